@@ -1,0 +1,134 @@
+"""Shared pieces of every CLI command: options, opening the workspace, output, errors.
+
+Every command takes ``--workspace``, ``--lang`` and (where it prints results) ``--json``.
+Library errors become one line on stderr and exit code 1 (bad input) or 2 (bad usage).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, is_dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+
+from adbudget.errors import AdbudgetError
+from adbudget.i18n import set_language, t
+
+console = Console()
+err_console = Console(stderr=True)
+
+WorkspaceOpt = Annotated[
+    Path,
+    typer.Option(
+        "--workspace", "-w",
+        envvar="ADBUDGET_WORKSPACE",
+        help="Workspace folder (holds adbudget.toml and the DuckDB file).",
+    ),
+]
+LangOpt = Annotated[
+    str,
+    typer.Option("--lang", envvar="ADBUDGET_LANG", help="Output language: en or zh."),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+
+DEFAULT_WORKSPACE = Path(".")
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def set_lang(lang: str) -> None:
+    """Apply --lang, with a clear usage error for anything but en/zh."""
+    try:
+        set_language(lang)
+    except ValueError:
+        err_console.print(f"[red]--lang: {lang!r} is not allowed; allowed: en, zh[/red]")
+        raise typer.Exit(2) from None
+
+
+def handle_errors(func: F) -> F:
+    """Turn AdbudgetError into a one-line message and the right exit code (no stack trace)."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        lang = kwargs.get("lang")
+        if isinstance(lang, str):
+            set_lang(lang)
+        try:
+            return func(*args, **kwargs)
+        except AdbudgetError as exc:
+            err_console.print(f"[red]{t('core.error')}:[/red] {exc}", highlight=False, soft_wrap=True)
+            raise typer.Exit(exc.exit_code) from None
+        except KeyboardInterrupt:
+            err_console.print(t("core.interrupted"))
+            raise typer.Exit(130) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+@contextmanager
+def open_workspace(path: Path, read_only: bool = False) -> Iterator[Any]:
+    """Open the workspace for one command and always close it."""
+    from adbudget.workspace import Workspace
+
+    ws = Workspace.open(path, read_only=read_only)
+    try:
+        yield ws
+    finally:
+        ws.close()
+
+
+def to_jsonable(value: Any) -> Any:
+    """Dataclasses, DataFrames, numpy, Decimal and dates to plain JSON values."""
+    import numpy as np
+    import pandas as pd
+
+    if is_dataclass(value) and not isinstance(value, type):
+        return to_jsonable(asdict(value))
+    if hasattr(value, "model_dump"):
+        return to_jsonable(value.model_dump(mode="json"))
+    if isinstance(value, pd.DataFrame):
+        return [to_jsonable(r) for r in value.to_dict(orient="records")]
+    if isinstance(value, pd.Series):
+        return to_jsonable(value.to_dict())
+    if isinstance(value, dict):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, datetime | date | pd.Timestamp):
+        return value.isoformat()
+    if isinstance(value, np.ndarray):
+        return to_jsonable(value.tolist())
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating | float):
+        f = float(value)
+        return None if f != f or f in (float("inf"), float("-inf")) else f
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if isinstance(value, Path):
+        return str(value)
+    if value is pd.NaT:
+        return None
+    return value
+
+
+def print_json(value: Any) -> None:
+    """Print JSON to stdout (UTF-8, not ASCII-escaped, so Chinese stays readable)."""
+    sys.stdout.write(json.dumps(to_jsonable(value), ensure_ascii=False, indent=2) + "\n")
+
+
+def is_interactive() -> bool:
+    """Progress bars only on a terminal, never in CI logs or pipes."""
+    return console.is_terminal and os.environ.get("CI") != "true"
