@@ -1,0 +1,109 @@
+"""Curves: daily response per market × channel with its credible band, today's and planned spend.
+
+Pure: takes the response area's ``curves_table()`` frame (a spend grid with mean, lo, hi per
+line) and optional current/planned daily spend per line; returns a :class:`Section` with one
+figure per market (a trace and band per channel) and a table of per-line facts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from adbudget.i18n import t
+from adbudget.report import figures as fg
+from adbudget.report.model import Column, Figure, Section, Table
+
+_ALIASES = {
+    "spend": ("spend", "daily_spend", "spend_base", "x"),
+    "mean": ("mean", "response", "expected", "revenue", "median"),
+    "lo": ("lo", "lower", "q05", "p05", "hdi_lo"),
+    "hi": ("hi", "upper", "q95", "p95", "hdi_hi"),
+}
+_FACTS = ("saturation_pct", "half_saturation", "half", "ec50", "carryover", "adstock",
+          "decay", "half_life", "half_life_days", "roas", "marginal_roas", "identified")
+
+
+def _pick(df: pd.DataFrame, name: str) -> str | None:
+    for cand in _ALIASES[name]:
+        if cand in df.columns:
+            return cand
+    return None
+
+
+def curves_section(table: pd.DataFrame, lang: str = "en", base_currency: str = "USD",
+                   current: Mapping[tuple[str, str], float] | None = None,
+                   planned: Mapping[tuple[str, str], float] | None = None,
+                   facts: pd.DataFrame | None = None) -> Section:
+    """Build the Curves page/chapter."""
+    section = Section(key="curves", title=t("report.curves.title", lang))
+    if table is None or table.empty:
+        section.status = "empty"
+        section.message = t("report.curves.no_curves", lang)
+        return section
+    s_col, m_col = _pick(table, "spend"), _pick(table, "mean")
+    lo_col, hi_col = _pick(table, "lo"), _pick(table, "hi")
+    if s_col is None or m_col is None or "market" not in table or "channel" not in table:
+        section.status = "error"
+        section.message = t("report.curves.bad_table", lang, columns=", ".join(map(str, table.columns)))
+        return section
+    current = dict(current or {})
+    planned = dict(planned or {})
+    rows: list[dict[str, Any]] = []
+    for market, gm in table.groupby("market", sort=True):
+        traces: list[dict[str, Any]] = []
+        shapes: list[dict[str, Any]] = []
+        for i, (channel, g) in enumerate(gm.groupby("channel", sort=True)):
+            g = g.sort_values(s_col)
+            if lo_col and hi_col:
+                traces += fg.band(g[s_col].tolist(), g[lo_col].tolist(), g[hi_col].tolist(),
+                                  f"{channel} 90%", i)
+            traces.append(fg.line(g[s_col].tolist(), g[m_col].tolist(), str(channel), i))
+            now, plan = current.get((market, channel)), planned.get((market, channel))
+            for value, symbol, label in ((now, "circle", t("report.curves.today", lang)),
+                                         (plan, "diamond", t("report.curves.planned", lang))):
+                if value is not None and np.isfinite(value):
+                    y = float(np.interp(value, g[s_col], g[m_col]))
+                    traces.append({"type": "scatter", "mode": "markers", "x": [float(value)],
+                                   "y": [y], "name": f"{channel} {label}", "showlegend": False,
+                                   "marker": {"symbol": symbol, "size": 10, "color": fg.color(i),
+                                              "line": {"color": "#222", "width": 1}}})
+            rec: dict[str, Any] = {"market": market, "channel": channel,
+                                   "current": now, "planned": plan}
+            top = float(g[m_col].max())
+            if now is not None and top > 0:
+                rec["saturation_pct"] = float(np.interp(now, g[s_col], g[m_col])) / top * 100
+            for fact in _FACTS:
+                if fact in g.columns and fact not in rec:
+                    v = g[fact].iloc[0]
+                    rec[fact] = v.item() if hasattr(v, "item") else v
+            rows.append(rec)
+        lay = fg.layout("", t("report.curves.x", lang, currency=base_currency),
+                        t("report.curves.y", lang, currency=base_currency))
+        lay["shapes"] = shapes
+        section.figures.append(Figure(f"fig-curve-{market}",
+                                      t("report.curves.fig", lang, market=market),
+                                      fg.figure(traces, lay)))
+    facts_df = pd.DataFrame(rows)
+    if facts is not None and not facts.empty:
+        facts_df = facts_df.merge(facts, on=["market", "channel"], how="left",
+                                  suffixes=("", "_fit"))
+    cols = [Column("market", t("report.col.market", lang)),
+            Column("channel", t("report.col.channel", lang)),
+            Column("current", t("report.curves.today", lang), "money"),
+            Column("planned", t("report.curves.planned", lang), "money")]
+    for c in facts_df.columns:
+        if c not in {"market", "channel", "current", "planned"}:
+            fmt = "pct" if c.endswith("pct") else ("text" if facts_df[c].dtype == object else "num")
+            cols.append(Column(c, t(f"report.curves.fact.{c}", lang) if
+                               t(f"report.curves.fact.{c}", lang) != f"report.curves.fact.{c}"
+                               else c, fmt))  # type: ignore[arg-type]
+    recs = [{k: (None if isinstance(v, float) and v != v else v) for k, v in r.items()}
+            for r in facts_df.to_dict(orient="records")]
+    section.tables.append(Table(t("report.curves.facts", lang), cols, recs,
+                                note=t("report.curves.note", lang)))
+    section.data = {"lines": recs}
+    return section

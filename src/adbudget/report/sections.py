@@ -1,0 +1,226 @@
+"""Gather each page's Section from a workspace, calling other areas' methods guarded.
+
+Other areas add their methods to ``Workspace`` over time. Each call here checks the method
+exists and turns ``NotFittedError`` / ``AdbudgetError`` into a plain status and message, so
+a page says "not built yet" or "no fitted model yet" instead of breaking.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from adbudget.errors import AdbudgetError, NotFittedError
+from adbudget.i18n import t
+from adbudget.report.curves import curves_section
+from adbudget.report.generic import describe, jsonable
+from adbudget.report.model import Section
+from adbudget.report.overview import UnitEconomics, overview_section
+from adbudget.report.plan import frontier_frame, lines_frame, plan_section
+
+log = logging.getLogger("adbudget.report")
+
+PAGES = ("overview", "plan", "curves", "attribution", "tests", "rules")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The result of one guarded call: a value, or a status with a message."""
+
+    status: str  # ok | not_built | not_fitted | error
+    value: Any = None
+    message: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+
+def has(ws: Any, name: str) -> bool:
+    """True when the workspace offers *name* as a callable (another area has landed)."""
+    return callable(getattr(ws, name, None))
+
+
+def call(ws: Any, name: str, *args: Any, lang: str = "en", **kwargs: Any) -> Outcome:
+    """Call ``ws.<name>(*args, **kwargs)`` and never raise: missing, not fitted, error or ok."""
+    if not has(ws, name):
+        return Outcome("not_built", message=t("report.not_built", lang, method=name))
+    try:
+        return Outcome("ok", getattr(ws, name)(*args, **kwargs))
+    except NotFittedError as exc:
+        return Outcome("not_fitted", message=f"{exc} — {t('report.not_fitted', lang)}")
+    except AdbudgetError as exc:
+        return Outcome("error", message=str(exc))
+    except Exception:  # a bug elsewhere must not take the page down; log it, show one line
+        log.exception("ws.%s failed", name)
+        return Outcome("error", message=t("report.failed", lang, method=name))
+
+
+def _missing(key: str, lang: str, outcome: Outcome) -> Section:
+    return Section(key=key, title=t(f"report.{key}.title", lang), status=outcome.status,  # type: ignore[arg-type]
+                   message=outcome.message)
+
+
+def economics(ws: Any) -> dict[str, UnitEconomics]:
+    """Unit economics per market from the workspace settings."""
+    out = {}
+    for code, m in ws.settings.markets.items():
+        out[code] = UnitEconomics(m.gross_margin_pct, m.payment_fee_pct, m.shipping_cost_per_order)
+    return out
+
+
+def overview(ws: Any, lang: str = "en") -> Section:
+    """Spend, revenue, MER/ROAS, profit, freshness and platform over-claim."""
+    spend = call(ws, "daily_spend", lang=lang)
+    revenue = call(ws, "daily_revenue", lang=lang)
+    if not spend.ok:
+        return _missing("overview", lang, spend)
+    if not revenue.ok:
+        return _missing("overview", lang, revenue)
+    return overview_section(spend.value, revenue.value, economics(ws), lang,
+                            ws.settings.base_currency)
+
+
+def latest_plan(ws: Any, lang: str = "en") -> Outcome:
+    """The latest plan as ``(header, lines, frontier)``; from ``ws.latest_plan`` or the store."""
+    if has(ws, "latest_plan"):
+        out = call(ws, "latest_plan", lang=lang)
+        if not out.ok:
+            return out
+        if out.value is not None:
+            return Outcome("ok", plan_parts(out.value))
+    if has(ws, "saved_plan"):
+        out = call(ws, "saved_plan", lang=lang)
+        if out.ok and out.value is not None:
+            return Outcome("ok", plan_parts(out.value))
+    if not has(ws, "plan"):
+        return Outcome("not_built", message=t("report.not_built", lang, method="plan"))
+    return Outcome("ok", None)
+
+
+def plan_parts(result: Any) -> tuple[dict[str, Any], pd.DataFrame, pd.DataFrame | None]:
+    """Split a PlanResult (object, dict or stored row) into header, lines and frontier."""
+    get: Callable[[str], Any]
+    if isinstance(result, dict):
+        get = result.get
+    else:
+        def get(name: str) -> Any:
+            return getattr(result, name, None)
+    header = {}
+    for key in ("id", "plan_id", "created_at", "period", "budget", "objective", "currency"):
+        value = get(key)
+        if value is not None and not callable(value):
+            header[key] = jsonable(value)
+    lines = lines_frame(get("lines"))
+    frontier = get("frontier")
+    frontier_df = None
+    if frontier is not None:
+        frontier_df = (frontier.copy() if isinstance(frontier, pd.DataFrame)
+                       else frontier_frame(jsonable(frontier)))
+        if "budget" not in frontier_df.columns:
+            frontier_df = None
+    return header, lines, frontier_df
+
+
+def plan(ws: Any, lang: str = "en", result: Any = None) -> Section:
+    """The plan page: the given result, else the latest saved plan."""
+    if result is not None:
+        parts = plan_parts(result)
+    else:
+        out = latest_plan(ws, lang)
+        if not out.ok:
+            return _missing("plan", lang, out)
+        if out.value is None:
+            s = Section(key="plan", title=t("report.plan.title", lang), status="empty",
+                        message=t("report.plan.no_plan", lang))
+            return s
+        parts = out.value
+    header, lines, frontier = parts
+    return plan_section(lines, header, lang, ws.settings.base_currency, frontier)
+
+
+def curves(ws: Any, lang: str = "en") -> Section:
+    """Response curves with today's and the planned daily spend marked."""
+    out = call(ws, "curves_table", lang=lang)
+    if not out.ok:
+        return _missing("curves", lang, out)
+    table = out.value
+    if not isinstance(table, pd.DataFrame):
+        table = pd.DataFrame(jsonable(table))
+    current: dict[tuple[str, str], float] = {}
+    rc = call(ws, "response_curves", lang=lang)
+    if rc.ok and rc.value is not None:
+        try:
+            for (m, c), s in zip(rc.value.lines, rc.value.current_spend, strict=True):
+                current[(m, c)] = float(s)
+        except Exception:  # curves without current spend: just no marker
+            log.exception("current spend unavailable")
+    planned: dict[tuple[str, str], float] = {}
+    lp = latest_plan(ws, lang)
+    if lp.ok and lp.value is not None:
+        _, lines, _ = lp.value
+        for rec in lines.to_dict(orient="records"):
+            v = rec.get("daily_budget_base")
+            if v is not None and v == v:
+                key = (rec["market"], rec["channel"])
+                planned[key] = planned.get(key, 0.0) + float(v)
+    return curves_section(table, lang, ws.settings.base_currency, current, planned)
+
+
+def _generic(key: str, ws: Any, lang: str, method: str, *args: Any, **kwargs: Any) -> Section:
+    out = call(ws, method, *args, lang=lang, **kwargs)
+    if not out.ok:
+        return _missing(key, lang, out)
+    section = Section(key=key, title=t(f"report.{key}.title", lang))
+    if out.value is None:
+        section.status = "empty"
+        section.message = t(f"report.{key}.empty", lang)
+        return section
+    section.kpis, section.tables = describe(out.value, section.title)
+    section.data = {"result": jsonable(out.value)}
+    if not section.kpis and not section.tables:
+        section.status = "empty"
+        section.message = t(f"report.{key}.empty", lang)
+    return section
+
+
+def attribution(ws: Any, lang: str = "en") -> Section:
+    """Attribution by channel (the area's default model and windows)."""
+    return _generic("attribution", ws, lang, "attribute")
+
+
+def tests(ws: Any, lang: str = "en") -> Section:
+    """Running tests: arms, probability to be best, expected loss, decision."""
+    return _generic("tests", ws, lang, "experiments_status")
+
+
+def rules(ws: Any, lang: str = "en") -> Section:
+    """Today's proposed actions (a dry run: nothing is changed)."""
+    return _generic("rules", ws, lang, "rules_run", dry_run=True)
+
+
+BUILDERS: dict[str, Callable[..., Section]] = {
+    "overview": overview,
+    "plan": plan,
+    "curves": curves,
+    "attribution": attribution,
+    "tests": tests,
+    "rules": rules,
+}
+
+
+def build(ws: Any, page: str, lang: str = "en") -> Section:
+    """Build one page's Section by name (never raises for a missing or failing area)."""
+    try:
+        return BUILDERS[page](ws, lang)
+    except AdbudgetError as exc:
+        return Section(key=page, title=t(f"report.{page}.title", lang), status="error",
+                       message=str(exc))
+    except Exception:
+        log.exception("building %s failed", page)
+        return Section(key=page, title=t(f"report.{page}.title", lang), status="error",
+                       message=t("report.failed", lang, method=page))
