@@ -1,7 +1,330 @@
-"""Workspace methods for imports and status (filled by the foundation work)."""
+"""Workspace methods for imports and status: files -> validated rows -> store, in one transaction."""
 
 from __future__ import annotations
+
+import hashlib
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from adbudget.errors import InputError, UsageError
+from adbudget.i18n import t
+from adbudget.ingest import IMPORTERS, Context, detect, known_headers, read_file
+from adbudget.ingest.spec import TABLE_COLUMNS
+from adbudget.ingest.validate import Rules, validate
+from adbudget.store.schema import NATURAL_KEYS
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What one import did (or, in a dry run, would do)."""
+
+    file: str
+    source: str
+    kind: str
+    rows: int
+    inserted: int
+    replaced: int
+    already_imported: bool = False
+    dry_run: bool = False
+    first_date: str | None = None
+    last_date: str | None = None
+    seconds: float = 0.0
+    preview: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class StatusReport:
+    """What is loaded: per market × channel spend/revenue, date range, gaps; other tables' sizes."""
+
+    base_currency: str
+    first_date: str | None
+    last_date: str | None
+    lines: pd.DataFrame  # market, channel, first_date, last_date, days, gap_days, spend_base, revenue_base
+    tables: dict[str, int]
+    orders_revenue_base: float
+    imports: int
+
+
+_DATE_COLUMN = {"ad_daily": "date", "orders": "order_date", "touchpoints": "ts",
+                "funnel_daily": "date", "lift_tests": "start_date", "fx_rates": "date"}
 
 
 class IngestMixin:
     """import_file, status."""
+
+    def import_file(
+        self,
+        path: Path | str,
+        source: str | None = None,
+        market: str | None = None,
+        dry_run: bool = False,
+        data: bytes | None = None,
+        name: str | None = None,
+    ) -> ImportResult:
+        """Import one export. All-or-nothing; the same file twice adds nothing.
+
+        ``data`` lets the web app import an upload held in memory (``name`` is shown in errors).
+        """
+        started = time.perf_counter()
+        path = Path(path)
+        display = name or path.name
+        try:
+            payload = data if data is not None else path.read_bytes()
+        except FileNotFoundError:
+            raise InputError(t("core.import.not_found"), file=str(path)) from None
+        except IsADirectoryError:
+            raise InputError(t("core.import.is_dir"), file=str(path)) from None
+        sha = hashlib.sha256(payload).hexdigest()
+        if market is not None:
+            market = market.upper()
+            self.settings.market(market)  # clear error for an unknown code
+
+        con = self.store.con
+        done = con.execute("SELECT source, kind, rows FROM imports WHERE sha256 = ?", [sha]).fetchone()
+        if done and not dry_run:
+            return ImportResult(display, done[0], done[1], int(done[2]), 0, 0, already_imported=True,
+                                seconds=time.perf_counter() - started)
+
+        raw = read_file(Path(display), known_headers(), data=payload)
+        if source is not None:
+            if source not in IMPORTERS:
+                raise UsageError(t("core.import.bad_source", source=source,
+                                   allowed=", ".join(sorted(IMPORTERS))))
+            importer = IMPORTERS[source]()
+        else:
+            importer = detect(raw.header)
+            if importer is None:
+                raise InputError(t("core.import.unknown_format", header=", ".join(raw.header[:12]),
+                                   allowed=", ".join(sorted(IMPORTERS))), file=display, line=1)
+        ctx = Context(
+            market=market,
+            markets={code: m.currency for code, m in self.settings.markets.items()},
+            market_patterns=self.settings.ingest.market_patterns,
+            base_currency=self.settings.base_currency,
+        )
+        try:
+            staged = importer.stage(raw, ctx)
+        except InputError as exc:
+            raise exc if exc.file else exc.located(display) from None
+        kind = staged.kind
+        rules = Rules(markets=tuple(self.settings.markets), base_currency=self.settings.base_currency)
+        token = uuid.uuid4().hex[:10]
+        staged_name, typed_name = f"_staged_{token}", f"_typed_{token}"
+        frame = staged.frame.astype({c: "string" for c in staged.frame.columns if c != "_line"})
+        con.register(staged_name, frame)
+        try:
+            present = {c for c in staged.frame.columns if c != "_line"}
+            rows = validate(con, staged_name, kind, present, staged.labels, rules, display,
+                            staged.date_formats, typed_name)
+            if kind == "margins":
+                return self._apply_margins(typed_name, display, importer.name, rows, dry_run, started)
+            final = self._finish_rows(kind, typed_name, display)
+            return self._write(kind, final, display, importer.name, sha, rows, dry_run, started)
+        finally:
+            con.unregister(staged_name)
+            con.execute(f'DROP TABLE IF EXISTS "{typed_name}"')
+            con.execute(f'DROP TABLE IF EXISTS "{typed_name}_final"')
+
+    # -- per-table finishing ---------------------------------------------------------------
+    def _finish_rows(self, kind: str, typed: str, file: str) -> str:
+        """Build the rows to store (FX to base, market-local dates, duplicate keys)."""
+        con = self.store.con
+        final = f"{typed}_final"
+        base = self.settings.base_currency
+        if kind == "ad_daily":
+            keys = ", ".join(NATURAL_KEYS["ad_daily"])
+            con.execute(f"""
+                CREATE TEMP TABLE "{final}" AS
+                WITH agg AS (
+                    SELECT {keys}, any_value(currency) AS currency, min(_line) AS _line,
+                           count(DISTINCT currency) AS _currencies,
+                           sum(spend) AS spend, sum(impressions) AS impressions,
+                           sum(clicks) AS clicks, sum(conversions) AS conversions,
+                           sum(revenue) AS revenue
+                    FROM "{typed}" GROUP BY ALL
+                )
+                SELECT a.*, CASE WHEN a.currency = '{base}' THEN 1 ELSE r.per_base END AS _per_base
+                FROM agg a ASOF LEFT JOIN fx_rates r
+                  ON a.currency = r.currency AND a.date >= r.date
+            """)
+            mixed = con.execute(f'SELECT min(_line) FROM "{final}" WHERE _currencies > 1').fetchone()[0]
+            if mixed is not None:
+                raise InputError(t("core.import.mixed_currency"), file=file, line=int(mixed),
+                                 column="currency")
+            self._check_fx(final, "date", file)
+            con.execute(f"""
+                ALTER TABLE "{final}" ADD COLUMN spend_base DECIMAL(18,4);
+                ALTER TABLE "{final}" ADD COLUMN revenue_base DECIMAL(18,4);
+                UPDATE "{final}" SET
+                    spend_base = CAST(round(CAST(spend AS DOUBLE) / CAST(_per_base AS DOUBLE), 4) AS DECIMAL(18,4)),
+                    revenue_base = CAST(round(CAST(revenue AS DOUBLE) / CAST(_per_base AS DOUBLE), 4) AS DECIMAL(18,4));
+            """)
+            return final
+        if kind == "orders":
+            zones = " UNION ALL ".join(
+                f"SELECT '{code}' AS market, '{m.timezone}' AS tz" for code, m in self.settings.markets.items()
+            )
+            con.execute(f"""
+                CREATE TEMP TABLE "{final}" AS
+                WITH z AS ({zones}),
+                local AS (
+                    SELECT t.*, CAST(timezone(z.tz, timezone('UTC', t.ordered_at)) AS DATE) AS order_date
+                    FROM "{typed}" t JOIN z USING (market)
+                )
+                SELECT l.*, CASE WHEN l.currency = '{base}' THEN 1 ELSE r.per_base END AS _per_base
+                FROM local l ASOF LEFT JOIN fx_rates r
+                  ON l.currency = r.currency AND l.order_date >= r.date
+            """)
+            self._check_duplicates("orders", final, file)
+            self._check_fx(final, "order_date", file)
+            con.execute(f"""
+                ALTER TABLE "{final}" ADD COLUMN revenue_base DECIMAL(18,4);
+                ALTER TABLE "{final}" ADD COLUMN refunded_base DECIMAL(18,4);
+                UPDATE "{final}" SET
+                    revenue_base = CAST(round(CAST(revenue AS DOUBLE) / CAST(_per_base AS DOUBLE), 4) AS DECIMAL(18,4)),
+                    refunded_base = CAST(round(CAST(refunded AS DOUBLE) / CAST(_per_base AS DOUBLE), 4) AS DECIMAL(18,4));
+            """)
+            return final
+        con.execute(f'CREATE TEMP TABLE "{final}" AS SELECT * FROM "{typed}"')
+        if kind == "lift_tests":
+            bad = con.execute(f'SELECT min(_line) FROM "{final}" WHERE end_date < start_date').fetchone()[0]
+            if bad is not None:
+                raise InputError(t("core.import.end_before_start"), file=file, line=int(bad),
+                                 column="end_date")
+        self._check_duplicates(kind, final, file)
+        return final
+
+    def _check_duplicates(self, kind: str, final: str, file: str) -> None:
+        keys = ", ".join(NATURAL_KEYS[kind])
+        row = self.store.con.execute(
+            f'SELECT min(_line), max(_line) FROM "{final}" GROUP BY {keys} HAVING count(*) > 1 '
+            f"ORDER BY 1 LIMIT 1"
+        ).fetchone()
+        if row:
+            raise InputError(t("core.import.duplicate", first=int(row[0]), keys=keys), file=file,
+                             line=int(row[1]))
+
+    def _check_fx(self, final: str, date_column: str, file: str) -> None:
+        row = self.store.con.execute(
+            f'SELECT currency, {date_column}, _line FROM "{final}" WHERE _per_base IS NULL '
+            f"ORDER BY {date_column}, _line LIMIT 1"
+        ).fetchone()
+        if row:
+            raise InputError(
+                t("core.import.no_fx", currency=row[0], date=str(row[1]), base=self.settings.base_currency),
+                file=file, line=int(row[2]), column="currency",
+            )
+
+    # -- writing ---------------------------------------------------------------------------
+    def _write(self, kind: str, final: str, file: str, source: str, sha: str, rows: int,
+               dry_run: bool, started: float) -> ImportResult:
+        con = self.store.con
+        keys = NATURAL_KEYS[kind]
+        join = " AND ".join(f"t.{k} IS NOT DISTINCT FROM f.{k}" for k in keys)
+        replaced = int(con.execute(
+            f'SELECT count(*) FROM {kind} t WHERE EXISTS (SELECT 1 FROM "{final}" f WHERE {join})'
+        ).fetchone()[0])
+        n_final = int(con.execute(f'SELECT count(*) FROM "{final}"').fetchone()[0])
+        date_col = "order_date" if kind == "orders" else _DATE_COLUMN.get(kind, "date")
+        first, last = con.execute(f'SELECT min({date_col}), max({date_col}) FROM "{final}"').fetchone()
+        target_columns = [r[0] for r in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
+            "ORDER BY ordinal_position", [kind]).fetchall()]
+        select = ", ".join(c if c != "import_id" else "? AS import_id" for c in target_columns)
+        preview: list[dict[str, Any]] = []
+        if dry_run:
+            cols = [c for c in target_columns if c != "import_id"]
+            preview_df = con.execute(f'SELECT {", ".join(cols)} FROM "{final}" ORDER BY _line LIMIT 20').df()
+            preview = preview_df.astype(object).where(preview_df.notna(), None).to_dict("records")
+            return ImportResult(file, source, kind, rows, n_final, replaced, dry_run=True,
+                                first_date=_iso(first), last_date=_iso(last),
+                                seconds=time.perf_counter() - started, preview=preview)
+        with self.store.transaction():
+            import_id = con.execute("SELECT nextval('import_ids')").fetchone()[0]
+            if replaced:
+                con.execute(f'DELETE FROM {kind} t WHERE EXISTS (SELECT 1 FROM "{final}" f WHERE {join})')
+            con.execute(f'INSERT INTO {kind} SELECT {select} FROM "{final}"', [import_id])
+            con.execute(
+                "INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [import_id, source, kind, file, sha, rows, replaced, datetime.now(UTC).replace(tzinfo=None)],
+            )
+            if kind == "fx_rates":
+                self._rebase(final)
+        return ImportResult(file, source, kind, rows, n_final, replaced, first_date=_iso(first),
+                            last_date=_iso(last), seconds=time.perf_counter() - started)
+
+    def _rebase(self, final: str) -> None:
+        """After new FX rates, recompute base amounts of rows in the currencies they cover."""
+        con = self.store.con
+        for table, date_col, amounts in (("ad_daily", "date", ("spend", "revenue")),
+                                         ("orders", "order_date", ("revenue", "refunded"))):
+            sets = ", ".join(
+                f"{a}_base = CAST(round(CAST(t.{a} AS DOUBLE) / CAST(x.per_base AS DOUBLE), 4) AS DECIMAL(18,4))"
+                for a in amounts
+            )
+            con.execute(f"""
+                UPDATE {table} t SET {sets}
+                FROM (
+                    SELECT s.rowid AS rid, r.per_base
+                    FROM {table} s ASOF JOIN fx_rates r
+                      ON s.currency = r.currency AND s.{date_col} >= r.date
+                    WHERE s.currency IN (SELECT DISTINCT currency FROM "{final}")
+                ) x
+                WHERE t.rowid = x.rid
+            """)
+
+    def _apply_margins(self, typed: str, file: str, source: str, rows: int, dry_run: bool,
+                       started: float) -> ImportResult:
+        df = self.store.con.execute(f'SELECT * FROM "{typed}" ORDER BY _line').df()
+        if not dry_run:
+            markets = dict(self.settings.markets)
+            for rec in df.to_dict("records"):
+                current = markets[rec["market"]]
+                markets[rec["market"]] = current.model_copy(update={
+                    "gross_margin_pct": float(rec["gross_margin_pct"]),
+                    "shipping_cost_per_order": float(rec["shipping_cost_per_order"]),
+                    "return_rate_pct": float(rec["return_rate_pct"]),
+                    "payment_fee_pct": float(rec["payment_fee_pct"]),
+                })
+            self.save_settings(self.settings.model_copy(update={"markets": markets}))
+        return ImportResult(file, source, "margins", rows, rows, 0, dry_run=dry_run,
+                            seconds=time.perf_counter() - started)
+
+    # -- status ----------------------------------------------------------------------------
+    def status(self) -> StatusReport:
+        """What is loaded, per market × channel, with gaps (days without rows inside the range)."""
+        con = self.store.con
+        lines = con.execute("""
+            SELECT market, channel, min(date) AS first_date, max(date) AS last_date,
+                   count(DISTINCT date) AS days,
+                   date_diff('day', min(date), max(date)) + 1 - count(DISTINCT date) AS gap_days,
+                   CAST(sum(spend_base) AS DOUBLE) AS spend_base,
+                   CAST(sum(revenue_base) AS DOUBLE) AS revenue_base
+            FROM ad_daily GROUP BY ALL ORDER BY market, channel
+        """).df()
+        first, last = con.execute("SELECT min(date), max(date) FROM ad_daily").fetchone()
+        tables = {
+            name: int(con.execute(f"SELECT count(*) FROM {name}").fetchone()[0])
+            for name in ("ad_daily", "orders", "touchpoints", "funnel_daily", "lift_tests", "fx_rates")
+        }
+        orders_rev = con.execute(
+            "SELECT CAST(coalesce(sum(revenue_base - refunded_base), 0) AS DOUBLE) FROM orders"
+        ).fetchone()[0]
+        imports = int(con.execute("SELECT count(*) FROM imports").fetchone()[0])
+        return StatusReport(self.settings.base_currency, _iso(first), _iso(last), lines, tables,
+                            float(orders_rev), imports)
+
+
+def _iso(value: Any) -> str | None:
+    if value is None:
+        return None
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+__all__ = ["IngestMixin", "ImportResult", "StatusReport", "TABLE_COLUMNS"]

@@ -1,0 +1,133 @@
+"""Foundation commands: init, import, status."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from adbudget.cli.common import (
+    DEFAULT_WORKSPACE,
+    JsonOpt,
+    LangOpt,
+    WorkspaceOpt,
+    console,
+    handle_errors,
+    is_interactive,
+    open_workspace,
+    print_json,
+)
+from adbudget.i18n import t
+
+
+def register(app: typer.Typer) -> None:
+    """Add init, import and status."""
+
+    @app.command("init", help="Create a workspace: adbudget.toml with the default catalog and the store.")
+    @handle_errors
+    def init_cmd(
+        directory: Annotated[Path, typer.Argument(help="Folder for the new workspace.")] = DEFAULT_WORKSPACE,
+        markets: Annotated[str | None, typer.Option(help="Comma-separated market codes (default: whole catalog).")] = None,
+        base_currency: Annotated[str, typer.Option("--base-currency", help="ISO 4217 code of the base currency.")] = "USD",
+        force: Annotated[bool, typer.Option("--force", help="Overwrite an existing adbudget.toml.")] = False,
+        lang: LangOpt = "en",
+        json_out: JsonOpt = False,
+    ) -> None:
+        from adbudget.config import default_settings
+        from adbudget.workspace import Workspace
+
+        codes = [m.strip().upper() for m in markets.split(",")] if markets else None
+        settings = default_settings(codes, base_currency=base_currency)
+        ws = Workspace.init(directory, settings, overwrite=force)
+        ws.close()
+        if json_out:
+            print_json({"workspace": str(directory.resolve()), "markets": list(settings.markets)})
+        else:
+            console.print(t("core.init.done", path=str(directory.resolve()), n=len(settings.markets)))
+
+    @app.command("import", help="Import platform exports, orders, journeys, funnel, lift tests, FX rates or margins.")
+    @handle_errors
+    def import_cmd(
+        files: Annotated[list[Path], typer.Argument(help="Files to import (CSV, TSV, XLSX, Parquet).")],
+        source: Annotated[str | None, typer.Option(help="Force the format instead of detecting it.")] = None,
+        market: Annotated[str | None, typer.Option(help="Market of rows whose file does not say it.")] = None,
+        dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate and show what would change; write nothing.")] = False,
+        workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
+        lang: LangOpt = "en",
+        json_out: JsonOpt = False,
+    ) -> None:
+        results = []
+        with open_workspace(workspace) as ws:
+            show_bar = is_interactive() and not json_out
+            with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                          TimeElapsedColumn(), console=console, transient=True, disable=not show_bar) as bar:
+                task = bar.add_task(t("core.import.progress"), total=len(files))
+                for path in files:
+                    bar.update(task, description=path.name)
+                    results.append(ws.import_file(path, source=source, market=market, dry_run=dry_run))
+                    bar.advance(task)
+        if json_out:
+            print_json([{k: v for k, v in r.__dict__.items() if k != "preview"} for r in results])
+            return
+        table = Table(title=t("core.import.title_dry" if dry_run else "core.import.title"))
+        for key in ("file", "source", "kind", "rows", "new", "replaced", "range", "seconds"):
+            table.add_column(t(f"core.import.col.{key}"), justify="right" if key in ("rows", "new", "replaced", "seconds") else "left")
+        for r in results:
+            if r.already_imported:
+                table.add_row(r.file, r.source, r.kind, str(r.rows), "0", "0", t("core.import.already"), f"{r.seconds:.2f}")
+            else:
+                span = f"{r.first_date} … {r.last_date}" if r.first_date else ""
+                table.add_row(r.file, r.source, r.kind, str(r.rows), str(r.inserted - r.replaced if r.inserted >= r.replaced else r.inserted),
+                              str(r.replaced), span, f"{r.seconds:.2f}")
+        console.print(table)
+
+    @app.command("status", help="What is loaded: date range, markets × channels, spend and revenue, gaps.")
+    @handle_errors
+    def status_cmd(
+        workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
+        lang: LangOpt = "en",
+        json_out: JsonOpt = False,
+    ) -> None:
+        with open_workspace(workspace, read_only=False) as ws:
+            report = ws.status()
+        if json_out:
+            print_json(report)
+            return
+        render_status(report)
+
+
+def render_status(report) -> None:
+    """Print a StatusReport as Rich tables (also used by `adbudget demo`)."""
+    cur = report.base_currency
+    if report.first_date is None and not any(report.tables.values()):
+        console.print(t("core.status.empty"))
+        return
+    console.print(t("core.status.range", first=report.first_date or "—", last=report.last_date or "—"))
+    table = Table(title=t("core.status.title", currency=cur))
+    for key, right in (("market", False), ("channel", False), ("days", True), ("gaps", True),
+                       ("spend", True), ("revenue", True), ("roas", True)):
+        table.add_column(t(f"core.status.col.{key}"), justify="right" if right else "left")
+    total_spend = total_rev = 0.0
+    for rec in report.lines.to_dict("records"):
+        spend, rev = rec["spend_base"] or 0.0, rec["revenue_base"] or 0.0
+        total_spend += spend
+        total_rev += rev
+        table.add_row(rec["market"], rec["channel"], str(rec["days"]),
+                      str(rec["gap_days"]) if rec["gap_days"] else "",
+                      f"{spend:,.2f}", f"{rev:,.2f}", f"{rev / spend:.2f}" if spend else "—")
+    table.add_section()
+    table.add_row(t("core.status.total"), "", "", "", f"{total_spend:,.2f}", f"{total_rev:,.2f}",
+                  f"{total_rev / total_spend:.2f}" if total_spend else "—", style="bold")
+    console.print(table)
+    counts = ", ".join(f"{name} {n:,}" for name, n in report.tables.items())
+    console.print(t("core.status.tables", counts=counts))
+    if report.tables.get("orders"):
+        mer = report.orders_revenue_base / total_spend if total_spend else float("nan")
+        console.print(t("core.status.orders", revenue=f"{report.orders_revenue_base:,.2f}", currency=cur,
+                        mer=f"{mer:.2f}", claimed=f"{total_rev / report.orders_revenue_base:.2f}"
+                        if report.orders_revenue_base else "—"))
+
+
