@@ -1,6 +1,14 @@
 """Workspace settings and the default market/channel catalog."""
 
-from adbudget.config.catalog import CHANNELS, CURRENCIES, MARKETS, REGIONS, STAGES, ChannelInfo, MarketInfo
+from adbudget.config.catalog import (
+    CHANNELS,
+    CURRENCIES,
+    MARKETS,
+    REGIONS,
+    STAGES,
+    ChannelInfo,
+    MarketInfo,
+)
 from adbudget.config.settings import (
     SETTINGS_FILE,
     MarketSettings,

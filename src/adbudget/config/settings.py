@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from adbudget.config.attribution import AttributionSettings
-from adbudget.config.catalog import CHANNELS, CURRENCIES, MARKETS, REGIONS
+from adbudget.config.catalog import CHANNELS, CURRENCIES, MARKETS
 from adbudget.config.experiments import ExperimentsSettings
 from adbudget.config.ltv import LtvSettings
 from adbudget.config.plan import PlanSettings

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-
 from adbudget.errors import InputError
 from adbudget.ingest.base import PlatformImporter, register
 

@@ -84,12 +84,17 @@ def read_text_table(text: str, file: str, known: set[str]) -> RawTable:
     head_rows = list(csv.reader(probe, delimiter=delim))
     header_index = find_header(head_rows, known)
     preamble = all_lines[:header_index]
-    reader = csv.reader(io.StringIO(text), delimiter=delim)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
     records: list[list[str]] = []
     line_numbers: list[int] = []
     header: list[str] | None = None
-    for index, row in enumerate(reader):
-        line = reader.line_num  # 1-based, last physical line of the record
+    try:
+        rows_iter = list(reader)
+    except csv.Error as exc:
+        raise InputError(f"malformed CSV ({exc})", file=file, line=reader.line_num) from None
+    line_ends = _line_ends(text)
+    for index, row in enumerate(rows_iter):
+        line = line_ends[index] if index < len(line_ends) else index + 1
         if index < header_index:
             continue
         if header is None:
@@ -102,6 +107,20 @@ def read_text_table(text: str, file: str, known: set[str]) -> RawTable:
     if header is None:
         raise InputError("the file is empty (no header row)", file=file)
     return _to_raw(file, header, records, line_numbers, preamble)
+
+
+def _line_ends(text: str) -> list[int]:
+    """1-based starting physical line of each CSV record (quoted fields may span lines)."""
+    starts: list[int] = []
+    reader = csv.reader(io.StringIO(text, newline=""))
+    line = 1
+    try:
+        for _ in reader:
+            starts.append(line)
+            line = reader.line_num + 1
+    except csv.Error:
+        pass
+    return starts
 
 
 def _to_raw(file: str, header: list[str], records: list[list[str]], line_numbers: list[int],

@@ -48,8 +48,8 @@ def decimal_comma(con: duckdb.DuckDBPyConnection, relation: str, columns: list[s
         f"count(*) FILTER (WHERE regexp_matches(\"{c}\", '\\d\\.\\d{{1,2}}$|\\d,\\d{{3}}\\.\\d|\\d\\.\\d{{4,}}$'))"
         for c in columns
     )
-    row = con.execute(f"SELECT {comma}, {point} FROM {relation}").fetchone()
-    return bool(row and row[0] > row[1])
+    row = con.execute(f"SELECT {comma}, {point} FROM {relation}").fetchall()[0]
+    return bool(row[0] > row[1])
 
 
 def _number_text(column: str, comma: bool) -> str:
@@ -59,7 +59,10 @@ def _number_text(column: str, comma: bool) -> str:
         cleaned = f"replace(regexp_replace({raw}, '{_SPACES}|\\.', '', 'g'), ',', '.')"
     else:
         cleaned = f"regexp_replace({raw}, '{_SPACES}|,', '', 'g')"
-    return f"CASE WHEN {raw} IN ('', '--', '-', 'N/A', 'n/a', '—') THEN NULL ELSE {cleaned} END"
+    number = "'^[-+]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][-+]?[0-9]{1,3})?$'"
+    return (f"CASE WHEN {raw} IN ('', '--', '-', 'N/A', 'n/a', '—') THEN NULL "
+            f"WHEN regexp_matches({cleaned}, {number}) "
+            f"AND abs(TRY_CAST({cleaned} AS DOUBLE)) < 1e14 THEN {cleaned} END")
 
 
 def _blank(column: str) -> str:
@@ -178,7 +181,7 @@ def validate(
         firsts = ", ".join(
             f"min(_line) FILTER (WHERE \"_bad_{c.name}\")" for c, _, _ in failures
         )
-        row = con.execute(f"SELECT {firsts} FROM \"{typed_name}\"").fetchone()
+        row = con.execute(f"SELECT {firsts} FROM \"{typed_name}\"").fetchall()[0]
         hits = [(line, i) for i, line in enumerate(row) if line is not None]
         if hits:
             line, index = min(hits)
@@ -186,10 +189,10 @@ def validate(
             raw_value, why = con.execute(
                 f"SELECT CAST(\"{col.name}\" AS VARCHAR), {reason} FROM {staged_relation} "
                 f"WHERE _line = ? LIMIT 1", [line]
-            ).fetchone()
+            ).fetchall()[0]
             shown = "" if raw_value is None or raw_value.strip() == "" else f"{raw_value.strip()!r}: "
             raise InputError(f"{shown}{why or 'invalid value'}", file=file, line=int(line),
                              column=labels.get(col.name, col.name))
         for c, _, _ in failures:
             con.execute(f"ALTER TABLE \"{typed_name}\" DROP COLUMN \"_bad_{c.name}\"")
-    return int(con.execute(f"SELECT count(*) FROM \"{typed_name}\"").fetchone()[0])
+    return int(con.execute(f"SELECT count(*) FROM \"{typed_name}\"").fetchall()[0][0])

@@ -86,7 +86,8 @@ class IngestMixin:
             self.settings.market(market)  # clear error for an unknown code
 
         con = self.store.con
-        done = con.execute("SELECT source, kind, rows FROM imports WHERE sha256 = ?", [sha]).fetchone()
+        done = con.execute("SELECT source, kind, rows FROM imports WHERE sha256 = ?", [sha]).fetchall()
+        done = done[0] if done else None
         if done and not dry_run:
             return ImportResult(display, done[0], done[1], int(done[2]), 0, 0, already_imported=True,
                                 seconds=time.perf_counter() - started)
@@ -153,7 +154,7 @@ class IngestMixin:
                 FROM agg a ASOF LEFT JOIN fx_rates r
                   ON a.currency = r.currency AND a.date >= r.date
             """)
-            mixed = con.execute(f'SELECT min(_line) FROM "{final}" WHERE _currencies > 1').fetchone()[0]
+            mixed = con.execute(f'SELECT min(_line) FROM "{final}" WHERE _currencies > 1').fetchall()[0][0]
             if mixed is not None:
                 raise InputError(t("core.import.mixed_currency"), file=file, line=int(mixed),
                                  column="currency")
@@ -193,7 +194,7 @@ class IngestMixin:
             return final
         con.execute(f'CREATE TEMP TABLE "{final}" AS SELECT * FROM "{typed}"')
         if kind == "lift_tests":
-            bad = con.execute(f'SELECT min(_line) FROM "{final}" WHERE end_date < start_date').fetchone()[0]
+            bad = con.execute(f'SELECT min(_line) FROM "{final}" WHERE end_date < start_date').fetchall()[0][0]
             if bad is not None:
                 raise InputError(t("core.import.end_before_start"), file=file, line=int(bad),
                                  column="end_date")
@@ -205,7 +206,8 @@ class IngestMixin:
         row = self.store.con.execute(
             f'SELECT min(_line), max(_line) FROM "{final}" GROUP BY {keys} HAVING count(*) > 1 '
             f"ORDER BY 1 LIMIT 1"
-        ).fetchone()
+        ).fetchall()
+        row = row[0] if row else None
         if row:
             raise InputError(t("core.import.duplicate", first=int(row[0]), keys=keys), file=file,
                              line=int(row[1]))
@@ -214,7 +216,8 @@ class IngestMixin:
         row = self.store.con.execute(
             f'SELECT currency, {date_column}, _line FROM "{final}" WHERE _per_base IS NULL '
             f"ORDER BY {date_column}, _line LIMIT 1"
-        ).fetchone()
+        ).fetchall()
+        row = row[0] if row else None
         if row:
             raise InputError(
                 t("core.import.no_fx", currency=row[0], date=str(row[1]), base=self.settings.base_currency),
@@ -229,10 +232,10 @@ class IngestMixin:
         join = " AND ".join(f"t.{k} IS NOT DISTINCT FROM f.{k}" for k in keys)
         replaced = int(con.execute(
             f'SELECT count(*) FROM {kind} t WHERE EXISTS (SELECT 1 FROM "{final}" f WHERE {join})'
-        ).fetchone()[0])
-        n_final = int(con.execute(f'SELECT count(*) FROM "{final}"').fetchone()[0])
+        ).fetchall()[0][0])
+        n_final = int(con.execute(f'SELECT count(*) FROM "{final}"').fetchall()[0][0])
         date_col = "order_date" if kind == "orders" else _DATE_COLUMN.get(kind, "date")
-        first, last = con.execute(f'SELECT min({date_col}), max({date_col}) FROM "{final}"').fetchone()
+        first, last = con.execute(f'SELECT min({date_col}), max({date_col}) FROM "{final}"').fetchall()[0]
         target_columns = [r[0] for r in con.execute(
             "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
             "ORDER BY ordinal_position", [kind]).fetchall()]
@@ -246,7 +249,7 @@ class IngestMixin:
                                 first_date=_iso(first), last_date=_iso(last),
                                 seconds=time.perf_counter() - started, preview=preview)
         with self.store.transaction():
-            import_id = con.execute("SELECT nextval('import_ids')").fetchone()[0]
+            import_id = con.execute("SELECT nextval('import_ids')").fetchall()[0][0]
             if replaced:
                 con.execute(f'DELETE FROM {kind} t WHERE EXISTS (SELECT 1 FROM "{final}" f WHERE {join})')
             con.execute(f'INSERT INTO {kind} SELECT {select} FROM "{final}"', [import_id])
@@ -308,15 +311,15 @@ class IngestMixin:
                    CAST(sum(revenue_base) AS DOUBLE) AS revenue_base
             FROM ad_daily GROUP BY ALL ORDER BY market, channel
         """).df()
-        first, last = con.execute("SELECT min(date), max(date) FROM ad_daily").fetchone()
+        first, last = con.execute("SELECT min(date), max(date) FROM ad_daily").fetchall()[0]
         tables = {
-            name: int(con.execute(f"SELECT count(*) FROM {name}").fetchone()[0])
+            name: int(con.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0])
             for name in ("ad_daily", "orders", "touchpoints", "funnel_daily", "lift_tests", "fx_rates")
         }
         orders_rev = con.execute(
             "SELECT CAST(coalesce(sum(revenue_base - refunded_base), 0) AS DOUBLE) FROM orders"
-        ).fetchone()[0]
-        imports = int(con.execute("SELECT count(*) FROM imports").fetchone()[0])
+        ).fetchall()[0][0]
+        imports = int(con.execute("SELECT count(*) FROM imports").fetchall()[0][0])
         return StatusReport(self.settings.base_currency, _iso(first), _iso(last), lines, tables,
                             float(orders_rev), imports)
 
