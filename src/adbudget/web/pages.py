@@ -1,0 +1,279 @@
+"""Server-rendered pages (Jinja2). Thin: sections come from ``adbudget.report``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from adbudget import __version__
+from adbudget.errors import AdbudgetError, InputError, NotFittedError
+from adbudget.i18n import set_language, t
+from adbudget.report.generic import describe
+from adbudget.report.render import translator
+from adbudget.report.sections import has
+from adbudget.web.security import CSRF_FIELD, csrf_ok_for_form
+from adbudget.web.state import LANG_COOKIE, PendingUpload, get_state, request_lang
+from adbudget.web.uploads import error_lines, run_import, safe_name
+
+router = APIRouter(include_in_schema=False)
+
+NAV = [("overview", "/"), ("plan", "/plan"), ("curves", "/curves"),
+       ("attribution", "/attribution"), ("tests", "/tests"), ("rules", "/rules"),
+       ("import", "/import")]
+
+
+def csrf_value(request: Request) -> str:
+    """The CSRF token for forms on this page (the cookie, or the one being set now)."""
+    return request.cookies.get("adb_csrf") or request.scope.get("state", {}).get("csrf_token", "")
+
+
+def render(request: Request, template: str, active: str, status_code: int = 200,
+           **context: Any) -> HTMLResponse:
+    """Render a page with the shared context: language, nav, translator, CSRF token."""
+    lang = request_lang(request)
+    state = get_state(request)
+    env = request.app.state.templates
+    ctx = {
+        "lang": lang, "t": translator(lang), "nav": NAV, "active": active,
+        "path": request.url.path, "csrf": csrf_value(request), "version": __version__,
+        "workspace_name": state.ws.root.resolve().name,
+        "base_currency": state.ws.settings.base_currency,
+        "title": t(f"web.nav.{active}", lang) if active in dict(NAV) else "adbudget",
+    }
+    ctx.update(context)
+    html = env.get_template(template).render(**ctx)
+    response = HTMLResponse(html, status_code=status_code)
+    if request.query_params.get("lang") == lang:
+        response.set_cookie(LANG_COOKIE, lang, samesite="strict", path="/")
+    return response
+
+
+def _section_page(page: str):
+    def endpoint(request: Request) -> HTMLResponse:
+        lang = request_lang(request)
+        section = get_state(request).section(page, lang)
+        return render(request, "page.html.j2", page, section=section)
+
+    endpoint.__name__ = f"page_{page}"
+    return endpoint
+
+
+for _page, _path in (("overview", "/"), ("curves", "/curves"), ("attribution", "/attribution"),
+                     ("tests", "/tests")):
+    router.add_api_route(_path, _section_page(_page), methods=["GET"], response_class=HTMLResponse)
+
+
+# -- plan -------------------------------------------------------------------------------------
+def default_period(state: Any) -> str:
+    """The month after the last day with data (or after today), as YYYY-MM."""
+    last = state.run(lambda: state.ws.store.scalar("SELECT max(date) FROM ad_daily"))
+    day = last if isinstance(last, dt.date) else dt.date.today()
+    first_next = (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+    return first_next.strftime("%Y-%m")
+
+
+def _plan_page(request: Request, error: str | None = None, status_code: int = 200,
+               form: dict[str, Any] | None = None) -> HTMLResponse:
+    state = get_state(request)
+    lang = request_lang(request)
+    section = state.section("plan", lang)
+    budget = section.data.get("budget") if section.ok else None
+    period = section.data.get("period") if section.ok else None
+    objective = section.data.get("objective") if section.ok else "profit"
+    if form:
+        budget = form.get("budget", budget)
+        period = form.get("period", period)
+        objective = form.get("objective", objective)
+    return render(request, "plan.html.j2", "plan", status_code, section=section, error=error,
+                  budget=budget, period=period or default_period(state),
+                  objective=objective or "profit")
+
+
+@router.get("/plan", response_class=HTMLResponse)
+def plan_page(request: Request) -> HTMLResponse:
+    return _plan_page(request)
+
+
+def replan(state: Any, budget: float, period: str | None, objective: str, lang: str) -> Any:
+    """Call ``ws.plan`` under the lock (raises AdbudgetError/NotFittedError for the caller)."""
+    def go() -> Any:
+        set_language(lang)
+        if not has(state.ws, "plan"):
+            raise NotImplementedError
+        p = period or default_period(state)
+        return state.ws.plan(budget, p, objective=objective)
+
+    result = state.run(go)
+    state.invalidate()
+    return result
+
+
+@router.post("/plan", response_class=HTMLResponse)
+async def plan_post(request: Request) -> Response:
+    form = await request.form(max_files=0, max_fields=10)
+    lang = request_lang(request)
+    if not csrf_ok_for_form(request, form.get(CSRF_FIELD)):  # type: ignore[arg-type]
+        return await run_in_threadpool(_plan_page, request, t("web.csrf", lang), 403)
+    values = {k: str(form.get(k) or "") for k in ("budget", "period", "objective")}
+    try:
+        budget = float(values["budget"])
+        if not budget > 0 or budget != budget or budget == float("inf"):
+            raise ValueError
+    except ValueError:
+        return await run_in_threadpool(_plan_page, request, t("web.plan.bad_budget", lang), 400,
+                                       values)
+    objective = values["objective"] if values["objective"] in ("profit", "revenue") else "profit"
+    state = get_state(request)
+    try:
+        await run_in_threadpool(replan, state, budget, values["period"] or None, objective, lang)
+    except NotImplementedError:
+        return await run_in_threadpool(_plan_page, request, t("report.not_built", lang,
+                                                              method="plan"), 501, values)
+    except NotFittedError as exc:
+        return await run_in_threadpool(
+            _plan_page, request, f"{exc} — {t('report.not_fitted', lang)}", 409, values)
+    except AdbudgetError as exc:
+        return await run_in_threadpool(_plan_page, request, str(exc), 400, values)
+    return RedirectResponse("/plan", status_code=303)
+
+
+# -- rules ------------------------------------------------------------------------------------
+@router.get("/rules", response_class=HTMLResponse)
+def rules_page(request: Request) -> HTMLResponse:
+    lang = request_lang(request)
+    section = get_state(request).section("rules", lang)
+    message = t("web.rules.skipped", lang) if request.query_params.get("skip") else None
+    return render(request, "rules.html.j2", "rules", section=section, message=message)
+
+
+@router.post("/rules/apply", response_class=HTMLResponse)
+async def rules_apply(request: Request) -> HTMLResponse:
+    form = await request.form(max_files=0, max_fields=10)
+    lang = request_lang(request)
+    state = get_state(request)
+    if not csrf_ok_for_form(request, form.get(CSRF_FIELD)):  # type: ignore[arg-type]
+        section = await run_in_threadpool(state.section, "rules", lang)
+        return render(request, "rules.html.j2", "rules", 403, section=section,
+                      message=t("web.csrf", lang))
+
+    def go() -> str:
+        set_language(lang)
+        if not has(state.ws, "rules_run"):
+            return t("report.not_built", lang, method="rules_run")
+        try:
+            state.ws.rules_run(dry_run=False)
+        except AdbudgetError as exc:
+            return str(exc)
+        return t("web.rules.applied", lang)
+
+    message = await run_in_threadpool(state.run, go)
+    state.invalidate()
+    section = await run_in_threadpool(state.section, "rules", lang)
+    return render(request, "rules.html.j2", "rules", section=section, message=message)
+
+
+# -- import -----------------------------------------------------------------------------------
+def _import_page(request: Request, status_code: int = 200, **context: Any) -> HTMLResponse:
+    state = get_state(request)
+    sources: list[str] = []
+    try:
+        from adbudget.ingest import IMPORTERS
+
+        sources = sorted(IMPORTERS)
+    except Exception:  # ingest not there yet: auto-detect only
+        sources = []
+    return render(request, "import.html.j2", "import", status_code,
+                  available=has(state.ws, "import_file"), sources=sources,
+                  markets=list(state.ws.settings.markets), limit_mb=state.upload_limit // 2**20,
+                  **context)
+
+
+@router.get("/import", response_class=HTMLResponse)
+def import_page(request: Request) -> HTMLResponse:
+    return _import_page(request)
+
+
+def _describe_result(result: Any, lang: str) -> Any:
+    kpis, tables = describe(result, t("web.import.preview_rows", lang))
+
+    class _R:  # what the template needs
+        pass
+
+    r = _R()
+    r.kpis, r.tables = kpis, tables  # type: ignore[attr-defined]
+    return r
+
+
+@router.post("/import/preview", response_class=HTMLResponse)
+async def import_preview(request: Request) -> HTMLResponse:
+    state = get_state(request)
+    lang = request_lang(request)
+    try:
+        form = await request.form(max_files=1, max_fields=10, max_part_size=state.upload_limit)
+    except Exception:
+        return _import_page(request, 400, errors=[{"message": t("web.import.bad_form", lang),
+                                                   "line": None}])
+    if not csrf_ok_for_form(request, form.get(CSRF_FIELD)):  # type: ignore[arg-type]
+        return _import_page(request, 403, errors=[{"message": t("web.csrf", lang), "line": None}])
+    upload = form.get("file")
+    if upload is None or isinstance(upload, str):
+        return _import_page(request, 400, errors=[{"message": t("web.import.no_file", lang),
+                                                   "line": None}])
+    data = await upload.read(state.upload_limit + 1)
+    await form.close()
+    if len(data) > state.upload_limit:
+        return _import_page(request, 413, errors=[{"message": t(
+            "web.import.too_large", lang, limit=state.upload_limit // 2**20), "line": None}])
+    if not has(state.ws, "import_file"):
+        return _import_page(request, 501)
+    try:
+        name = safe_name(upload.filename, lang)
+    except InputError as exc:
+        return _import_page(request, 400, errors=error_lines(exc))
+    pending = PendingUpload(name, data, str(form.get("source") or "") or None,
+                            str(form.get("market") or "") or None)
+
+    def go() -> Any:
+        set_language(lang)
+        return run_import(state.ws, pending, dry_run=True)
+
+    try:
+        result = await run_in_threadpool(state.run, go)
+    except InputError as exc:
+        return _import_page(request, 422, errors=error_lines(exc))
+    except AdbudgetError as exc:
+        return _import_page(request, 400, errors=[{"message": str(exc), "line": None}])
+    upload_id = state.hold(pending)
+    return _import_page(request, result=_describe_result(result, lang), upload_id=upload_id,
+                        result_message=t("web.import.previewed", lang, name=name))
+
+
+@router.post("/import/commit", response_class=HTMLResponse)
+async def import_commit(request: Request) -> HTMLResponse:
+    state = get_state(request)
+    lang = request_lang(request)
+    form = await request.form(max_files=0, max_fields=10)
+    if not csrf_ok_for_form(request, form.get(CSRF_FIELD)):  # type: ignore[arg-type]
+        return _import_page(request, 403, errors=[{"message": t("web.csrf", lang), "line": None}])
+    pending = state.take(str(form.get("upload_id") or ""))
+    if pending is None:
+        return _import_page(request, 410, errors=[{"message": t("web.import.expired", lang),
+                                                   "line": None}])
+
+    def go() -> Any:
+        set_language(lang)
+        return run_import(state.ws, pending, dry_run=False)
+
+    try:
+        result = await run_in_threadpool(state.run, go)
+    except InputError as exc:
+        return _import_page(request, 422, errors=error_lines(exc))
+    except AdbudgetError as exc:
+        return _import_page(request, 400, errors=[{"message": str(exc), "line": None}])
+    state.invalidate()
+    return _import_page(request, result=_describe_result(result, lang),
+                        result_message=t("web.import.committed", lang, name=pending.name))

@@ -1,0 +1,44 @@
+"""Run the dashboard with uvicorn: loopback by default; any other address needs a token."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from adbudget.i18n import t
+from adbudget.web.security import is_loopback, new_token
+
+
+def plan_access(host: str, token: str | None) -> tuple[str | None, bool]:
+    """The token to enforce and whether we generated it (non-loopback without --token)."""
+    if token:
+        return token, False
+    if is_loopback(host):
+        return None, False
+    return new_token(), True
+
+
+def serve(workspace: Path, host: str = "127.0.0.1", port: int = 8765, token: str | None = None,
+          upload_limit_mb: int = 20, echo: Callable[[str], None] = print) -> None:
+    """Open the workspace and serve until interrupted (the workspace stays open for writing)."""
+    import uvicorn
+
+    from adbudget.web.app import create_app
+    from adbudget.workspace import Workspace
+
+    token, generated = plan_access(host, token)
+    ws = Workspace.open(workspace)
+    try:
+        app = create_app(ws, token=token, upload_limit=upload_limit_mb * 2**20)
+        shown = f"[{host}]" if ":" in host else host
+        url = f"http://{shown}:{port}/"
+        if token:
+            echo(t("web.serve.token_url", url=f"{url}?token={token}"))
+            if generated:
+                echo(t("web.serve.token_generated"))
+        else:
+            echo(t("web.serve.url", url=url))
+        uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False,
+                    server_header=False)
+    finally:
+        ws.close()

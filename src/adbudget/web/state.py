@@ -1,0 +1,114 @@
+"""What the app holds: one open workspace behind a lock, a section cache, pending uploads."""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from starlette.requests import Request
+
+from adbudget.i18n import LANGUAGES, set_language
+from adbudget.report.model import Section
+from adbudget.report.sections import build
+
+T = TypeVar("T")
+LANG_COOKIE = "adb_lang"
+
+
+@dataclass
+class PendingUpload:
+    """An uploaded file held in memory between preview and commit."""
+
+    name: str
+    data: bytes
+    source: str | None
+    market: str | None
+    created: float = field(default_factory=time.monotonic)
+
+
+@dataclass
+class AppState:
+    """One workspace per server. DuckDB connections are not shared across threads safely,
+    so every workspace call runs under ``lock``."""
+
+    ws: Any
+    token: str | None = None
+    upload_limit: int = 20 * 1024 * 1024
+    max_pending: int = 8
+    pending_ttl_s: float = 1800.0
+    lock: threading.RLock = field(default_factory=threading.RLock)
+    pending: OrderedDict[str, PendingUpload] = field(default_factory=OrderedDict)
+    _cache: dict[tuple[str, str], tuple[Any, Section]] = field(default_factory=dict)
+
+    def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Call *fn* with the workspace lock held."""
+        with self.lock:
+            return fn(*args, **kwargs)
+
+    def data_version(self) -> tuple[Any, ...]:
+        """A cheap fingerprint of what pages depend on; a change invalidates cached sections."""
+        row = self.ws.store.execute(
+            """SELECT (SELECT count(*) FROM ad_daily), (SELECT count(*) FROM orders),
+                      (SELECT count(*) FROM touchpoints), (SELECT count(*) FROM lift_tests),
+                      (SELECT count(*) FROM imports), (SELECT max(id) FROM plans),
+                      (SELECT max(saved_at) FROM models), (SELECT count(*) FROM models),
+                      (SELECT max(id) FROM rule_log)"""
+        ).fetchone()
+        return tuple(row) + (id(self.ws.settings),)
+
+    def section(self, page: str, lang: str) -> Section:
+        """The page's Section, rebuilt only when the data changed."""
+        with self.lock:
+            set_language(lang)
+            version = self.data_version()
+            hit = self._cache.get((page, lang))
+            if hit is not None and hit[0] == version:
+                return hit[1]
+            section = build(self.ws, page, lang)
+            self._cache[(page, lang)] = (version, section)
+            return section
+
+    def invalidate(self) -> None:
+        with self.lock:
+            self._cache.clear()
+
+    # -- uploads ----------------------------------------------------------------------------
+    def hold(self, upload: PendingUpload) -> str:
+        """Keep an upload for commit; returns its server-made id (oldest dropped past the cap)."""
+        now = time.monotonic()
+        for key in [k for k, u in self.pending.items() if now - u.created > self.pending_ttl_s]:
+            self.pending.pop(key, None)
+        while len(self.pending) >= self.max_pending:
+            self.pending.popitem(last=False)
+        key = secrets.token_urlsafe(12)
+        self.pending[key] = upload
+        return key
+
+    def take(self, key: str) -> PendingUpload | None:
+        return self.pending.pop(key, None)
+
+    def peek(self, key: str) -> PendingUpload | None:
+        return self.pending.get(key)
+
+
+def get_state(request: Request) -> AppState:
+    return request.app.state.adb
+
+
+def request_lang(request: Request) -> str:
+    """?lang= wins, then the cookie, then the workspace's language setting."""
+    q = request.query_params.get("lang")
+    if q in LANGUAGES:
+        return q  # type: ignore[return-value]
+    c = request.cookies.get(LANG_COOKIE)
+    if c in LANGUAGES:
+        return c  # type: ignore[return-value]
+    try:
+        return get_state(request).ws.settings.language
+    except AttributeError:
+        return "en"
