@@ -107,6 +107,61 @@ class LineMetrics:
         return self.targets[name]
 
 
+def earliest_day(as_of: date, windows: set[str] | list[str]) -> date:
+    """First day any of *windows* (plus last_7d and this_month, always computed) reads."""
+    windows = set(windows) | {"last_7d", "this_month"}
+    return min(window_range(w, as_of)[0] for w in windows)
+
+
+@dataclass
+class DailyCube:
+    """Daily sums per line as dense arrays: row ``k + 1`` is day ``first + k`` (row 0 is zeros)."""
+
+    first: date
+    lines: pd.DataFrame
+    data: dict[str, np.ndarray]
+    has_reach: bool
+    fx_local_per_base: np.ndarray
+
+    @property
+    def n_days(self) -> int:
+        return self.data["spend"].shape[0] - 1
+
+    def offset(self, day: date) -> int:
+        return (day - self.first).days
+
+
+def build_cube(daily: pd.DataFrame, lines: pd.DataFrame, first: date, last: date) -> DailyCube:
+    """Add the daily rows of *daily* (any granularity below a line) into a :class:`DailyCube`."""
+    n = len(lines)
+    n_days = max((last - first).days + 1, 0)
+    data = {b: np.zeros((n_days + 1, n)) for b in BASE}
+    local = np.zeros(n)
+    spend_for_fx = np.zeros(n)
+    has_reach = "reach" in daily.columns
+    if len(daily) and n and n_days:
+        d = daily
+        days = (pd.to_datetime(d["date"]).to_numpy("datetime64[D]") - np.datetime64(first, "D"))
+        offs = days.astype(np.int64)
+        keep = (offs >= 0) & (offs < n_days)
+        idx = pd.MultiIndex.from_frame(lines[list(LINE_KEYS)]).get_indexer(
+            pd.MultiIndex.from_frame(d[list(LINE_KEYS)])
+        )
+        keep &= idx >= 0
+        offs, idx = offs[keep], idx[keep]
+        for b in BASE:
+            if b in d.columns:
+                vals = pd.to_numeric(d[b], errors="coerce").fillna(0.0).to_numpy(float)[keep]
+                np.add.at(data[b], (offs + 1, idx), vals)
+        if "spend_local" in d.columns:
+            recent = offs >= n_days - 29
+            np.add.at(local, idx[recent], pd.to_numeric(d["spend_local"]).fillna(0.0).to_numpy(float)[keep][recent])
+            np.add.at(spend_for_fx, idx[recent], pd.to_numeric(d["spend"]).fillna(0.0).to_numpy(float)[keep][recent])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        fx = np.where(spend_for_fx > 0, local / np.where(spend_for_fx > 0, spend_for_fx, 1), np.nan)
+    return DailyCube(first, lines, data, has_reach, fx)
+
+
 def compute_metrics(
     daily: pd.DataFrame,
     as_of: date,
@@ -127,80 +182,72 @@ def compute_metrics(
     as_of = pd.Timestamp(as_of).date()
     if lines is None:
         lines = build_lines(daily, bucket_patterns)
+    cube = build_cube(daily, lines, earliest_day(as_of, windows), as_of)
+    return metrics_from_cube(cube, as_of, windows, state=state, targets=targets)
+
+
+def metrics_from_cube(
+    cube: DailyCube,
+    as_of: date,
+    windows: set[str] | list[str],
+    *,
+    state: pd.DataFrame | None = None,
+    targets: pd.DataFrame | None = None,
+    upto: date | None = None,
+) -> LineMetrics:
+    """Window metrics for *as_of* from a cube; days on or after *upto* count as empty."""
+    lines = cube.lines
     n = len(lines)
     windows = set(windows) | {"last_7d", "this_month"}
     ranges = {w: window_range(w, as_of) for w in windows}
-    first = min(r[0] for r in ranges.values())
-    n_days = (as_of - first).days + 1
-    cube = {b: np.zeros((n_days + 1, n)) for b in BASE}
-    active = np.zeros((n_days + 1, n))
-    local = np.zeros(n)
-    spend_for_fx = np.zeros(n)
-    has_reach = "reach" in daily.columns
-    if len(daily) and n:
-        d = daily
-        dates = pd.to_datetime(d["date"]).dt.date
-        offs = np.fromiter(((x - first).days for x in dates), dtype=np.int64, count=len(d))
-        keep = (offs >= 0) & (offs < n_days)
-        idx = pd.MultiIndex.from_frame(lines[list(LINE_KEYS)]).get_indexer(
-            pd.MultiIndex.from_frame(d[list(LINE_KEYS)])
-        )
-        keep &= idx >= 0
-        offs, idx = offs[keep], idx[keep]
-        for b in BASE:
-            if b in d.columns:
-                vals = pd.to_numeric(d[b], errors="coerce").fillna(0.0).to_numpy(float)[keep]
-                np.add.at(cube[b], (offs + 1, idx), vals)
-        active[1:] = cube["spend"][1:] > 0
-        if "spend_local" in d.columns:
-            recent = offs >= n_days - 29
-            np.add.at(local, idx[recent], pd.to_numeric(d["spend_local"]).to_numpy(float)[keep][recent])
-            np.add.at(spend_for_fx, idx[recent], pd.to_numeric(d["spend"]).to_numpy(float)[keep][recent])
-    cum = {b: np.cumsum(cube[b], axis=0) for b in BASE}
-    cum_active = np.cumsum(active, axis=0)
+    last_row = cube.n_days if upto is None else max(min(cube.offset(upto), cube.n_days), 0)
+    cum = {}
+    for b in BASE:
+        c = np.cumsum(cube.data[b][: last_row + 1], axis=0)
+        cum[b] = c
+    act = np.cumsum(cube.data["spend"][: last_row + 1] > 0, axis=0)
 
-    state_arr = _state_arrays(lines, state, cum, ranges, first)
+    def rows(day: date) -> int:
+        return min(max(cube.offset(day), 0), last_row)
+
+    state_arr = _state_arrays(lines, state, cum, ranges["last_7d"], rows)
     target_arr = _target_arrays(lines, targets)
-    # plan amounts are per market × channel: compare the group's spend with them
     group = pd.factorize(lines["market"].astype(str) + "|" + lines["channel"].astype(str))[0]
+    n_groups = int(group.max()) + 1 if n else 0
 
     values: dict[tuple[str, str], np.ndarray] = {}
-    with np.errstate(divide="ignore", invalid="ignore"):
-        for w, (start, end) in ranges.items():
-            a, b = (start - first).days, (end - first).days
-            b = min(b, n_days)
-            s = {k: cum[k][b] - cum[k][a] for k in BASE}
-            spend, imp, clk, conv, rev = (s[k] for k in ("spend", "impressions", "clicks",
-                                                          "conversions", "revenue"))
-            ndays = max((end - start).days, 1)
-            out = {
-                "spend": spend, "impressions": imp, "clicks": clk, "conversions": conv,
-                "revenue": rev,
-                "roas": _div(rev, spend), "cpa": _div(spend, conv), "ctr": _div(clk, imp),
-                "cvr": _div(conv, clk), "cpm": 1000.0 * _div(spend, imp), "cpc": _div(spend, clk),
-                "reach": s["reach"] if has_reach else np.full(n, np.nan),
-                "frequency": _div(imp, s["reach"]) if has_reach else np.full(n, np.nan),
-                "daily_spend": spend / ndays,
-                "days": cum_active[b] - cum_active[a],
-            }
-            group_spend = np.bincount(group, weights=spend, minlength=group.max() + 1 if n else 0)
-            out["plan_share"] = _div(group_spend[group] if n else spend, target_arr["plan_amount"])
-            out["budget_use"] = _div(spend / ndays, state_arr["daily_budget"])
-            for metric in METRICS:
-                values[(metric, w)] = out[metric]
-    # plan daily budget of a campaign: its group's, split by last-7-day spend share
+    for w, (start, end) in ranges.items():
+        a, b = rows(start), rows(end)
+        s = {k: cum[k][b] - cum[k][a] for k in BASE}
+        spend, imp, clk, conv, rev = (s[k] for k in ("spend", "impressions", "clicks",
+                                                      "conversions", "revenue"))
+        ndays = max((end - start).days, 1)
+        out = {
+            "spend": spend, "impressions": imp, "clicks": clk, "conversions": conv,
+            "revenue": rev,
+            "roas": _div(rev, spend), "cpa": _div(spend, conv), "ctr": _div(clk, imp),
+            "cvr": _div(conv, clk), "cpm": 1000.0 * _div(spend, imp), "cpc": _div(spend, clk),
+            "reach": s["reach"] if cube.has_reach else np.full(n, np.nan),
+            "frequency": _div(imp, s["reach"]) if cube.has_reach else np.full(n, np.nan),
+            "daily_spend": spend / ndays,
+            "days": (act[b] - act[a]).astype(float),
+        }
+        group_spend = np.bincount(group, weights=spend, minlength=n_groups)
+        out["plan_share"] = _div(group_spend[group] if n else spend, target_arr["plan_amount"])
+        out["budget_use"] = _div(spend / ndays, state_arr["daily_budget"])
+        for metric in METRICS:
+            values[(metric, w)] = out[metric]
     if n:
+        # plan daily budget of a campaign: its group's, split by last-7-day spend share
         g7 = values[("spend", "last_7d")]
         tot = np.bincount(group, weights=g7)[group]
         cnt = np.bincount(group)[group]
         share = np.where(tot > 0, _div(g7, tot), 1.0 / cnt)
         target_arr["plan_daily_budget"] = target_arr["plan_daily_budget"] * share
-    with np.errstate(divide="ignore", invalid="ignore"):
-        fx = np.where(spend_for_fx > 0, local / np.where(spend_for_fx > 0, spend_for_fx, 1), np.nan)
     return LineMetrics(
         as_of=as_of, lines=lines, values=values,
         state={k: state_arr[k] for k in STATE_METRICS}, targets=target_arr,
-        paused=state_arr["paused"], fx_local_per_base=fx,
+        paused=state_arr["paused"], fx_local_per_base=cube.fx_local_per_base,
     )
 
 
@@ -211,10 +258,9 @@ def _div(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return out
 
 
-def _state_arrays(lines, state, cum, ranges, first) -> dict[str, np.ndarray]:
+def _state_arrays(lines, state, cum, last7, rows) -> dict[str, np.ndarray]:
     n = len(lines)
-    start, end = ranges["last_7d"]
-    a, b = (start - first).days, (end - first).days
+    a, b = rows(last7[0]), rows(last7[1])
     spend7 = cum["spend"][b] - cum["spend"][a]
     clicks7 = cum["clicks"][b] - cum["clicks"][a]
     budget = spend7 / 7.0
