@@ -1,7 +1,222 @@
-"""Workspace methods of the `attribution` area: read from the store, call the pure package, save."""
+"""Workspace methods of the `attribution` area: read from the store, call the pure package."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from adbudget.errors import InputError, NotFittedError, UsageError
+from adbudget.i18n import t
 
 
 class AttributionMixin:
     """Mixed into Workspace; `self` has `.store` and `.settings`."""
+
+    store: Any
+    settings: Any
+
+    # -- inputs ---------------------------------------------------------------------------
+    def attribution_windows(self, spec: str | None = None) -> Any:
+        """Settings' windows (click/view days, per-channel overrides) with *spec* on top."""
+        from adbudget.attribution import parse_windows
+
+        s = self.settings.attribution
+        items: list[str] = []
+        for channel, rule in s.channel_windows.items():
+            items += [f"{channel}:{part.strip()}" for part in rule.split(",") if part.strip()]
+        if spec:
+            items.append(spec)
+        return parse_windows(",".join(items) or None, s.click_window_days, s.view_window_days)
+
+    def _value_expr(self) -> str:
+        return "revenue_base - refunded_base" if self.settings.attribution.value == "net" else "revenue_base"
+
+    def attribution_paths(
+        self,
+        windows: str | None = None,
+        by: str = "channel",
+        *,
+        start: str | None = None,
+        end: str | None = None,
+        markets: list[str] | None = None,
+        collapse: bool | None = None,
+        with_decay: bool = False,
+    ) -> pd.DataFrame:
+        """The aggregated path table built by one SQL statement from touchpoints + orders."""
+        from adbudget.attribution import path_sql
+
+        s = self.settings.attribution
+        sql = path_sql(
+            self.attribution_windows(windows),
+            unit="campaign" if by == "campaign" else "channel",
+            by_market=by == "market",
+            collapse=s.collapse_repeats if collapse is None else collapse,
+            inactivity_days=s.inactivity_days,
+            half_life_days=s.half_life_days if with_decay else None,
+            value_expr=self._value_expr(),
+            markets=markets, start=start, end=end,
+        )
+        return self.store.query(sql)
+
+    def _platform_figures(self, by: str, first_day: Any, last_day: Any,
+                          markets: list[str] | None) -> pd.DataFrame:
+        from adbudget.attribution import keys_for
+
+        keys = keys_for(by)
+        where, params = ["1 = 1"], []
+        if first_day is not None and not pd.isna(first_day):
+            where.append("date >= ?")
+            params.append(first_day)
+        if last_day is not None and not pd.isna(last_day):
+            where.append("date <= ?")
+            params.append(last_day)
+        if markets:
+            where.append(f"market IN ({', '.join('?' for _ in markets)})")
+            params += list(markets)
+        cols = ", ".join(keys)
+        df = self.store.query(
+            f"""SELECT {cols}, sum(spend_base)::DOUBLE AS spend,
+                       sum(conversions)::DOUBLE AS platform_conversions,
+                       sum(revenue_base)::DOUBLE AS platform_revenue
+                FROM ad_daily WHERE {' AND '.join(where)} GROUP BY {cols}""",
+            params,
+        )
+        return df
+
+    # -- the analysis ---------------------------------------------------------------------
+    def attribute(
+        self,
+        model: str | None = None,
+        windows: str | None = None,
+        by: str = "channel",
+        *,
+        start: str | None = None,
+        end: str | None = None,
+        markets: list[str] | None = None,
+        paths_file: Path | str | None = None,
+        compare_models: bool = False,
+        compare_windows: bool = False,
+        n_boot: int | None = None,
+        seed: int = 0,
+        collapse: bool | None = None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> Any:
+        """Attribute orders to channels (markets, campaigns) with one model; optional side-by-side
+        comparisons of models and of windows. Returns an :class:`AttributionReport`."""
+        from adbudget.attribution import (
+            BY_VALUES,
+            AttributionReport,
+            add_platform,
+            credit_frame,
+            make_model,
+            orders_sql,
+            side_by_side,
+        )
+
+        s = self.settings.attribution
+        if by not in BY_VALUES:
+            raise UsageError(t("attribution.bad_by", value=by, allowed=", ".join(BY_VALUES)))
+        name = model or s.model
+        options = s.model_dump()
+        chosen = make_model(name, **options)
+        n_boot = s.bootstrap if n_boot is None else n_boot
+        need_decay = name == "time_decay" or (compare_models and "time_decay" in s.compare_models)
+        win = self.attribution_windows(windows)
+
+        if paths_file is not None:
+            from adbudget.ingest.paths import read_path_table
+
+            if by == "market":
+                raise UsageError(t("attribution.paths_no_market"))
+            if compare_windows:
+                raise UsageError(t("attribution.paths_no_windows"))
+            paths_df = read_path_table(paths_file)
+            if by == "campaign" and not paths_df["path"].str.contains("/").any():
+                raise UsageError(t("attribution.paths_no_campaign"))
+            orders_total = float(paths_df["total_conversions"].sum())
+            value_total = float(paths_df["total_conversion_value"].sum())
+            first_day = last_day = None
+            source = str(paths_file)
+        else:
+            paths_df = self.attribution_paths(windows, by, start=start, end=end, markets=markets,
+                                              collapse=collapse, with_decay=need_decay)
+            orders = self.store.query(orders_sql(value_expr=self._value_expr(), start=start,
+                                                 end=end, markets=markets))
+            orders_total = float(orders["orders"].iloc[0] or 0)
+            value_total = float(orders["value"].iloc[0] or 0)
+            first_day, last_day = orders["first_day"].iloc[0], orders["last_day"].iloc[0]
+            source = "store"
+        if paths_df.empty or float(paths_df["total_conversions"].sum()) <= 0:
+            raise NotFittedError(t("attribution.no_journeys"))
+
+        credit, details = credit_frame(paths_df, chosen, by=by, n_boot=n_boot,
+                                       level=s.interval_level, seed=seed, progress=progress)
+        platform = self._platform_figures(by, first_day, last_day, markets)
+        table = add_platform(credit, platform, by)
+        conversions = float(paths_df["total_conversions"].sum())
+        journeys = conversions + float(paths_df["total_null"].sum())
+        totals = {
+            "orders": orders_total,
+            "orders_value": value_total,
+            "attributed_orders": conversions,
+            "attributed_value": float(paths_df["total_conversion_value"].sum()),
+            "unattributed_orders": max(orders_total - conversions, 0.0),
+            "journeys": journeys,
+            "paths": float(len(paths_df)),
+            "spend": float(table["spend"].sum()),
+            "platform_conversions": float(table["platform_conversions"].sum()),
+            "platform_revenue": float(table["platform_revenue"].sum()),
+        }
+        totals["platform_overclaim"] = (
+            totals["platform_conversions"] / orders_total if orders_total > 0 else float("nan"))
+        totals["roas"] = (
+            totals["attributed_value"] / totals["spend"] if totals["spend"] > 0 else float("nan"))
+
+        models_table = None
+        if compare_models:
+            frames = {}
+            for other in dict.fromkeys([name, *s.compare_models]):
+                try:
+                    frames[other], _ = credit_frame(paths_df, make_model(other, **options), by=by)
+                except InputError:  # e.g. exact Shapley over too many campaigns
+                    continue
+            models_table = side_by_side(frames, by)
+
+        windows_table = None
+        if compare_windows:
+            conv_frames, rev_frames = {}, {}
+            for spec in s.compare_windows:
+                label = spec
+                df = self.attribution_paths(spec, by, start=start, end=end, markets=markets,
+                                            collapse=collapse, with_decay=name == "time_decay")
+                if df.empty or float(df["total_conversions"].sum()) <= 0:
+                    continue
+                frame, _ = credit_frame(df, chosen, by=by)
+                conv_frames[label] = frame
+                rev_frames[label] = frame
+            if conv_frames:
+                windows_table = side_by_side(conv_frames, by)
+                revenue = side_by_side(rev_frames, by, column="revenue")
+                keys = _keys(by)
+                windows_table = windows_table.merge(platform[keys + ["spend"]], on=keys, how="left")
+                for label in conv_frames:
+                    rev = revenue[label].to_numpy()
+                    sp = windows_table["spend"].fillna(0).to_numpy()
+                    windows_table[f"roas_{label}"] = [r / x if x > 0 else float("nan")
+                                                      for r, x in zip(rev, sp, strict=True)]
+
+        return AttributionReport(
+            model=name, windows=win.label, by=by, table=table, totals=totals,
+            models=models_table, windows_table=windows_table,
+            details={"source": source, "model": details, "bootstrap": n_boot,
+                     "interval_level": s.interval_level},
+        )
+
+
+def _keys(by: str) -> list[str]:
+    from adbudget.attribution import keys_for
+
+    return keys_for(by)
