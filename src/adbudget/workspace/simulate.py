@@ -1,7 +1,255 @@
-"""Workspace methods of the `simulate` area: read from the store, call the pure package, save."""
+"""Workspace methods of the `simulate` area: settings for a simulated world, importing its
+files through the real importers, and the `adbudget demo` pipeline as a list of steps.
+
+The demo's steps are a plain list (``DEMO_STEPS``) of named callables; each later area's
+step is guarded with ``hasattr`` so the demo runs with whatever exists. Append a step to
+extend it.
+"""
 
 from __future__ import annotations
+
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from adbudget.config.settings import IngestSettings, MarketSettings, Settings
+from adbudget.errors import AdbudgetError, NotFittedError
+
+if TYPE_CHECKING:
+    from adbudget.simulate import Manifest, World
+
+
+def world_settings(world: World) -> Settings:
+    """Settings for a world's markets: stage, margins, currency, timezone, campaign patterns."""
+    markets = {
+        m.code: MarketSettings(
+            region=m.region,  # type: ignore[arg-type]
+            currency=m.currency, timezone=m.timezone, stage=m.stage,  # type: ignore[arg-type]
+            gross_margin_pct=m.gross_margin_pct, shipping_cost_per_order=m.shipping_cost_per_order,
+            return_rate_pct=m.return_rate_pct, payment_fee_pct=m.payment_fee_pct,
+        )
+        for m in world.spec.markets
+    }
+    patterns = {code: f"^{code}_" for code in markets}
+    return Settings(base_currency=world.spec.base_currency, markets=markets,
+                    ingest=IngestSettings(market_patterns=patterns))
 
 
 class SimulateMixin:
     """Mixed into Workspace; `self` has `.store` and `.settings`."""
+
+    def import_simulated(self: Any, folder: Path | str,
+                         progress: Callable[[str, Any], None] | None = None) -> list[Any]:
+        """Import every file a simulation wrote (FX first), in manifest order."""
+        from adbudget.simulate import read_manifest
+
+        manifest = read_manifest(Path(folder))
+        results = []
+        for entry in manifest.files:
+            result = self.import_file(manifest.root / entry.path, source=entry.source,
+                                      market=entry.market)
+            results.append(result)
+            if progress:
+                progress(entry.path, result)
+        return results
+
+
+@dataclass
+class DemoContext:
+    """What demo steps share: the world, its files, the workspace and earlier results."""
+
+    world: World
+    folder: Path  # workspace folder
+    data_dir: Path  # where the simulated files are
+    ws: Any = None
+    manifest: Manifest | None = None
+    results: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DemoStep:
+    """One step of the demo: a name (i18n key ``simulate.step.<name>``) and what it runs.
+
+    ``run`` returns the result to print, or raises ``StepSkipped`` with the reason.
+    """
+
+    name: str
+    run: Callable[[DemoContext], Any]
+
+
+class StepSkipped(Exception):
+    """A demo step that cannot run here (its area is not built yet, or no data)."""
+
+
+@dataclass
+class StepOutcome:
+    name: str
+    result: Any = None
+    skipped: str | None = None
+    seconds: float = 0.0
+
+
+def _simulate(ctx: DemoContext) -> Any:
+    ctx.manifest = ctx.world.write(ctx.data_dir)
+    return {"files": len(ctx.manifest.files), "folder": str(ctx.data_dir)}
+
+
+def _import(ctx: DemoContext) -> Any:
+    from adbudget.workspace import Workspace
+
+    if ctx.ws is None:
+        ctx.ws = Workspace.init(ctx.folder, world_settings(ctx.world), overwrite=True)
+    if not hasattr(ctx.ws, "import_file"):
+        raise StepSkipped("importers not available")
+    results = ctx.ws.import_simulated(ctx.data_dir)
+    return {"files": len(results), "rows": sum(int(getattr(r, "rows", 0)) for r in results)}
+
+
+def _needs(ctx: DemoContext, method: str) -> Any:
+    if ctx.ws is None or not hasattr(ctx.ws, method):
+        raise StepSkipped(f"ws.{method} is not available yet")
+    return getattr(ctx.ws, method)
+
+
+def _status(ctx: DemoContext) -> Any:
+    return _needs(ctx, "status")()
+
+
+def _attribute(ctx: DemoContext) -> Any:
+    return _needs(ctx, "attribute")(model="markov")
+
+
+def _fit(ctx: DemoContext) -> Any:
+    return _needs(ctx, "fit")(method="svi")
+
+
+def _budget(ctx: DemoContext) -> float:
+    """Next month's budget: the last 30 days' spend of the world."""
+    return float(ctx.world.current_spend(30).sum() * 30)
+
+
+def _plan(ctx: DemoContext) -> Any:
+    return _needs(ctx, "plan")(round(_budget(ctx), 2), "next")
+
+
+def _score(ctx: DemoContext) -> Any:
+    """Regret of the saved plan against the oracle, on the world's true profit."""
+    plan = ctx.results.get("plan")
+    if plan is None:
+        raise StepSkipped("no plan to score")
+    lines = getattr(plan, "lines", None)
+    if lines is None and isinstance(plan, dict):
+        lines = plan.get("lines")
+    if lines is None:
+        raise StepSkipped("plan has no lines")
+    import pandas as pd
+
+    df = pd.DataFrame(lines)
+    if not {"market", "channel", "daily_budget_base"} <= set(df.columns):
+        raise StepSkipped("plan lines lack market/channel/daily_budget_base")
+    daily = df.groupby(["market", "channel"])["daily_budget_base"].sum().to_dict()
+    return score_plan(ctx.world, daily, _budget(ctx))
+
+
+def score_plan(world: World, daily: dict[tuple[str, str], float], budget: float,
+               period: str = "next") -> dict[str, float]:
+    """True profit of a plan, of the oracle, of equal split and of last-period split."""
+    oracle = world.oracle_allocation(budget, period)
+    days = oracle.days
+    now = world.current_spend(28)
+    last = now / now.sum() * budget / days if now.sum() > 0 else now
+    equal = [budget / days / len(world.lines)] * len(world.lines)
+    plan_profit = world.true_profit(daily, period)
+    return {
+        "plan_profit": plan_profit,
+        "oracle_profit": oracle.profit,
+        "last_period_profit": world.true_profit(last, period),
+        "equal_split_profit": world.true_profit(equal, period),
+        "regret_pct": 100 * (oracle.profit - plan_profit) / abs(oracle.profit) if oracle.profit else 0.0,
+    }
+
+
+def _oracle(ctx: DemoContext) -> Any:
+    budget = _budget(ctx)
+    oracle = ctx.world.oracle_allocation(budget, "next")
+    import pandas as pd
+
+    return pd.DataFrame({
+        "market": [m for m, _ in oracle.lines], "channel": [c for _, c in oracle.lines],
+        "current_daily": ctx.world.current_spend(28).round(2),
+        "oracle_daily": oracle.spend.round(2),
+        "true_mroas": (oracle.marginal_value / oracle.weights).round(3),
+    })
+
+
+def _optional(method: str, **kwargs: Any) -> Callable[[DemoContext], Any]:
+    def run(ctx: DemoContext) -> Any:
+        return _needs(ctx, method)(**kwargs)
+
+    return run
+
+
+DEMO_STEPS: list[DemoStep] = [
+    DemoStep("simulate", _simulate),
+    DemoStep("import", _import),
+    DemoStep("status", _status),
+    DemoStep("attribute", _attribute),
+    DemoStep("fit", _fit),
+    DemoStep("plan", _plan),
+    DemoStep("score", _score),
+    DemoStep("oracle", _oracle),
+    DemoStep("funnel", _optional("funnel")),
+    DemoStep("ltv", _optional("ltv")),
+    DemoStep("experiments", _optional("experiments_status")),
+    DemoStep("rules", _optional("rules_run", dry_run=True)),
+]
+
+
+def run_demo(
+    seed: int = 0,
+    size: str = "small",
+    folder: Path | str | None = None,
+    steps: list[DemoStep] | None = None,
+    on_step: Callable[[str, StepOutcome | None], None] | None = None,
+) -> tuple[DemoContext, list[StepOutcome]]:
+    """Simulate a world into a workspace and run every available step.
+
+    ``on_step(name, None)`` is called when a step starts and ``on_step(name, outcome)`` when it
+    ends (for progress display). Errors of later areas are recorded as skipped, not raised.
+    """
+    from adbudget.simulate import World
+
+    root = Path(folder) if folder else Path(tempfile.mkdtemp(prefix="adbudget-demo-"))
+    root.mkdir(parents=True, exist_ok=True)
+    ctx = DemoContext(world=World.build(seed, size), folder=root, data_dir=root / "data")
+    outcomes = []
+    for step in steps if steps is not None else DEMO_STEPS:
+        if on_step:
+            on_step(step.name, None)
+        started = time.perf_counter()
+        outcome = StepOutcome(step.name)
+        try:
+            outcome.result = step.run(ctx)
+            ctx.results[step.name] = outcome.result
+        except StepSkipped as exc:
+            outcome.skipped = str(exc)
+        except (NotFittedError, NotImplementedError) as exc:
+            outcome.skipped = str(exc) or type(exc).__name__
+        except AdbudgetError as exc:
+            if step.name in ("simulate", "import"):
+                raise
+            outcome.skipped = str(exc)
+        outcome.seconds = time.perf_counter() - started
+        outcomes.append(outcome)
+        if on_step:
+            on_step(step.name, outcome)
+    return ctx, outcomes
+
+
+__all__ = [
+    "DEMO_STEPS", "DemoContext", "DemoStep", "SimulateMixin", "StepOutcome", "StepSkipped",
+    "run_demo", "score_plan", "world_settings",
+]

@@ -1,0 +1,160 @@
+"""The oracle optimizer: the allocation of a daily budget that maximizes true profit.
+
+Maximizes ``sum_l w_l * R_l(s_l) - s_l`` (profit; ``w_l`` = profit per unit of revenue) or
+``sum_l R_l(s_l)`` (revenue) subject to ``sum_l s_l = B`` and ``lo_l <= s_l <= hi_l``.
+Lagrange: every line strictly inside its bounds has the same ``w_l R_l'(s_l) = lambda``,
+i.e. equal marginal profit. The multiplier is found by bisection; for each lambda every line
+takes its global best point (a dense grid, then bisection on the derivative), so S-shaped
+curves are handled: a line either stays off or sits on the concave side of its curve.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from adbudget.curves import ResponseCurves
+
+GRID = 1200
+
+
+@dataclass(frozen=True)
+class OracleAllocation:
+    """The optimum: daily spend per line and what it earns (base currency, per day)."""
+
+    lines: list[tuple[str, str]]
+    spend: np.ndarray  # daily spend per line
+    revenue: np.ndarray  # daily expected (net) revenue per line
+    weights: np.ndarray  # profit per unit of revenue per line (1 for objective=revenue)
+    marginal_value: np.ndarray  # w * dR/ds per line (marginal profit + 1 for profit)
+    lam: float  # the common marginal value of interior lines
+    lower: np.ndarray
+    upper: np.ndarray
+    objective: str
+    days: int  # days in the period
+    residual: float  # budget not placed by the optimality conditions (rounding), per day
+
+    @property
+    def interior(self) -> np.ndarray:
+        """Lines strictly between their bounds."""
+        tol = 1e-6 * max(1.0, float(self.spend.sum()))
+        return (self.spend > self.lower + tol) & (self.spend < self.upper - tol)
+
+    @property
+    def daily_profit(self) -> float:
+        return float((self.weights * self.revenue).sum() - self.spend.sum())
+
+    @property
+    def profit(self) -> float:
+        """True expected profit over the period (contribution minus spend)."""
+        return self.daily_profit * self.days
+
+    @property
+    def total_revenue(self) -> float:
+        return float(self.revenue.sum()) * self.days
+
+    def as_dict(self) -> dict[tuple[str, str], float]:
+        """Daily spend per (market, channel)."""
+        return {line: float(s) for line, s in zip(self.lines, self.spend, strict=True)}
+
+
+def _mean_response(curves: ResponseCurves, spend: np.ndarray) -> np.ndarray:
+    return np.asarray(curves.response(spend)).mean(axis=0)
+
+
+def _mean_marginal(curves: ResponseCurves, spend: np.ndarray) -> np.ndarray:
+    return np.asarray(curves.marginal(spend)).mean(axis=0)
+
+
+def _best_points(curves, weights, lam, grid, values, lower, upper, iters: int = 48) -> np.ndarray:
+    """Per line, the spend maximizing w R(s) - lam s on [lower, upper]."""
+    n = grid.shape[1]
+    idx = np.argmax(values - lam * grid, axis=0)
+    cols = np.arange(n)
+    s = grid[idx, cols]
+    inside = (idx > 0) & (idx < grid.shape[0] - 1)
+    if inside.any():
+        lo = grid[np.maximum(idx - 1, 0), cols].copy()
+        hi = grid[np.minimum(idx + 1, grid.shape[0] - 1), cols].copy()
+        for _ in range(iters):
+            mid = 0.5 * (lo + hi)
+            up = weights * _mean_marginal(curves, mid) > lam
+            lo = np.where(up, mid, lo)
+            hi = np.where(up, hi, mid)
+        s = np.where(inside, 0.5 * (lo + hi), s)
+    # the grid end points: keep them when they beat the interior candidate
+    for end in (lower, upper):
+        better = weights * _mean_response(curves, end) - lam * end > weights * _mean_response(curves, s) - lam * s
+        s = np.where(better, end, s)
+    return np.clip(s, lower, upper)
+
+
+def optimize(
+    curves: ResponseCurves,
+    budget: float,
+    weights: np.ndarray | None = None,
+    lower: np.ndarray | None = None,
+    upper: np.ndarray | None = None,
+    objective: str = "profit",
+    spend_all: bool = True,
+    days: int = 1,
+) -> OracleAllocation:
+    """Allocate a daily ``budget`` over the curves' lines (see module docstring)."""
+    lines = list(curves.lines)
+    n = len(lines)
+    w = np.ones(n) if weights is None or objective == "revenue" else np.asarray(weights, float)
+    lo = np.zeros(n) if lower is None else np.asarray(lower, float)
+    hi = np.full(n, float(budget)) if upper is None else np.minimum(np.asarray(upper, float), budget)
+    if lo.sum() > budget + 1e-9 or (spend_all and hi.sum() < budget - 1e-9):
+        raise ValueError("bounds cannot meet the budget")
+    q = np.concatenate([[0.0], np.geomspace(1e-6, 1.0, GRID - 1)])
+    grid = lo[None, :] + (hi - lo)[None, :] * q[:, None]
+    values = w[None, :] * _mean_response(curves, grid)
+    slopes = w[None, :] * _mean_marginal(curves, grid)
+    lam_hi = float(np.max(slopes)) * 2 + 1e-9
+    lam_lo = 1e-12
+
+    def total(lam: float) -> tuple[np.ndarray, float]:
+        s = _best_points(curves, w, lam, grid, values, lo, hi)
+        return s, float(s.sum())
+
+    if not spend_all and objective == "profit":
+        s1, t1 = total(1.0)
+        if t1 <= budget:
+            return _result(curves, lines, s1, w, 1.0, lo, hi, objective, days, 0.0)
+    for _ in range(100):
+        mid = np.sqrt(lam_lo * lam_hi)
+        _, t = total(mid)
+        if t > budget:
+            lam_lo = mid
+        else:
+            lam_hi = mid
+        if lam_hi / lam_lo < 1 + 1e-12:
+            break
+    lam = np.sqrt(lam_lo * lam_hi)
+    s, t = total(lam)
+    residual = budget - t
+    if abs(residual) > 1e-9 * max(budget, 1.0):
+        # S-curve switching can leave a gap: place it on the interior line that absorbs it best
+        s_lo, _ = total(lam_lo)
+        s = s_lo if abs(budget - s_lo.sum()) < abs(residual) else s
+        residual = budget - float(s.sum())
+        room = np.where(residual > 0, hi - s, s - lo)
+        inner = (s > lo) & (s < hi) & (room >= abs(residual))
+        if inner.any():
+            j = int(np.argmax(np.where(inner, s, -1)))
+            s = s.copy()
+            s[j] += residual
+    return _result(curves, lines, s, w, lam, lo, hi, objective, days, budget - float(s.sum()))
+
+
+def _result(curves, lines, s, w, lam, lo, hi, objective, days, residual) -> OracleAllocation:
+    return OracleAllocation(
+        lines=lines, spend=s, revenue=_mean_response(curves, s), weights=w,
+        marginal_value=w * _mean_marginal(curves, s), lam=float(lam), lower=lo, upper=hi,
+        objective=objective, days=days, residual=float(residual),
+    )
+
+
+__all__ = ["OracleAllocation", "optimize"]

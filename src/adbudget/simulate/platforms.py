@@ -1,0 +1,221 @@
+"""Ad-platform rows and their native export files (Meta, Google Ads, TikTok, Amazon, Shopee,
+Lazada; KOL and live commerce as the canonical ad_daily CSV).
+
+Platforms over-claim: each reports ``claim`` x the conversions its line truly caused plus a
+share of organic orders (branded search and marketplace halo), so platform ROAS is always
+above the true incremental ROAS.
+"""
+
+from __future__ import annotations
+
+import io
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from adbudget.simulate.orders import money_text
+from adbudget.simulate.panel import MarketPanel
+
+PLATFORM_OF = {  # channel -> export format
+    "meta": "meta", "tiktok": "tiktok", "google_search": "google_ads", "youtube": "google_ads",
+    "amazon": "amazon", "shopee": "shopee", "lazada": "lazada", "kol": "ad_daily",
+    "live_commerce": "ad_daily", "email": "ad_daily", "other": "ad_daily",
+}
+AD_GROUP = {"meta": "Broad 18-44", "tiktok": "Auto 18-34", "google_search": "Core terms",
+            "youtube": "Affinity", "amazon": "Auto targeting", "kol": "Wave 1",
+            "live_commerce": "Host A"}
+CREATIVE = {"meta": "Video A", "tiktok": "UGC 01", "kol": "Post", "live_commerce": "Stream"}
+HAS_AD_GROUP = {"meta", "tiktok", "google_search", "youtube", "amazon", "kol", "live_commerce"}
+HAS_CREATIVE = {"meta", "tiktok", "kol", "live_commerce"}
+
+
+def ad_rows(seed: int, panel: MarketPanel) -> pd.DataFrame:
+    """Platform-reported rows per campaign and day, with minor units and base amounts."""
+    m = panel.market
+    rng = np.random.default_rng([seed, 7, zlib.crc32(m.code.encode())])
+    scale = 10 ** m.minor_units
+    base_orders = panel.base_gross / m.aov
+    frames = []
+    for i, line in enumerate(panel.lines):
+        minor = panel.campaign_minor[i]
+        cidx, day = np.nonzero(minor > 0)
+        spend_minor = minor[cidx, day]
+        fx = panel.fx[day]
+        spend_base = spend_minor / scale / fx
+        line_spend = panel.spend[i, day]
+        share = spend_base / np.where(line_spend > 0, line_spend, 1.0)
+        impressions = rng.poisson(spend_base / (line.cpm * panel.cost[i, day]) * 1000)
+        clicks = rng.binomial(impressions, min(line.ctr, 0.5))
+        lam = share * (line.claim * panel.incr_gross[i, day] / m.aov + line.capture * base_orders[day])
+        conversions = rng.poisson(lam)
+        value = conversions * m.aov * np.exp(rng.normal(0, 0.15, len(day)))
+        revenue_minor = np.round(value * fx * scale).astype(np.int64)
+        ch = line.channel
+        frames.append(pd.DataFrame({
+            "date": panel.dates[day],
+            "market": m.code,
+            "channel": ch,
+            "account": "",
+            "campaign": np.asarray(line.campaigns, dtype=object)[cidx],
+            "ad_group": AD_GROUP.get(ch, "") if ch in HAS_AD_GROUP else "",
+            "creative": CREATIVE.get(ch, "") if ch in HAS_CREATIVE else "",
+            "currency": m.currency,
+            "spend_minor": spend_minor,
+            "impressions": impressions.astype(np.int64),
+            "clicks": clicks.astype(np.int64),
+            "conversions": conversions.astype(np.int64),
+            "revenue_minor": revenue_minor,
+            "spend_base": spend_base,
+            "revenue_base": revenue_minor / scale / fx,
+        }))
+    if not frames:
+        return pd.DataFrame()
+    out = pd.concat(frames, ignore_index=True)
+    out["spend"] = money_text(out["spend_minor"].to_numpy(), m.minor_units)
+    out["revenue"] = money_text(out["revenue_minor"].to_numpy(), m.minor_units)
+    return out.sort_values(["date", "channel", "campaign"], kind="stable").reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    """One file as a platform would export it."""
+
+    name: str  # file name (no folder)
+    source: str  # importer name
+    data: bytes
+
+
+def _csv(df: pd.DataFrame, sep: str = ",") -> str:
+    return df.to_csv(index=False, sep=sep, lineterminator="\n")
+
+
+def _iso(dates: pd.Series) -> pd.Series:
+    return pd.DatetimeIndex(dates).strftime("%Y-%m-%d")
+
+
+def meta_file(rows: pd.DataFrame, market: str, currency: str, variant: int) -> ExportFile:
+    df = pd.DataFrame({
+        "Day": _iso(rows["date"]), "Campaign name": rows["campaign"],
+        "Ad set name": rows["ad_group"], "Ad name": rows["creative"],
+        f"Amount spent ({currency})": rows["spend"], "Impressions": rows["impressions"],
+        "Link clicks": rows["clicks"], "Purchases": rows["conversions"],
+        "Purchases conversion value": rows["revenue"],
+    })
+    return ExportFile(f"meta_{market}.csv", "meta", _csv(df).encode("utf-8"))
+
+
+def google_file(rows: pd.DataFrame, market: str, currency: str, variant: int) -> ExportFile:
+    kind = np.where(rows["channel"] == "youtube", "Video",
+                    np.where(rows["campaign"].str.contains("Shopping"), "Shopping", "Search"))
+    conv = rows["conversions"].to_numpy()
+    df = pd.DataFrame({
+        "Day": _iso(rows["date"]), "Campaign": rows["campaign"], "Ad group": rows["ad_group"],
+        "Campaign type": kind, "Currency code": currency, "Cost": rows["spend"],
+        "Impr.": rows["impressions"], "Clicks": rows["clicks"],
+        "Conversions": np.where(conv > 0, np.char.add(conv.astype(str), ".00"), "--"),
+        "Conv. value": np.where(conv > 0, rows["revenue"], "--"),
+    })
+    d0, d1 = pd.Timestamp(rows["date"].min()), pd.Timestamp(rows["date"].max())
+    title = ["Campaign report", f"{d0:%B} {d0.day}, {d0.year} - {d1:%B} {d1.day}, {d1.year}"]
+    totals = pd.DataFrame({
+        "Day": ["Total: Account"], "Campaign": ["--"], "Ad group": ["--"], "Campaign type": ["--"],
+        "Currency code": [currency],
+        "Cost": [money_text(np.asarray([rows["spend_minor"].sum()]), _digits(rows["spend"]))[0]],
+        "Impr.": [int(rows["impressions"].sum())], "Clicks": [int(rows["clicks"].sum())],
+        "Conversions": [f"{int(conv.sum())}.00"], "Conv. value": ["--"],
+    })
+    if variant % 2:  # "CSV for Excel": UTF-16 with tabs
+        text = "\n".join(title) + "\n" + _csv(df, "\t") + _csv(totals, "\t").split("\n", 1)[1]
+        return ExportFile(f"google_ads_{market}.tsv", "google_ads", text.encode("utf-16"))
+    buf = io.StringIO()
+    buf.write("\n".join(title) + "\n")
+    buf.write(_csv(df))
+    buf.write(_csv(totals).split("\n", 1)[1])
+    return ExportFile(f"google_ads_{market}.csv", "google_ads", buf.getvalue().encode("utf-8"))
+
+
+def _digits(money: pd.Series) -> int:
+    first = str(money.iloc[0]) if len(money) else "0"
+    return len(first.split(".")[1]) if "." in first else 0
+
+
+def tiktok_file(rows: pd.DataFrame, market: str, currency: str, variant: int) -> ExportFile:
+    df = pd.DataFrame({
+        "By Day": _iso(rows["date"]), "Campaign name": rows["campaign"],
+        "Ad group name": rows["ad_group"], "Ad name": rows["creative"], "Currency": currency,
+        "Cost": rows["spend"], "Impressions": rows["impressions"],
+        "Clicks (destination)": rows["clicks"], "Complete payment": rows["conversions"],
+        "Total complete payment value": rows["revenue"],
+    })
+    return ExportFile(f"tiktok_{market}.csv", "tiktok", _csv(df).encode("utf-8"))
+
+
+def amazon_file(rows: pd.DataFrame, market: str, currency: str, variant: int) -> ExportFile:
+    dates = pd.DatetimeIndex(rows["date"])
+    day = dates.strftime("%b %d, %Y") if variant % 2 else dates.strftime("%Y-%m-%d")
+    df = pd.DataFrame({
+        "Date": day, "Campaign Name": rows["campaign"], "Ad Group Name": rows["ad_group"],
+        "Currency": currency, "Impressions": rows["impressions"], "Clicks": rows["clicks"],
+        "Spend": rows["spend"], "7 Day Total Sales ": rows["revenue"],
+        "7 Day Total Orders (#)": rows["conversions"],
+    })
+    return ExportFile(f"amazon_{market}.csv", "amazon", _csv(df).encode("utf-8"))
+
+
+def shopee_file(rows: pd.DataFrame, market: str, currency: str, variant: int) -> ExportFile:
+    d0, d1 = pd.Timestamp(rows["date"].min()), pd.Timestamp(rows["date"].max())
+    preamble = [
+        "Shopee Ads - All Ads Report",
+        f"Shop name,{market.lower()}.seller.official",
+        f"Period,{d0:%d-%m-%Y} - {d1:%d-%m-%Y}",
+        f"Report generated,{d1 + pd.Timedelta(days=1):%d-%m-%Y} 09:00",
+        "",
+    ]
+    df = pd.DataFrame({
+        "Date": pd.DatetimeIndex(rows["date"]).strftime("%d-%m-%Y"), "Ad Name": rows["campaign"],
+        "Impression": rows["impressions"], "Clicks": rows["clicks"],
+        "Orders": rows["conversions"], "GMV": rows["revenue"], "Expense": rows["spend"],
+    })
+    text = "\n".join(preamble) + "\n" + _csv(df)
+    return ExportFile(f"shopee_{market}.csv", "shopee", text.encode("utf-8"))
+
+
+def lazada_file(rows: pd.DataFrame, market: str, currency: str, variant: int) -> ExportFile:
+    df = pd.DataFrame({
+        "Date": _iso(rows["date"]), "Campaign Name": rows["campaign"],
+        "Impressions": rows["impressions"], "Clicks": rows["clicks"], "Spend": rows["spend"],
+        "Orders": rows["conversions"], "Revenue": rows["revenue"],
+    })
+    return ExportFile(f"lazada_{market}.csv", "lazada", _csv(df).encode("utf-8"))
+
+
+def generic_file(rows: pd.DataFrame, market: str, currency: str, variant: int) -> ExportFile:
+    df = rows[["date", "market", "channel", "account", "campaign", "ad_group", "creative",
+               "currency", "spend", "impressions", "clicks", "conversions", "revenue"]].copy()
+    df["date"] = _iso(df["date"])
+    return ExportFile(f"ad_daily_{market}.csv", "ad_daily", _csv(df).encode("utf-8"))
+
+
+WRITERS: dict[str, Callable[[pd.DataFrame, str, str, int], ExportFile]] = {
+    "meta": meta_file, "google_ads": google_file, "tiktok": tiktok_file, "amazon": amazon_file,
+    "shopee": shopee_file, "lazada": lazada_file, "ad_daily": generic_file,
+}
+
+
+def export_files(rows: pd.DataFrame, market: str, currency: str, variant: int) -> list[ExportFile]:
+    """All platform files of one market (one file per export format)."""
+    if rows.empty:
+        return []
+    fmt = rows["channel"].map(PLATFORM_OF)
+    out = []
+    for name, writer in WRITERS.items():
+        part = rows[fmt == name]
+        if len(part):
+            out.append(writer(part.reset_index(drop=True), market, currency, variant))
+    return out
+
+
+__all__ = ["PLATFORM_OF", "WRITERS", "ExportFile", "ad_rows", "export_files"]

@@ -1,0 +1,395 @@
+"""`World`: a simulated seller with known truth, its data as DataFrames, and the Truth API.
+
+>>> world = World.build(seed=7, size="small")
+>>> world.true_response("US", "meta", 500.0)            # net revenue per day at 500/day
+>>> world.oracle_allocation(budget=300_000, period="2026-11")
+>>> world.write("out/")                                  # platform files + truth.json
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from adbudget.simulate.journeys import JourneyBlock, sample_journeys
+from adbudget.simulate.oracle import OracleAllocation, optimize
+from adbudget.simulate.orders import OrdersBlock, funnel_frame, orders_frame, sample_orders
+from adbudget.simulate.panel import (
+    MarketPanel,
+    daily_lines_frame,
+    line_conditions,
+    market_panel,
+    steady_marginal,
+    steady_response,
+)
+from adbudget.simulate.platforms import ad_rows
+from adbudget.simulate.spec import SIZES, LineSpec, MarketSpec, WorldSpec, build_spec
+
+Period = str | tuple[str, str] | None
+
+
+def period_dates(period: Period, end: str) -> np.ndarray | None:
+    """Dates of a period: None (neutral conditions), 'YYYY-MM', 'next' (month after the
+    history), or (start, end) ISO dates."""
+    if period is None:
+        return None
+    if isinstance(period, tuple):
+        start, stop = (pd.Timestamp(p) for p in period)
+    else:
+        if period == "next":
+            first = (pd.Timestamp(end) + pd.Timedelta(days=1)).to_period("M")
+        else:
+            try:
+                first = pd.Period(period, freq="M")
+            except ValueError as exc:
+                raise ValueError(f"period {period!r}: use YYYY-MM, 'next' or (start, end)") from exc
+        start, stop = first.start_time, first.end_time.normalize()
+    if stop < start:
+        raise ValueError("period ends before it starts")
+    return np.arange(np.datetime64(start.date()), np.datetime64(stop.date()) + 1)
+
+
+@dataclass(frozen=True)
+class TrueCurves:
+    """The world's true response curves (one 'draw'), satisfying ``adbudget.curves.ResponseCurves``.
+
+    Net (after refunds) incremental revenue per day at a steady daily spend, averaged over the
+    period's days (cost inflation and seasonal ad effectiveness included).
+    """
+
+    line_specs: tuple[LineSpec, ...]
+    conditions: tuple[tuple[np.ndarray, np.ndarray], ...]  # (cost, effect) per line
+    net_factor: np.ndarray  # 1 - return rate per line
+    spend_now: np.ndarray
+
+    @property
+    def lines(self) -> list[tuple[str, str]]:
+        return [ln.key for ln in self.line_specs]
+
+    @property
+    def current_spend(self) -> np.ndarray:
+        return self.spend_now
+
+    def _apply(self, fn, spend: np.ndarray) -> np.ndarray:
+        spend = np.asarray(spend, dtype=float)
+        cols = [fn(ln, spend[..., i], c, e) for i, (ln, (c, e)) in
+                enumerate(zip(self.line_specs, self.conditions, strict=True))]
+        return (np.stack(cols, axis=-1) * self.net_factor)[None, ...]
+
+    def response(self, spend: np.ndarray) -> np.ndarray:
+        return self._apply(steady_response, spend)
+
+    def marginal(self, spend: np.ndarray) -> np.ndarray:
+        return self._apply(steady_marginal, spend)
+
+
+class World:
+    """A seeded synthetic cross-border seller; data is generated lazily and cached."""
+
+    def __init__(self, spec: WorldSpec) -> None:
+        self.spec = spec
+
+    @classmethod
+    def build(cls, seed: int = 0, size: str = "small") -> World:
+        """The world of a seed and size (``small``, ``medium``, ``large``)."""
+        if size not in SIZES:
+            raise ValueError(f"unknown size {size!r}; allowed: {', '.join(SIZES)}")
+        return cls(build_spec(int(seed), size))
+
+    @classmethod
+    def from_truth(cls, path: str | Path) -> World:
+        """Rebuild the world that wrote ``truth.json`` (from its seed and size)."""
+        import json
+
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        return cls.build(int(data["seed"]), str(data["size"]))
+
+    # -- structure -----------------------------------------------------------------------------
+    @property
+    def markets(self) -> list[MarketSpec]:
+        return list(self.spec.markets)
+
+    @property
+    def lines(self) -> list[tuple[str, str]]:
+        return [ln.key for ln in self.spec.lines]
+
+    def line(self, market: str, channel: str) -> LineSpec:
+        for ln in self.spec.lines:
+            if ln.key == (market, channel):
+                return ln
+        raise KeyError(f"no line {market} x {channel} in this world")
+
+    # -- generated data (cached) -----------------------------------------------------------
+    @cached_property
+    def panels(self) -> dict[str, MarketPanel]:
+        return {m.code: market_panel(self.spec, m) for m in self.spec.markets}
+
+    @cached_property
+    def _orders(self) -> dict[str, OrdersBlock]:
+        return {c: sample_orders(self.spec.seed, p) for c, p in self.panels.items()}
+
+    @cached_property
+    def _journeys(self) -> dict[str, JourneyBlock]:
+        n_orders = {c: len(b.day) for c, b in self._orders.items()}
+        total = sum(n_orders.values()) or 1
+        out = {}
+        for c, p in self.panels.items():
+            users = int(round(self.spec.users * n_orders[c] / total))
+            out[c] = sample_journeys(self.spec.seed, p, self._orders[c], users)
+            block = self._orders[c]
+            for cust, ch in out[c].first_channel.items():
+                block.first_touch[block.customer == cust] = ch
+        return out
+
+    @cached_property
+    def _ad_rows(self) -> pd.DataFrame:
+        return pd.concat([ad_rows(self.spec.seed, p) for p in self.panels.values()], ignore_index=True)
+
+    def ad_daily(self) -> pd.DataFrame:
+        """Platform rows in the canonical ad_daily shape (local money as written, plus *_base)."""
+        cols = ["date", "market", "channel", "account", "campaign", "ad_group", "creative",
+                "currency", "spend", "impressions", "clicks", "conversions", "revenue",
+                "spend_base", "revenue_base"]
+        df = self._ad_rows[cols].copy()
+        df["spend"] = df["spend"].astype(float)
+        df["revenue"] = df["revenue"].astype(float)
+        df["date"] = pd.to_datetime(df["date"])
+        return df
+
+    def orders(self, text: bool = False) -> pd.DataFrame:
+        """Orders with their true cause ('organic' or the channel); ``text`` keeps money as written."""
+        self._journeys  # noqa: B018 - first-touch channels come from the journeys
+        df = pd.concat([orders_frame(self._orders[c], p) for c, p in self.panels.items()],
+                       ignore_index=True)
+        if not text:
+            for col in ("revenue", "cogs", "shipping", "refunded"):
+                df[col] = df[col].astype(float)
+            df["ordered_at"] = pd.to_datetime(df["ordered_at"].str.rstrip("Z"))
+            df["order_date"] = pd.to_datetime(df["order_date"])
+        return df
+
+    def touchpoints(self) -> pd.DataFrame:
+        """User journeys' touches (ts as ISO-8601 UTC text, as written)."""
+        return pd.concat([j.touchpoints for j in self._journeys.values()], ignore_index=True)
+
+    def funnel_daily(self) -> pd.DataFrame:
+        return pd.concat([funnel_frame(self.spec.seed, p, self._orders[c], self.spec.weak_step)
+                          for c, p in self.panels.items()], ignore_index=True)
+
+    def fx_rates(self) -> pd.DataFrame:
+        """Daily FX as written: units of each currency per 1 base unit."""
+        seen: dict[str, np.ndarray] = {}
+        for p in self.panels.values():
+            seen.setdefault(p.market.currency, p.fx)
+        base = self.spec.base_currency
+        dates = next(iter(self.panels.values())).dates
+        seen.setdefault(base, np.ones(len(dates)))
+        return pd.concat([pd.DataFrame({"date": dates, "currency": c, "per_base": r})
+                          for c, r in sorted(seen.items())], ignore_index=True)
+
+    def margins(self) -> pd.DataFrame:
+        return pd.DataFrame([{
+            "market": m.code, "gross_margin_pct": m.gross_margin_pct,
+            "shipping_cost_per_order": m.shipping_cost_per_order,
+            "return_rate_pct": m.return_rate_pct, "payment_fee_pct": m.payment_fee_pct,
+        } for m in self.spec.markets])
+
+    def lift_tests(self) -> pd.DataFrame:
+        """Geo-holdout results: measured incremental revenue (net, local) with its SE, and the truth."""
+        rows = []
+        for m in self.spec.markets:
+            p = self.panels[m.code]
+            rng = np.random.default_rng([self.spec.seed, 8, len(m.code), ord(m.code[0]), ord(m.code[1])])
+            net = 1 - m.return_rate_pct / 100
+            for i, ln in enumerate(p.lines):
+                if ln.lift_test is None:
+                    continue
+                start, length = ln.lift_test
+                sl = slice(start, start + length)
+                minor = int(p.campaign_minor[i][:, sl].sum())
+                true = float(p.incr_gross[i, sl].sum() * net)
+                se = 0.18 * true + 0.02 * float(p.spend[i, sl].sum()) + 1.0
+                measured = true + float(rng.normal(0, se))
+                fx = float(p.fx[sl].mean())
+                d = m.minor_units
+                rows.append({
+                    "test_id": f"{m.code}-{ln.channel}-{str(p.dates[start])}",
+                    "market": m.code, "channel": ln.channel,
+                    "start_date": p.dates[start], "end_date": p.dates[start + length - 1],
+                    "spend": minor / 10**d,
+                    "incremental_revenue": round(measured * fx, d),
+                    "incremental_revenue_se": round(se * fx, d),
+                    "currency": m.currency, "method": "geo_holdout",
+                    "true_incremental_revenue_base": true,
+                    "spend_base": float(p.spend[i, sl].sum()),
+                })
+        return pd.DataFrame(rows)
+
+    # -- truth ---------------------------------------------------------------------------------
+    def daily_lines(self) -> pd.DataFrame:
+        """Truth per market x channel x day: spend (base, as written) and expected incremental
+        revenue (net and gross), plus platform-claimed revenue and the orders each line caused."""
+        df = daily_lines_frame(list(self.panels.values()))
+        ads = self._ad_rows.groupby(["date", "market", "channel"], as_index=False).agg(
+            platform_revenue=("revenue_base", "sum"), platform_conversions=("conversions", "sum"))
+        df = df.merge(ads, on=["date", "market", "channel"], how="left")
+        df[["platform_revenue", "platform_conversions"]] = df[
+            ["platform_revenue", "platform_conversions"]].fillna(0)
+        caused = []
+        for c, b in self._orders.items():
+            p = self.panels[c]
+            sel = b.cause >= 0
+            if sel.any():
+                caused.append(pd.DataFrame({
+                    "date": p.dates[b.day[sel]], "market": c,
+                    "channel": np.asarray([ln.channel for ln in p.lines])[b.cause[sel]],
+                    "caused_orders": 1,
+                }))
+        if caused:
+            cz = pd.concat(caused).groupby(["date", "market", "channel"], as_index=False).sum()
+            df = df.merge(cz, on=["date", "market", "channel"], how="left")
+        df["caused_orders"] = df.get("caused_orders", pd.Series(0, index=df.index)).fillna(0).astype(int)
+        df["date"] = pd.to_datetime(df["date"])
+        return df
+
+    def daily_markets(self) -> pd.DataFrame:
+        """Truth per market x day: expected organic and ad-driven revenue, realized orders."""
+        frames = []
+        for c, p in self.panels.items():
+            b = self._orders[c]
+            n = len(p.dates)
+            net = 1 - p.market.return_rate_pct / 100
+            scale = 10**p.market.minor_units
+            refunded = np.where(b.refunded, b.revenue_minor, 0) / scale / p.fx[b.day]
+            frames.append(pd.DataFrame({
+                "date": pd.to_datetime(p.dates), "market": c,
+                "organic_revenue": p.base_gross * net,
+                "incremental_revenue": p.incr_gross.sum(axis=0) * net if len(p.lines) else 0.0,
+                "spend": p.spend.sum(axis=0) if len(p.lines) else 0.0,
+                "orders": np.bincount(b.day, minlength=n),
+                "revenue": np.bincount(b.day, weights=b.value_base, minlength=n),
+                "net_revenue": np.bincount(b.day, weights=b.value_base - refunded, minlength=n),
+            }))
+        return pd.concat(frames, ignore_index=True)
+
+    def true_channel_credit(self, market: str | None = None) -> pd.DataFrame:
+        """True credit of the tracked journeys' conversions: how many each channel caused.
+
+        Columns: market, channel, conversions, revenue (base), touches, effect_per_touch
+        (caused conversions per touch), share (of all ad-caused tracked conversions).
+        Pass ``market`` for one market; without it channels are summed over markets.
+        """
+        df = pd.concat([j.credit for j in self._journeys.values()], ignore_index=True)
+        if market is not None:
+            df = df[df["market"] == market].copy()
+        else:
+            df = df.groupby("channel", as_index=False)[["conversions", "revenue", "touches"]].sum()
+            df.insert(0, "market", "ALL")
+            df["effect_per_touch"] = df["conversions"] / df["touches"].where(df["touches"] > 0)
+        total = df["conversions"].sum()
+        df["share"] = df["conversions"] / total if total else 0.0
+        return df.reset_index(drop=True)
+
+    def _conditions(self, line: LineSpec, period: Period) -> tuple[np.ndarray, np.ndarray]:
+        dates = period_dates(period, self.spec.end)
+        if dates is None:
+            return np.ones(1), np.ones(1)
+        return line_conditions(self.spec.market(line.market), line, dates)
+
+    def _net(self, line: LineSpec) -> float:
+        return 1 - self.spec.market(line.market).return_rate_pct / 100
+
+    def true_response(self, market: str, channel: str, spend: Any, period: Period = None,
+                      gross: bool = False) -> np.ndarray | float:
+        """Expected incremental revenue per day (base currency, net of refunds unless ``gross``)
+        at a steady daily ``spend``, averaged over ``period`` (None: neutral cost/season)."""
+        ln = self.line(market, channel)
+        c, e = self._conditions(ln, period)
+        out = steady_response(ln, np.asarray(spend, float), c, e) * (1.0 if gross else self._net(ln))
+        return float(out) if np.ndim(out) == 0 else out
+
+    def true_marginal(self, market: str, channel: str, spend: Any, period: Period = None,
+                      gross: bool = False) -> np.ndarray | float:
+        """d true_response / d spend: the true marginal ROAS at ``spend``."""
+        ln = self.line(market, channel)
+        c, e = self._conditions(ln, period)
+        out = steady_marginal(ln, np.asarray(spend, float), c, e) * (1.0 if gross else self._net(ln))
+        return float(out) if np.ndim(out) == 0 else out
+
+    def true_roas(self, market: str, channel: str, spend: Any, period: Period = None,
+                  gross: bool = False) -> np.ndarray | float:
+        """True incremental ROAS (response / spend) at a steady daily spend."""
+        s = np.asarray(spend, float)
+        return self.true_response(market, channel, s, period, gross) / np.where(s > 0, s, np.nan)
+
+    def true_marginal_roas(self, market: str, channel: str, spend: Any, period: Period = None,
+                           gross: bool = False) -> np.ndarray | float:
+        return self.true_marginal(market, channel, spend, period, gross)
+
+    def current_spend(self, days: int = 28) -> np.ndarray:
+        """Average daily spend per line over the last ``days`` of history (base currency)."""
+        return np.asarray([self.panels[ln.market].spend[
+            self.spec.lines_of(ln.market).index(ln), -days:].mean() for ln in self.spec.lines])
+
+    def true_curves(self, period: Period = None) -> TrueCurves:
+        """All lines' true curves as a ``ResponseCurves`` (for planners and tests)."""
+        return TrueCurves(
+            line_specs=tuple(self.spec.lines),
+            conditions=tuple(self._conditions(ln, period) for ln in self.spec.lines),
+            net_factor=np.asarray([self._net(ln) for ln in self.spec.lines]),
+            spend_now=self.current_spend(),
+        )
+
+    def profit_weights(self) -> np.ndarray:
+        """Contribution profit per unit of net revenue, per line (its market's margins)."""
+        return np.asarray([self.spec.market(ln.market).profit_margin() for ln in self.spec.lines])
+
+    def oracle_allocation(self, budget: float, period: Period = "next", objective: str = "profit",
+                          max_change: float | None = None, spend_all: bool = True) -> OracleAllocation:
+        """The allocation of ``budget`` (total over the period, base currency) that maximizes
+        true expected profit (or revenue). ``max_change`` bounds each line to current spend
+        x (1 +- max_change), like a cautious planner; ``spend_all`` spends the whole budget."""
+        if objective not in ("profit", "revenue"):
+            raise ValueError("objective must be 'profit' or 'revenue'")
+        dates = period_dates(period, self.spec.end)
+        days = 30 if dates is None else len(dates)
+        curves = self.true_curves(period)
+        lower = upper = None
+        if max_change is not None:
+            now = curves.current_spend
+            lower, upper = now * (1 - max_change), now * (1 + max_change)
+        return optimize(curves, budget / days, self.profit_weights(), lower, upper, objective,
+                        spend_all, days)
+
+    def true_profit(self, spend: Any, period: Period = "next", objective: str = "profit") -> float:
+        """True expected profit (or revenue) over the period of a daily spend per line:
+        an array in ``world.lines`` order or a mapping (market, channel) -> daily spend."""
+        if isinstance(spend, dict):
+            spend = np.asarray([float(spend.get(k, 0.0)) for k in self.lines])
+        s = np.asarray(spend, float)
+        dates = period_dates(period, self.spec.end)
+        days = 30 if dates is None else len(dates)
+        rev = self.true_curves(period).response(s)[0]
+        if objective == "revenue":
+            return float(rev.sum() * days)
+        return float(((self.profit_weights() * rev).sum() - s.sum()) * days)
+
+    def truth(self) -> dict[str, Any]:
+        """Everything a test needs to score an analysis (what truth.json holds)."""
+        from adbudget.simulate.writer import truth_dict
+
+        return truth_dict(self)
+
+    def write(self, out: str | Path, progress: Any = None) -> Any:
+        """Write every file a seller would have, plus truth.json (see ``writer.write_world``)."""
+        from adbudget.simulate.writer import write_world
+
+        return write_world(self, Path(out), progress=progress)
+
+
+__all__ = ["Period", "TrueCurves", "World", "period_dates"]
