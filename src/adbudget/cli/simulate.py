@@ -1,9 +1,150 @@
-"""CLI commands of the `simulate` area (thin over Workspace)."""
+"""CLI commands of the `simulate` area: `adbudget simulate` and `adbudget demo`."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated, Any
+
 import typer
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from adbudget.cli.common import JsonOpt, LangOpt, console, handle_errors, is_interactive, print_json
+from adbudget.errors import UsageError
+from adbudget.i18n import t
+
+SIZE_NAMES = ("tiny", "small", "medium", "large")  # tiny: for tests
+SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed: the same seed gives byte-identical files.")]
+SizeOpt = Annotated[str, typer.Option("--size", help="small (5 markets, 1 year), medium (10, 2 years) or large (20, 3 years).")]
+
+
+def _check_size(size: str) -> str:
+    if size not in SIZE_NAMES:
+        raise UsageError(t("simulate.bad_size", size=size, allowed=", ".join(SIZE_NAMES)))
+    return size
 
 
 def register(app: typer.Typer) -> None:
-    """Add this area's commands to the main app."""
+    """Add `simulate` and `demo` to the main app."""
+
+    @app.command("simulate", help="Write a synthetic seller's exports (and its truth) to a folder.")
+    @handle_errors
+    def simulate_cmd(
+        out: Annotated[Path, typer.Option("--out", help="Folder to write the files to.")],
+        seed: SeedOpt = 0,
+        size: SizeOpt = "small",
+        lang: LangOpt = "en",
+        json_out: JsonOpt = False,
+    ) -> None:
+        from adbudget.simulate import World
+
+        world = World.build(seed, _check_size(size))
+        with _progress(not json_out) as progress:
+            task = progress.add_task(t("simulate.writing"), total=None)
+            manifest = world.write(
+                out, progress=lambda step: progress.update(task, description=t("simulate.writing") + f" {step}"))
+        if json_out:
+            print_json({"out": str(out.resolve()), "seed": seed, "size": size,
+                        "files": [f.path for f in manifest.files], "truth": "truth.json"})
+            return
+        table = Table(title=t("simulate.files_title", path=str(out.resolve())))
+        table.add_column(t("simulate.col.file"))
+        table.add_column(t("simulate.col.source"))
+        table.add_column(t("simulate.col.market"))
+        for f in manifest.files:
+            table.add_row(f.path, f.source, f.market or "")
+        console.print(table)
+        console.print(t("simulate.summary", markets=len(world.spec.markets), lines=len(world.spec.lines),
+                        start=world.spec.start, end=world.spec.end, truth=str(out / "truth.json")))
+
+    @app.command("demo", help="Simulate a seller, import its files, then run every analysis that exists.")
+    @handle_errors
+    def demo_cmd(
+        seed: SeedOpt = 0,
+        size: SizeOpt = "small",
+        directory: Annotated[Path | None, typer.Option("--dir", help="Workspace folder (default: a new temporary folder).")] = None,
+        lang: LangOpt = "en",
+        json_out: JsonOpt = False,
+    ) -> None:
+        from adbudget.workspace.simulate import run_demo
+
+        _check_size(size)
+        with _progress(not json_out) as progress:
+            tasks: dict[str, Any] = {}
+
+            def on_step(name: str, outcome: Any) -> None:
+                label = t(f"simulate.step.{name}")
+                if outcome is None:
+                    tasks[name] = progress.add_task(label, total=1)
+                    return
+                note = t("simulate.skipped", reason=outcome.skipped) if outcome.skipped else ""
+                progress.update(tasks[name], completed=1,
+                                description=f"{label} ({outcome.seconds:.1f} s) {note}".rstrip())
+
+            ctx, outcomes = run_demo(seed, size, directory, on_step=on_step)
+        if json_out:
+            print_json({"workspace": str(ctx.folder.resolve()), "steps": [
+                {"step": o.name, "seconds": round(o.seconds, 3), "skipped": o.skipped,
+                 "result": _jsonable(o.result)} for o in outcomes]})
+            return
+        for o in outcomes:
+            if o.skipped or o.result is None or o.name in ("simulate", "import"):
+                continue
+            console.rule(t(f"simulate.step.{o.name}"))
+            _render(o.name, o.result)
+        console.print(t("simulate.demo_done", path=str(ctx.folder.resolve()), seconds=f"{sum(o.seconds for o in outcomes):.1f}"))
+
+
+def _progress(enabled: bool) -> Progress:
+    return Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                    console=console, disable=not (enabled and is_interactive()), transient=False)
+
+
+def _jsonable(value: Any) -> Any:
+    from adbudget.cli.common import to_jsonable
+
+    try:
+        return to_jsonable(value)
+    except Exception:  # noqa: BLE001 - a result we cannot serialize is shown by its type
+        return repr(type(value).__name__)
+
+
+def _render(name: str, result: Any) -> None:
+    """Print one step's result: the area's renderer when it has one, else a generic view."""
+    import pandas as pd
+
+    if name == "status":
+        try:
+            from adbudget.cli.core import render_status
+
+            render_status(result)
+            return
+        except (ImportError, AttributeError):
+            pass
+    if isinstance(result, pd.DataFrame):
+        _table(result)
+        return
+    if isinstance(result, dict) and all(isinstance(v, int | float) for v in result.values()):
+        table = Table(show_header=False)
+        for k, v in result.items():
+            table.add_row(t(f"simulate.score.{k}") if name == "score" else str(k),
+                          f"{v:,.2f}" if isinstance(v, float) else str(v))
+        console.print(table)
+        return
+    for attr in ("table", "summary", "lines", "credits"):
+        value = getattr(result, attr, None)
+        if isinstance(value, pd.DataFrame):
+            _table(value)
+            return
+    console.print(result)
+
+
+def _table(df: Any, limit: int = 40) -> None:
+    table = Table()
+    for col in df.columns:
+        table.add_column(str(col), justify="right" if df[col].dtype.kind in "iuf" else "left")
+    for rec in df.head(limit).itertuples(index=False):
+        table.add_row(*[f"{v:,.2f}" if isinstance(v, float) else str(v) for v in rec])
+    console.print(table)
+    if len(df) > limit:
+        console.print(t("simulate.more_rows", n=len(df) - limit))

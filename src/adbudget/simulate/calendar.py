@@ -121,7 +121,7 @@ def holiday_factors(
 
 def weekly_factor(dates: np.ndarray | pd.DatetimeIndex, region: str) -> np.ndarray:
     """Day-of-week demand multiplier."""
-    dow = pd.DatetimeIndex(_to_days(dates)).dayofweek.to_numpy()
+    dow = pd.DatetimeIndex(_to_days(dates)).day_of_week.to_numpy()
     return np.asarray(WEEKLY[region])[dow]
 
 
@@ -129,7 +129,7 @@ def yearly_factor(
     dates: np.ndarray | pd.DatetimeIndex, region: str, jitter: tuple[float, ...] = (0, 0, 0, 0)
 ) -> np.ndarray:
     """Smooth yearly demand multiplier (two Fourier harmonics, region shape + market jitter)."""
-    doy = pd.DatetimeIndex(_to_days(dates)).dayofyear.to_numpy() - 1
+    doy = pd.DatetimeIndex(_to_days(dates)).day_of_year.to_numpy() - 1
     a = 2 * np.pi * doy / 365.25
     c = np.asarray(YEARLY[region]) + np.asarray(jitter)
     return np.exp(c[0] * np.cos(a) + c[1] * np.sin(a) + c[2] * np.cos(2 * a) + c[3] * np.sin(2 * a))

@@ -130,6 +130,9 @@ def optimize(
             lam_lo = mid
         else:
             lam_hi = mid
+        if abs(t - budget) < 1e-10 * max(budget, 1.0):
+            lam_lo = lam_hi = mid
+            break
         if lam_hi / lam_lo < 1 + 1e-12:
             break
     lam = np.sqrt(lam_lo * lam_hi)

@@ -37,6 +37,9 @@ class SizeSpec:
 
 
 SIZES: dict[str, SizeSpec] = {
+    # `tiny` is for fast tests: every export format (incl. UTF-16 Google, Amazon "Jan 05, 2025"
+    # dates, Shopee preamble), an entry market, a few thousand orders.
+    "tiny": SizeSpec("tiny", ("US", "DE", "ID", "SA"), 150, 3_000, 0.25),
     "small": SizeSpec("small", ("US", "GB", "DE", "ID", "SA"), 365, 20_000, 0.6),
     "medium": SizeSpec(
         "medium", ("US", "CA", "GB", "DE", "FR", "ID", "TH", "MY", "SA", "BR"), 730, 200_000
@@ -99,24 +102,24 @@ class ChannelProfile:
 
 
 CHANNEL_PROFILES: dict[str, ChannelProfile] = {
-    "meta": ChannelProfile(2.2, 0.30, (("hill", .5), ("weibull", .2), ("negexp", .3)), (1.0, 1.8),
+    "meta": ChannelProfile(3.6, 0.30, (("hill", .5), ("weibull", .2), ("negexp", .3)), (1.0, 1.8),
                            "geometric", (0.3, 0.6), (0, 0), (1.4, 2.0), 0.05, 9.0, 0.012, 0.4),
-    "tiktok": ChannelProfile(1.7, 0.18, (("hill", .5), ("weibull", .5)), (1.2, 2.0),
+    "tiktok": ChannelProfile(2.8, 0.18, (("hill", .5), ("weibull", .5)), (1.2, 2.0),
                              "delayed", (0.5, 0.7), (1.0, 3.0), (1.5, 2.3), 0.03, 6.0, 0.009, 0.3),
-    "google_search": ChannelProfile(3.0, 0.25, (("negexp", .4), ("log", .3), ("hill", .3)),
+    "google_search": ChannelProfile(5.0, 0.25, (("negexp", .4), ("log", .3), ("hill", .3)),
                                     (0.7, 1.0), "geometric", (0.1, 0.3), (0, 0), (1.3, 1.6), 0.12,
                                     30.0, 0.05, 0.95),
-    "youtube": ChannelProfile(1.1, 0.10, (("weibull", .5), ("hill", .5)), (1.6, 2.6), "delayed",
+    "youtube": ChannelProfile(2.0, 0.10, (("weibull", .5), ("hill", .5)), (1.6, 2.6), "delayed",
                               (0.6, 0.8), (3.0, 7.0), (1.8, 3.0), 0.02, 7.0, 0.004, 0.15, True),
-    "amazon": ChannelProfile(3.2, 0.18, (("log", .5), ("negexp", .5)), (1.0, 1.0), "geometric",
+    "amazon": ChannelProfile(5.0, 0.18, (("log", .5), ("negexp", .5)), (1.0, 1.0), "geometric",
                              (0.15, 0.4), (0, 0), (1.5, 2.2), 0.10, 12.0, 0.004, 0.9),
-    "shopee": ChannelProfile(3.0, 0.20, (("log", .4), ("negexp", .6)), (1.0, 1.0), "geometric",
+    "shopee": ChannelProfile(4.6, 0.20, (("log", .4), ("negexp", .6)), (1.0, 1.0), "geometric",
                              (0.1, 0.3), (0, 0), (1.6, 2.4), 0.10, 2.5, 0.02, 0.9),
-    "lazada": ChannelProfile(2.6, 0.14, (("log", .4), ("negexp", .6)), (1.0, 1.0), "geometric",
+    "lazada": ChannelProfile(4.0, 0.14, (("log", .4), ("negexp", .6)), (1.0, 1.0), "geometric",
                              (0.1, 0.3), (0, 0), (1.6, 2.4), 0.08, 2.5, 0.018, 0.9),
-    "kol": ChannelProfile(1.4, 0.08, (("hill", .6), ("weibull", .4)), (1.5, 2.5), "delayed",
+    "kol": ChannelProfile(2.4, 0.08, (("hill", .6), ("weibull", .4)), (1.5, 2.5), "delayed",
                           (0.6, 0.8), (2.0, 6.0), (1.5, 2.5), 0.0, 5.0, 0.01, 0.3, True),
-    "live_commerce": ChannelProfile(2.0, 0.08, (("negexp", .6), ("hill", .4)), (1.0, 1.5),
+    "live_commerce": ChannelProfile(3.2, 0.08, (("negexp", .6), ("hill", .4)), (1.0, 1.5),
                                     "geometric", (0.1, 0.3), (0, 0), (1.3, 1.8), 0.02, 3.0, 0.03,
                                     0.6, True),
 }

@@ -238,10 +238,11 @@ def run_demo(
             outcome.skipped = str(exc)
         except (NotFittedError, NotImplementedError) as exc:
             outcome.skipped = str(exc) or type(exc).__name__
-        except AdbudgetError as exc:
+        except Exception as exc:  # noqa: BLE001 - a later area's failure must not stop the demo
             if step.name in ("simulate", "import"):
                 raise
-            outcome.skipped = str(exc)
+            reason = str(exc) if isinstance(exc, AdbudgetError) else f"{type(exc).__name__}: {exc}"
+            outcome.skipped = reason.splitlines()[0] if reason else type(exc).__name__
         outcome.seconds = time.perf_counter() - started
         outcomes.append(outcome)
         if on_step:
