@@ -81,11 +81,11 @@ def tag_rows(ad_daily: pd.DataFrame, rules: TagRules) -> pd.DataFrame:
         joined = (df.get("campaign", "").astype(str) + " / " + df.get("ad_group", "").astype(str)
                   + " / " + df.get("creative", "").astype(str))
         for dec in rules.declared:
-            mask = joined.str.contains(dec.match, regex=True).to_numpy()
+            mask = np.array(joined.str.contains(dec.match, regex=True), dtype=bool)
             if dec.market:
-                mask &= (df["market"] == dec.market).to_numpy()
+                mask &= np.asarray(df["market"] == dec.market, dtype=bool)
             if dec.channel:
-                mask &= (df["channel"] == dec.channel).to_numpy()
+                mask &= np.asarray(df["channel"] == dec.channel, dtype=bool)
             experiment[mask], arm[mask], control[mask] = dec.experiment, dec.arm, dec.control
     out = df.assign(experiment=experiment, arm=arm, is_control=control)
     return out[out["arm"].notna()].reset_index(drop=True)

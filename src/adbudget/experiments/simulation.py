@@ -94,3 +94,70 @@ def simulated_decisions(
                             (arrays[0] > 0).sum(-1), np.full(draws.shape[0], control), rules))
     return Decisions(*(np.concatenate([getattr(p, f) for p in parts]) for f in
                        ("decision", "reason", "winner", "ready", "required_prob")))
+
+
+@dataclass(frozen=True)
+class BanditRun:
+    """Cumulative regret (base currency) per simulated run, Thompson vs an equal split."""
+
+    thompson: np.ndarray  # (runs,)
+    equal: np.ndarray  # (runs,)
+    best_share_last: np.ndarray  # (runs,) share of the last period's budget on the best arm
+
+
+def bandit_regret(
+    cvr: list[float] | np.ndarray,
+    order_value: list[float] | np.ndarray,
+    cpc: list[float] | np.ndarray,
+    *,
+    budget: float,
+    periods: int,
+    runs: int = 20,
+    order_value_cv: float = 1.0,
+    floor_share: float = 0.1,
+    min_clicks: int = 200,
+    n_draws: int = 1000,
+    seed: int = 0,
+) -> BanditRun:
+    """Simulate *periods* of test-bucket allocation by :func:`allocate_test_budget`.
+
+    Regret of a period = budget x best true ROAS - sum of spend x true ROAS. Every period's
+    outcome (clicks Poisson, conversions Binomial, log-normal orders) is added to the arms'
+    history, one "day" per period, before the next allocation.
+    """
+    from adbudget.experiments.allocate import LiveArm, allocate_test_budget
+
+    rng = np.random.default_rng(seed)
+    cvr, value, cost = (np.asarray(x, dtype=float) for x in (cvr, order_value, cpc))
+    n_arms = cvr.size
+    roas = cvr * value / cost
+    hist = {k: np.zeros((runs, n_arms, 0)) for k in ("spend", "clicks", "conversions", "revenue")}
+    regret = np.zeros(runs)
+    last = np.zeros(runs)
+    for _ in range(periods):
+        if hist["spend"].shape[-1] == 0:
+            spend = np.full((runs, n_arms), budget / n_arms)
+        else:
+            draws = metric_draws(hist["spend"], hist["clicks"], hist["conversions"], hist["revenue"],
+                                 prior_cv=order_value_cv, n_draws=n_draws, rng=rng)
+            spend = np.empty((runs, n_arms))
+            clicks_so_far = hist["clicks"].sum(-1)
+            for r in range(runs):
+                arms = [LiveArm("sim", str(a), "XX", "other", float(clicks_so_far[r, a]), float(cost[a]))
+                        for a in range(n_arms)]
+                alloc = allocate_test_budget(budget, [(arms, draws[r])], floor_share=floor_share,
+                                             min_clicks=min_clicks)
+                spend[r] = alloc["amount"].to_numpy()
+        regret += budget * roas.max() - spend @ roas
+        last = spend[:, roas.argmax()] / budget
+        clicks = rng.poisson(spend / cost).astype(float)
+        conv = rng.binomial(clicks.astype(np.int64), np.broadcast_to(cvr, clicks.shape))
+        flat = conv.ravel()
+        cell = np.repeat(np.arange(flat.size), flat)
+        orders = order_values(cell.size, 1.0, order_value_cv, rng) * np.broadcast_to(value, conv.shape).ravel()[cell]
+        revenue = np.bincount(cell, weights=orders, minlength=flat.size).reshape(conv.shape)
+        for key, new in (("spend", spend), ("clicks", clicks), ("conversions", conv.astype(float)),
+                         ("revenue", revenue)):
+            hist[key] = np.concatenate([hist[key], new[..., None]], axis=-1)
+    equal = np.full(runs, periods * budget * (roas.max() - roas.mean()))
+    return BanditRun(thompson=regret, equal=equal, best_share_last=last)
