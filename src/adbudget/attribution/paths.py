@@ -237,12 +237,18 @@ def _re_escape(sep: str) -> str:
 
 
 def _flatten_lists(col: pd.Series, lengths: np.ndarray) -> np.ndarray | None:
-    values = col.tolist()
-    if any(v is None or (not hasattr(v, "__len__")) for v in values):
-        return None
-    if any(len(v) != n for v, n in zip(values, lengths, strict=True)):
-        return None
-    return np.concatenate([np.asarray(v, dtype=float) for v in values]) if len(values) else None
+    """Per-path lists to one array aligned with the tokens; a missing list (a path without
+    conversions) counts as zeros. Returns None if a list does not match its path's length."""
+    parts = []
+    for v, n in zip(col.tolist(), lengths, strict=True):
+        if v is None or (not hasattr(v, "__len__") and pd.isna(v)):
+            parts.append(np.zeros(int(n)))
+            continue
+        arr = np.asarray(v, dtype=float)
+        if arr.shape != (int(n),):
+            return None
+        parts.append(arr)
+    return np.concatenate(parts) if parts else None
 
 
 def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:

@@ -1,0 +1,127 @@
+"""Journeys and path aggregation in one SQL statement (DuckDB): windows, views, inactivity,
+collapse, markets, periods and exact time-decay weights."""
+
+from __future__ import annotations
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+
+from adbudget.attribution import PathTable, parse_windows, path_sql
+from adbudget.errors import SettingsError
+
+from .gen import journeys_to_paths, known_effect_journeys
+
+T = pd.Timestamp
+
+
+@pytest.fixture()
+def con() -> duckdb.DuckDBPyConnection:
+    touches = pd.DataFrame([
+        ("u1", T("2025-01-01 10:00"), "US", "meta", "m1", "view"),      # 8 days before: out
+        ("u1", T("2025-01-05 10:00"), "US", "youtube", "y1", "view"),   # view > 1 day: out
+        ("u1", T("2025-01-08 10:00"), "US", "google_search", "g1", "click"),
+        ("u1", T("2025-01-08 11:00"), "US", "google_search", "g1", "click"),
+        ("u1", T("2025-01-09 09:00"), "US", "meta", "m1", "view"),
+        ("u2", T("2025-01-01 10:00"), "DE", "tiktok", "t1", "click"),
+        ("u2", T("2025-03-01 10:00"), "DE", "meta", "m2", "click"),     # 59 days later
+        ("u3", T("2025-01-01 10:00"), "US", "meta", "m1", "click"),     # 19 days before order
+    ], columns=["user_id", "ts", "market", "channel", "campaign", "interaction"])
+    orders = pd.DataFrame([
+        ("o1", "u1", T("2025-01-09 12:00"), T("2025-01-09").date(), "US", 100.0),
+        ("o2", "u3", T("2025-01-20 12:00"), T("2025-01-20").date(), "US", 50.0),
+    ], columns=["order_id", "customer_id", "ordered_at", "order_date", "market", "revenue_base"])
+    c = duckdb.connect()
+    c.register("touchpoints", touches)
+    c.register("orders", orders)
+    return c
+
+
+def _paths(con, **kw) -> dict[str, tuple[float, float, float]]:
+    df = con.execute(path_sql(parse_windows(kw.pop("windows", None)), **kw)).df()
+    key = ["market", "path"] if "market" in df.columns else ["path"]
+    return {" | ".join(map(str, r[key])): (r.total_conversions, r.total_conversion_value,
+                                           r.total_null) for _, r in df.iterrows()}
+
+
+def test_default_windows_inactivity_and_collapse(con) -> None:
+    got = _paths(con)
+    assert got == {
+        "google_search > meta": (1, 100, 0),  # two searches collapsed; 1-day view counts
+        "meta > youtube": (0, 0, 1),          # out-of-window touches: a non-converting journey
+        "meta": (0, 0, 2),                    # u3's stale click; u2's second journey
+        "tiktok": (0, 0, 1),                  # u2 inactive 59 days: two journeys
+    }
+
+
+def test_no_collapse_and_wider_windows_by_market(con) -> None:
+    got = _paths(con, windows="30d-click,7d-view", by_market=True, collapse=False)
+    assert got == {
+        # u1's meta view is 8 days old: outside even a 7-day view window
+        "US | youtube > google_search > google_search > meta": (1, 100, 0),
+        "US | meta": (1, 50, 1),
+        "DE | tiktok": (0, 0, 1),
+        "DE | meta": (0, 0, 1),
+    }
+
+
+def test_per_channel_windows(con) -> None:
+    got = _paths(con, windows="7d-click,1d-view,meta:30d-click")
+    assert got["meta"] == (1, 50, 1)  # u3's meta click now counts for o2
+
+
+def test_period_filter(con) -> None:
+    got = _paths(con, start="2025-01-10", end="2025-01-31")
+    assert got == {"meta": (0, 0, 0)} or "google_search > meta" not in got
+    assert sum(v[0] for v in got.values()) == 0  # o1 is before the period, o2 had no touch
+
+
+def test_exact_time_decay_weights(con) -> None:
+    df = con.execute(path_sql(parse_windows(None), half_life_days=7.0, collapse=False)).df()
+    row = df[df.total_conversions > 0].iloc[0]
+    ages = np.array([26, 25, 3]) / 24  # hours before the 12:00 order -> days
+    w = 0.5 ** (ages / 7)
+    np.testing.assert_allclose(row.decay, w / w.sum())
+    np.testing.assert_allclose(row.decay_value, 100 * w / w.sum())
+    table = PathTable.from_frame(df)
+    assert table.decay is not None and table.decay.sum() == pytest.approx(1.0)
+
+
+def test_sql_paths_equal_direct_aggregation_on_generated_journeys() -> None:
+    touch, orders, _ = known_effect_journeys(n_users=3000, seed=3)
+    c = duckdb.connect()
+    c.register("touchpoints", touch)
+    c.register("orders", orders)
+    sql_df = c.execute(path_sql(parse_windows("7d-click"), collapse=False)).df()
+    direct = journeys_to_paths(touch, orders)
+    merged = sql_df.merge(direct, on="path", suffixes=("", "_direct"))
+    assert len(merged) == len(direct) == len(sql_df)
+    np.testing.assert_allclose(merged.total_conversions, merged.total_conversions_direct)
+    np.testing.assert_allclose(merged.total_null, merged.total_null_direct)
+    np.testing.assert_allclose(merged.total_conversion_value, merged.total_conversion_value_direct)
+
+
+def test_window_spec_errors_and_platform_defaults() -> None:
+    with pytest.raises(SettingsError, match="not understood"):
+        parse_windows("seven days")
+    with pytest.raises(SettingsError, match="one of"):
+        parse_windows("3d-click")
+    w = parse_windows("platform")
+    assert w.for_channel("meta") == (7, 1)
+    assert w.for_channel("google_search") == (30, 1)
+    assert w.for_channel("youtube") == (30, 3)
+    assert w.for_channel("tiktok") == (7, 1)
+    assert parse_windows("30d").for_channel("x") == (30, 1)
+    assert parse_windows("1d").for_channel("x") == (1, 1)
+
+
+def test_time_decay_model_uses_the_sql_weights(con) -> None:
+    from adbudget.attribution import make_model
+
+    df = con.execute(path_sql(parse_windows(None), half_life_days=7.0, collapse=False)).df()
+    credit = make_model("time_decay").credit(PathTable.from_frame(df)).as_dict()
+    w = 0.5 ** (np.array([26, 25, 3]) / 24 / 7)
+    w = w / w.sum()
+    assert credit["google_search"] == pytest.approx(w[0] + w[1])
+    assert credit["meta"] == pytest.approx(w[2])
