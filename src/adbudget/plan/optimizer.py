@@ -1,0 +1,452 @@
+"""Performance optimizer: split a budget across lines to maximize expected value over the
+posterior response curves, globally even when curves are S-shaped, and verify the answer.
+
+The problem is separable: maximize ``sum_i g_i(x_i)`` subject to ``sum_i c_i x_i = B`` and
+``lo_i <= x_i <= hi_i``, where ``g_i`` is the posterior mean of value-weighted response
+(``w_i * E[R_i(x)]``) and ``c_i`` the budget one unit of line spend consumes (1, or
+``1 / performance share`` when a market's other buckets follow its performance money).
+
+Method (Lagrangian relaxation on the concave envelope, then an exact local polish):
+
+1. evaluate ``g_i`` on a geometric grid per line and take its upper concave envelope;
+2. fill the budget greedily along envelope segments in order of slope per budget unit —
+   this is the exact optimum of the envelope problem (water-filling), and decides which
+   S-shaped lines are "on" (past their threshold) or "off";
+3. polish the continuous optimum with an active-set quasi-Newton on the true mean curves,
+   so every line not at a bound ends with marginal value ``lambda * c_i``;
+4. try toggling the few S-lines whose on/off decision is marginal (the duality gap of
+   step 2 lives in at most one line per tie) and keep the best;
+5. verify the KKT conditions and report the check.
+
+References: Everett (1963) generalized Lagrange multipliers; Ibaraki & Katoh (1988)
+*Resource Allocation Problems*, ch. 4 (separable concave allocation, water-filling).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from adbudget.curves import ResponseCurves
+
+GRID_RATIOS = np.array([0.0, 1 / 32, 1 / 16, 1 / 8, 1 / 4, 1 / 2, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0])
+_EVAL_CHUNK = 40_000_000  # elements per response() call (draws x k x lines)
+
+
+@dataclass(frozen=True)
+class OptimalityCheck:
+    """KKT check of a solution: equal marginal value per budget unit on every free line."""
+
+    passed: bool
+    marginal_value: float  # lambda: value per extra unit of budget at the optimum
+    max_gap_pct: float  # largest |marginal/c - lambda| / lambda over free lines, in %
+    tolerance_pct: float
+    n_free: int
+    n_lower: int
+    n_upper: int
+    n_off: int
+    violations: tuple[str, ...]  # "market/channel: why" for each line breaking a condition
+
+
+@dataclass(frozen=True)
+class Solution:
+    """Optimal daily spend per line with its diagnostics."""
+
+    spend: np.ndarray  # (n,)
+    status: tuple[str, ...]  # free | lower | upper | off | threshold
+    marginal: np.ndarray  # (n,) mean value-weighted marginal response w * E[R'(x)]
+    value: float  # objective: sum_i g_i(x_i)
+    check: OptimalityCheck
+    iterations: int
+
+
+class MeanValue:
+    """Posterior-mean value ``w * E[R(x)]`` and its derivative, from any ResponseCurves."""
+
+    def __init__(self, curves: ResponseCurves, weights: np.ndarray | None = None) -> None:
+        self.curves = curves
+        n = len(curves.lines)
+        self.weights = np.ones(n) if weights is None else np.asarray(weights, dtype=float)
+        self.evaluations = 0
+
+    def _mean(self, fn, x: np.ndarray) -> np.ndarray:
+        x = np.asarray(x, dtype=float)
+        self.evaluations += 1 if x.ndim == 1 else x.shape[0]
+        if x.ndim == 1:
+            return fn(x).mean(axis=0) * self.weights
+        n_draws = fn(x[:1]).shape[0]
+        step = max(1, _EVAL_CHUNK // max(1, n_draws * x.shape[1]))
+        parts = [fn(x[k : k + step]).mean(axis=0) for k in range(0, x.shape[0], step)]
+        return np.concatenate(parts, axis=0) * self.weights
+
+    def value(self, x: np.ndarray) -> np.ndarray:
+        return self._mean(self.curves.response, x)
+
+    def marginal(self, x: np.ndarray) -> np.ndarray:
+        return self._mean(self.curves.marginal, x)
+
+
+@dataclass
+class _Envelope:
+    """Upper concave envelope of one line on its grid."""
+
+    xs: np.ndarray  # vertex spends, increasing, xs[0] == lo
+    ys: np.ndarray
+    grid_x: np.ndarray  # all grid points (for the threshold bound)
+
+    def __post_init__(self) -> None:
+        self.slopes = np.diff(self.ys) / np.maximum(np.diff(self.xs), 1e-300)
+        self._threshold = (self.xs[0], self.xs[0])
+        if len(self.xs) >= 2:
+            inside = (self.grid_x > self.xs[0] + 1e-12) & (self.grid_x < self.xs[1] - 1e-12)
+            if inside.any():
+                self._threshold = (self.xs[1], self.grid_x[inside].max())
+
+    def threshold(self) -> tuple[float, float]:
+        """(tangent vertex, grid point below it) when the first segment skips grid points."""
+        return self._threshold
+
+
+def _upper_hull(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Upper concave hull (monotone chain) of points sorted by x."""
+    hx: list[float] = []
+    hy: list[float] = []
+    for xi, yi in zip(x, y, strict=True):
+        if hx and xi <= hx[-1] + 1e-12 * max(1.0, abs(xi)):
+            if yi > hy[-1]:
+                hy[-1] = yi
+            continue
+        while len(hx) >= 2:
+            # drop the middle point when it lies on or below the chord
+            cross = (hx[-1] - hx[-2]) * (yi - hy[-2]) - (hy[-1] - hy[-2]) * (xi - hx[-2])
+            if cross >= 0:
+                hx.pop()
+                hy.pop()
+            else:
+                break
+        hx.append(float(xi))
+        hy.append(float(yi))
+    return np.array(hx), np.array(hy)
+
+
+def _labels(curves: ResponseCurves) -> list[str]:
+    return [f"{m}/{c}" for m, c in curves.lines]
+
+
+def solve(
+    curves: ResponseCurves,
+    budget: float,
+    *,
+    weights: np.ndarray | None = None,
+    cost: np.ndarray | None = None,
+    lower: np.ndarray | None = None,
+    upper: np.ndarray | None = None,
+    tol: float = 1e-5,
+    check_tol: float = 1e-3,
+    max_iter: int = 60,
+    value_fn: MeanValue | None = None,
+) -> Solution:
+    """Maximize ``sum_i w_i E[R_i(x_i)]`` with ``sum_i c_i x_i == budget`` and bounds.
+
+    ``budget`` is in budget units (daily); bounds are daily spend per line. The caller checks
+    feasibility with :func:`adbudget.plan.constraints.combine` first; here an infeasible
+    budget raises ``ValueError``.
+    """
+    fn = value_fn or MeanValue(curves, weights)
+    n = len(curves.lines)
+    c = np.ones(n) if cost is None else np.asarray(cost, dtype=float)
+    lo = np.zeros(n) if lower is None else np.asarray(lower, dtype=float).copy()
+    hi = np.full(n, np.inf) if upper is None else np.asarray(upper, dtype=float).copy()
+    if n == 0:
+        raise ValueError("no lines to optimize")
+    rest = budget - float(c @ lo)
+    if rest < -1e-9 * max(1.0, budget) or float(c @ np.minimum(hi, 1e300)) < budget * (1 - 1e-12):
+        raise ValueError("budget outside the bounds")
+    rest = max(rest, 0.0)
+    hi_eff = np.minimum(hi, lo + rest / c)
+    if rest <= 0:
+        x = lo.copy()
+        m = fn.marginal(x)
+        return _finish(curves, fn, x, m, lo, hi, c, ["lower"] * n, None, check_tol, 0)
+
+    # 1. grid and envelopes
+    scale = np.maximum(np.asarray(curves.current_spend, dtype=float), rest / float(c.sum()))
+    scale = np.where(np.isfinite(scale) & (scale > 0), scale, 1.0)
+    grid = np.minimum(lo[None, :] + scale[None, :] * GRID_RATIOS[:, None], hi_eff[None, :])
+    grid = np.vstack([grid, hi_eff[None, :]])
+    values = fn.value(grid)
+    envs: list[_Envelope] = []
+    for i in range(n):
+        order = np.argsort(grid[:, i], kind="stable")
+        hx, hy = _upper_hull(grid[order, i], values[order, i])
+        envs.append(_Envelope(hx, hy, grid[:, i]))
+
+    # 2. water-filling on the envelopes (greedy over segments by slope per budget unit)
+    x, lam, partial = _greedy(envs, c, lo, rest)
+
+    # 3. polish on the true curves; 4. toggle marginal S-lines
+    best = _polish(fn, envs, x, lo, hi, c, budget, tol, max_iter, scale)
+    for _ in range(8):  # flip every S-line whose on/off decision pays, until none does
+        flips = _flips(envs, best, lo, c, min_gain=0.0)
+        gain = sum(g for _, _, g in flips)
+        if not flips or gain < 1e-5 * abs(best[3]):  # 0.001 % of the objective: not worth it
+            break
+        flips = [(i, on) for i, on, _ in flips]
+        improved = False
+        for batch in (flips, flips[:1]):
+            cand = _polish(fn, envs, _apply(flips=batch, envs=envs, best=best, lo=lo, c=c),
+                           lo, hi, c, budget, tol, max_iter, scale)
+            if cand[3] > best[3] + 1e-12 * abs(best[3]):
+                best, improved = cand, True
+                break
+        if not improved:
+            break
+    # near-ties among lines that matter (>= 0.1 % of the objective): the envelope prices an
+    # off line's best "on" point only on the grid, so give it some slack
+    total = abs(best[3]) + 1e-300
+    near = [(i, on) for i, on, _ in _flips(envs, best, lo, c, min_gain=-0.05)
+            if on and float(np.abs(envs[i].ys).max()) >= 1e-3 * total]
+    for flip in near[:2]:
+        cand = _polish(fn, envs, _apply([flip], envs, best, lo, c), lo, hi, c, budget, tol,
+                       max_iter, scale)
+        if cand[3] > best[3] + 1e-12 * abs(best[3]):
+            best = cand
+    x, m, status, value, iters, per_line = best
+    return _finish(curves, fn, x, m, lo, hi, c, status, envs, check_tol, iters, per_line)
+
+
+def _greedy(envs: list[_Envelope], c: np.ndarray, lo: np.ndarray, rest: float):
+    seg_line, seg_len, seg_slope = [], [], []
+    for i, env in enumerate(envs):
+        dx = np.diff(env.xs)
+        keep = dx > 0
+        seg_line.append(np.full(int(keep.sum()), i))
+        seg_len.append(dx[keep] * c[i])
+        seg_slope.append(env.slopes[keep] / c[i])
+    line = np.concatenate(seg_line)
+    length = np.concatenate(seg_len)
+    slope = np.concatenate(seg_slope)
+    order = np.lexsort((line, -slope))  # steepest first; per line its own order is kept
+    cum = np.cumsum(length[order])
+    k = int(np.searchsorted(cum, rest * (1 - 1e-12)))
+    k = min(k, len(order) - 1)
+    budget_used = np.zeros(len(envs))
+    full = order[:k]
+    np.add.at(budget_used, line[full], length[full])
+    left = rest - (cum[k - 1] if k > 0 else 0.0)
+    j = order[k]
+    budget_used[line[j]] += min(max(left, 0.0), length[j])
+    x = lo + budget_used / c
+    return x, float(slope[j]), int(line[j])
+
+
+def _bounds_for(envs, x, lo, on_min):
+    lb = lo.copy()
+    for i in range(len(x)):
+        if on_min[i]:
+            lb[i] = max(lo[i], envs[i].threshold()[1])
+    return lb
+
+
+def _polish(fn: MeanValue, envs, x0, lo, hi, c, budget, tol, max_iter, scale):
+    """Newton in log-log space for ``g_i'(x_i) = lambda c_i`` on the lines that are on.
+
+    Marginal curves are close to power laws in spend, so each line's step is taken on
+    ``log g'`` versus ``log x`` (exact for a power law); ``lambda`` is then set so that the
+    stepped spends use the budget exactly (a 1-D monotone root, no curve evaluations).
+    """
+    n = len(x0)
+    x = np.clip(x0.astype(float), lo, hi)
+    thr = np.array([e.threshold()[0] for e in envs]) if envs is not None else lo
+    s_line = thr > lo + 1e-12
+    on = x > lo + 1e-12
+    fixed_off = s_line & ~on
+    # lines switched on sit at least on the envelope's tangent vertex
+    x = np.where(s_line & on, np.maximum(x, thr), x)
+    x = _rebalance(x, lo, hi, c, budget, movable=~fixed_off)
+    lb = _bounds_for(envs, x, lo, s_line & on) if envs is not None else lo.copy()
+    floor_x = 1e-7 * scale  # log space needs x > 0
+    m = fn.marginal(x)
+    m2 = fn.marginal(np.maximum(x, floor_x) * (1 + 1e-4))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        elast = (np.log(np.maximum(m2, 1e-300)) - np.log(np.maximum(m, 1e-300))) / np.log1p(1e-4)
+    it = 0
+    for it in range(1, max_iter + 1):  # noqa: B007 (it is reported)
+        free = ~fixed_off & (x > lb + 1e-9 * (1 + x)) & (x < hi - 1e-9 * (1 + x))
+        lam = _lam_estimate(m, c, free, ~fixed_off)
+        if free.any():
+            gap = np.abs(m[free] / c[free] - lam) / max(abs(lam), 1e-300)
+            low_bad = ~free & ~fixed_off & (x <= lb + 1e-9 * (1 + x)) & (m / c > lam * (1 + tol))
+            up_bad = ~free & (x >= hi - 1e-9 * (1 + x)) & (m / c < lam * (1 - tol))
+            if gap.max() < tol and not low_bad.any() and not up_bad.any():
+                break
+        # convex stretch (below the inflection): a line that wants less money falls to its
+        # threshold bound; one that wants more climbs with a generic elasticity
+        convex = ~np.isfinite(elast) | (elast >= -1e-6)
+        drop = convex & (m / c < lam)
+        e = np.where(convex, -1.0, elast)
+        x_new = _log_step(np.maximum(x, floor_x), m, e, lb, hi, c, budget, fixed_off, drop)
+        tiny = (x_new <= floor_x * (1 + 1e-6)) & (lb < floor_x)  # below the log floor: at bound
+        if tiny.any():
+            x_new = _rebalance(np.where(tiny, lb, x_new), lb, hi, c, budget, movable=~fixed_off & ~tiny)
+        m_new = fn.marginal(x_new)
+        log_dx = np.log(np.maximum(x_new, floor_x)) - np.log(np.maximum(x, floor_x))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            e_sec = (np.log(np.maximum(m_new, 1e-300)) - np.log(np.maximum(m, 1e-300))) / log_dx
+        moved = np.abs(log_dx) > 1e-10
+        elast = np.where(moved & np.isfinite(e_sec), e_sec, elast)
+        x, m = x_new, m_new
+    status = []
+    for i in range(n):
+        if fixed_off[i] or x[i] <= lo[i] + 1e-9 * (1 + x[i]):
+            status.append("off" if s_line[i] and lo[i] <= 0 else "lower")
+        elif x[i] >= hi[i] - 1e-9 * (1 + x[i]):
+            status.append("upper")
+        elif x[i] <= lb[i] + 1e-9 * (1 + x[i]) and lb[i] > lo[i]:
+            status.append("threshold")
+        else:
+            status.append("free")
+    per_line = fn.value(x)
+    return x, m, status, float(per_line.sum()), it, per_line
+
+
+def _lam_estimate(m, c, free, movable):
+    if free.any():
+        return float(np.sum(m[free] * c[free]) / np.sum(c[free] ** 2))
+    if movable.any():
+        return float(np.median(m[movable] / c[movable]))
+    return 0.0
+
+
+def _log_step(x, m, e, lb, hi, c, budget, fixed_off, drop):
+    """Spends after one log-space Newton step per line, with ``c @ x == budget``."""
+    active = ~fixed_off & ~drop
+    base = np.where(drop, lb, np.clip(x, lb, hi))
+    safe_m = np.maximum(m, 1e-300)
+    inv_e = 1.0 / e
+
+    def spend(log_lam: float) -> np.ndarray:
+        with np.errstate(over="ignore"):
+            ratio = np.exp(np.clip((log_lam + np.log(c) - np.log(safe_m)) * inv_e, -7.0, 7.0))
+        out = base.copy()
+        out[active] = np.clip(x[active] * ratio[active], lb[active], hi[active])
+        return out
+
+    if not active.any():
+        return _rebalance(base, lb, hi, c, budget, movable=~fixed_off)
+    target = budget - float(c[~active] @ base[~active])
+    lo_l, hi_l = -200.0, 200.0
+    for _ in range(200):  # bisection in log lambda; spend falls as lambda rises
+        mid = 0.5 * (lo_l + hi_l)
+        if float(c[active] @ spend(mid)[active]) > target:
+            lo_l = mid
+        else:
+            hi_l = mid
+        if hi_l - lo_l < 1e-13:
+            break
+    return _rebalance(spend(0.5 * (lo_l + hi_l)), lb, hi, c, budget, movable=~fixed_off)
+
+
+def _rebalance(x, lo, hi, c, budget, movable):
+    """Scale movable lines so that ``c @ x == budget`` exactly, within bounds."""
+    x = np.clip(x, lo, hi)
+    for _ in range(50):
+        gap = budget - float(c @ x)
+        if abs(gap) <= 1e-12 * max(1.0, budget):
+            break
+        room = (hi - x) if gap > 0 else (x - lo)
+        room = np.where(movable & np.isfinite(room), room, 0.0)
+        room = np.where(movable & ~np.isfinite(hi - x) & (gap > 0), abs(gap), room)
+        total = float(c @ room)
+        if total <= 0:
+            break
+        share = min(1.0, abs(gap) / total)
+        x = x + np.sign(gap) * room * share
+        x = np.clip(x, lo, hi)
+    return x
+
+
+def _flips(envs, best, lo, c, min_gain):
+    """S-shaped lines whose on/off flip may pay, best first: [(index, switch_on), ...].
+
+    The first-order gain (value gained or lost minus the budget moved at the marginal value
+    ``lam``) bounds the true gain from above, since the other lines are concave where they
+    sit; ``min_gain`` is relative to the line's own value scale.
+    """
+    x, m, _, _, _, per_line = best
+    on_lines = x > lo + 1e-12
+    lam = float(np.median((m / c)[on_lines])) if on_lines.any() else 0.0
+    scored = []
+    for i, env in enumerate(envs):
+        t_x, _ = env.threshold()
+        if t_x <= lo[i] + 1e-12 or len(env.xs) < 2:
+            continue
+        size = float(np.abs(env.ys).max()) + 1e-12
+        if on_lines[i]:  # the actual point, not the coarse grid, prices staying on
+            est = -float(per_line[i] - env.ys[0] - lam * c[i] * (x[i] - env.xs[0]))
+        else:
+            gains = (env.ys[1:] - env.ys[0]) - lam * c[i] * (env.xs[1:] - env.xs[0])
+            est = float(gains.max())
+        if est > min_gain * size:
+            scored.append((-est / size, i, not on_lines[i], est))
+    scored.sort()
+    return [(i, switch_on, est) for _, i, switch_on, est in scored]
+
+
+def _apply(flips, envs, best, lo, c):
+    """A start point with the given lines switched on (at their best vertex) or off."""
+    x, m = best[0], best[1]
+    on_lines = x > lo + 1e-12
+    lam = float(np.median((m / c)[on_lines])) if on_lines.any() else 0.0
+    alt = x.copy()
+    for i, switch_on in flips:
+        if switch_on:
+            env = envs[i]
+            gains = (env.ys[1:] - env.ys[0]) - lam * c[i] * (env.xs[1:] - env.xs[0])
+            alt[i] = max(env.threshold()[0], env.xs[1 + int(np.argmax(gains))])
+        else:
+            alt[i] = lo[i]
+    return alt
+
+
+def _finish(curves, fn, x, m, lo, hi, c, status, envs, check_tol, iters, per_line=None) -> Solution:
+    labels = _labels(curves)
+    free = np.array([s == "free" for s in status])
+    per_budget = m / c
+    if free.any():
+        lam = float(np.median(per_budget[free]))
+    else:
+        lam = float(np.max(per_budget)) if len(per_budget) else 0.0
+    scale = max(abs(lam), 1e-12)
+    gaps = np.abs(per_budget[free] - lam) / scale if free.any() else np.zeros(0)
+    violations = []
+    if per_line is None:
+        per_line = fn.value(x)
+    for i, s in enumerate(status):
+        if s == "free" and abs(per_budget[i] - lam) / scale > check_tol:
+            violations.append(f"{labels[i]}: marginal {per_budget[i]:.4g} != {lam:.4g}")
+        elif s in ("lower", "off"):
+            limit = per_budget[i]
+            if s == "off" and envs is not None and len(envs[i].xs) > 1:
+                limit = max(limit, envs[i].slopes[0] / c[i])  # best average return of switching on
+            if limit > lam * (1 + check_tol) + 1e-12:
+                violations.append(f"{labels[i]}: at its lower bound with marginal {limit:.4g} > {lam:.4g}")
+        elif s == "upper" and per_budget[i] < lam * (1 - check_tol) - 1e-12:
+            violations.append(f"{labels[i]}: at its cap with marginal {per_budget[i]:.4g} < {lam:.4g}")
+    check = OptimalityCheck(
+        passed=not violations,
+        marginal_value=lam,
+        max_gap_pct=float(gaps.max() * 100) if gaps.size else 0.0,
+        tolerance_pct=check_tol * 100,
+        n_free=int(free.sum()),
+        n_lower=sum(s in ("lower", "threshold") for s in status),
+        n_upper=sum(s == "upper" for s in status),
+        n_off=sum(s == "off" for s in status),
+        violations=tuple(violations),
+    )
+    value = float(np.sum(per_line))
+    return Solution(np.asarray(x, dtype=float), tuple(status), np.asarray(m), value, check, iters)
+
+
+__all__ = ["GRID_RATIOS", "MeanValue", "OptimalityCheck", "Solution", "solve"]
