@@ -135,21 +135,53 @@ def optimize(
             break
         if lam_hi / lam_lo < 1 + 1e-12:
             break
-    lam = np.sqrt(lam_lo * lam_hi)
-    s, t = total(lam)
-    residual = budget - t
-    if abs(residual) > 1e-9 * max(budget, 1.0):
-        # S-curve switching can leave a gap: place it on the interior line that absorbs it best
-        s_lo, _ = total(lam_lo)
-        s = s_lo if abs(budget - s_lo.sum()) < abs(residual) else s
-        residual = budget - float(s.sum())
-        room = np.where(residual > 0, hi - s, s - lo)
-        inner = (s > lo) & (s < hi) & (room >= abs(residual))
-        if inner.any():
-            j = int(np.argmax(np.where(inner, s, -1)))
-            s = s.copy()
-            s[j] += residual
+    # Lagrangian bisection can straddle a jump (an S-shaped line switching on): solve exactly
+    # on each side's active set, every active line on the concave side of its curve.
+    branch = grid[np.argmax(slopes, axis=0), np.arange(n)]
+    best = None
+    for side in (lam_lo, lam_hi):
+        active = total(side)[0] > lo + 1e-12
+        cand = _restricted(curves, w, budget, active, np.maximum(lo, branch), lo, hi)
+        if cand is None:
+            continue
+        gain = float((w * _mean_response(curves, cand[0])).sum() - cand[0].sum())
+        if best is None or gain > best[0]:
+            best = (gain, cand[0], cand[1])
+    if best is None:
+        raise ValueError("no allocation meets the budget within the bounds")
+    _, s, lam = best
     return _result(curves, lines, s, w, lam, lo, hi, objective, days, budget - float(s.sum()))
+
+
+def _restricted(curves, w, budget, active, branch_lo, lo, hi, iters: int = 60):
+    """Equal marginal value over the ``active`` lines (each on its concave branch), others at
+    their lower bound; ``None`` when the budget cannot be met that way."""
+    low = np.where(active, np.minimum(branch_lo, hi), lo)
+    high = np.where(active, hi, lo)
+    if low.sum() > budget + 1e-9 or high.sum() < budget - 1e-9:
+        return None
+
+    def place(lam: float) -> np.ndarray:
+        a, b = low.copy(), high.copy()
+        for _ in range(iters):
+            mid = 0.5 * (a + b)
+            up = w * _mean_marginal(curves, mid) > lam
+            a = np.where(up, mid, a)
+            b = np.where(up, b, mid)
+        return np.where(active, 0.5 * (a + b), lo)
+
+    lam_a, lam_b = 1e-12, float(np.max(w * _mean_marginal(curves, np.maximum(low, 1e-9)))) * 2 + 1e-9
+    for _ in range(100):
+        lam = np.sqrt(lam_a * lam_b)
+        t = place(lam).sum()
+        if abs(t - budget) < 1e-10 * max(budget, 1.0):
+            break
+        if t > budget:
+            lam_a = lam
+        else:
+            lam_b = lam
+    s = place(lam)
+    return s, lam
 
 
 def _result(curves, lines, s, w, lam, lo, hi, objective, days, residual) -> OracleAllocation:

@@ -137,12 +137,14 @@ def market_panel(spec: WorldSpec, market: MarketSpec) -> MarketPanel:
     ramp = np.where(live, 1 - np.exp(-(t - market.entry_day + 1) / 30.0), 0.0)
     base = market.level * trend * weekly_factor(dates, market.region) * anticipated * np.exp(ar) * ramp
     lines = spec.lines_of(market.code)
-    market_steps = _steps(rng, n, 35, 0.15)
+    market_steps = _steps(rng, n, 35, 0.12)
     scale = 10 ** market.minor_units
     campaign_minor, spend, cost, effect, incr = [], [], [], [], []
     for line in lines:
-        plan = line.spend0 * market_steps * _steps(rng, n, 45, 0.2)
-        plan *= (anticipated / anticipated.mean()) ** (market.follow * rng.uniform(0.7, 1.3))
+        plan = line.spend0 * market_steps * _steps(rng, n, 45, 0.15)
+        # budgets follow what the team can foresee: season, holidays and the business's growth
+        plan *= (anticipated / anticipated.mean() * trend / trend.mean()) ** (
+            market.follow * rng.uniform(0.7, 1.3))
         plan *= np.exp(rng.normal(0, 0.08, n))
         if line.flighting:
             plan *= _flight(rng, n)

@@ -266,7 +266,7 @@ def build_spec(seed: int = 0, size: str = "small") -> WorldSpec:
             repeat_prob={"maturity": 0.4, "growth": 0.3, "entry": 0.15}[stage],
             gross_margin_pct=round(gm_pct, 1), shipping_cost_per_order=round(ship * float(np.exp(rng.normal(0, 0.1))), 2),
             return_rate_pct=round(ret_pct, 1), payment_fee_pct=round(fee + float(rng.normal(0, 0.3)), 1),
-            follow=float(rng.uniform(0.4, 1.1)),
+            follow=float(rng.uniform(0.8, 1.4)),
             yearly_jitter=tuple(float(x) for x in rng.normal(0, 0.02, 4)),  # type: ignore[arg-type]
             noise=float(rng.uniform(0.04, 0.08)),
             mobile_share=MOBILE_SHARE[region],

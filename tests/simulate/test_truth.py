@@ -1,0 +1,134 @@
+"""The true world: forms, carryover, over-claiming platforms, demand-following spend, journeys."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from adbudget.curves import ResponseCurves
+from adbudget.simulate import ADSTOCKS, SATURATIONS
+
+
+@settings(max_examples=60, deadline=None)
+@given(name=st.sampled_from(sorted(SATURATIONS)), x=st.floats(0.01, 20), k=st.floats(0.6, 3.0))
+def test_saturation_forms_rise_and_slope_matches(name, x, k):
+    form = SATURATIONS[name]
+    kk = np.asarray(k if form.s_shaped else 1.0)
+    assert float(form.value(np.asarray(0.0), kk)) == 0.0
+    h = 1e-6 * max(x, 1)
+    numeric = (form.value(np.asarray(x + h), kk) - form.value(np.asarray(x - h), kk)) / (2 * h)
+    assert float(form.slope(np.asarray(x), kk)) >= 0
+    assert abs(float(numeric) - float(form.slope(np.asarray(x), kk))) < 1e-4 * (1 + abs(float(numeric)))
+
+
+def test_kernels_sum_to_one_and_delayed_peaks_late():
+    for make in ADSTOCKS.values():
+        assert abs(make(0.6, 28, 4.0).sum() - 1) < 1e-12
+    assert int(np.argmax(ADSTOCKS["delayed"](0.6, 28, 4.0))) == 4
+    assert int(np.argmax(ADSTOCKS["geometric"](0.6, 28))) == 0
+
+
+def test_world_is_not_a_textbook_mmm(tiny_world):
+    spec = tiny_world.spec
+    assert {ln.saturation for ln in spec.lines} - {"hill"}  # other forms than Hill
+    assert any(ln.adstock == "delayed" for ln in spec.lines)
+    assert any(ln.go_dark or ln.heavy_up for ln in spec.lines)
+    assert any(ln.flighting for ln in spec.lines)
+    assert any(m.stage == "entry" and m.entry_day > 0 for m in spec.markets)
+    # budgets follow foreseeable demand: weekly spend and organic demand move together
+    corrs = []
+    for code, panel in tiny_world.panels.items():
+        live = slice(spec.market(code).entry_day, None)
+        weeks = len(panel.dates[live]) // 7
+        demand = panel.base_gross[live][: weeks * 7].reshape(weeks, 7).sum(axis=1)
+        spend = panel.spend.sum(axis=0)[live][: weeks * 7].reshape(weeks, 7).sum(axis=1)
+        corrs.append(np.corrcoef(np.log(demand), np.log(spend + 1))[0, 1])
+    assert np.mean(corrs) > 0.3, corrs
+
+
+def test_platforms_over_claim(tiny_world):
+    daily = tiny_world.daily_lines()
+    by_channel = daily.groupby("channel")[["platform_conversions", "caused_orders",
+                                           "platform_revenue", "incremental_revenue_gross"]].sum()
+    assert (by_channel["platform_conversions"] > by_channel["caused_orders"]).all()
+    assert (by_channel["platform_revenue"] > by_channel["incremental_revenue_gross"]).all()
+
+
+def test_true_response_api_is_consistent(tiny_world):
+    m, c = tiny_world.lines[0]
+    s = np.linspace(1, 500, 50)
+    r = tiny_world.true_response(m, c, s)
+    assert np.all(np.diff(r) > 0)
+    mr = tiny_world.true_marginal(m, c, s)
+    numeric = np.gradient(r, s)
+    assert np.allclose(mr[1:-1], numeric[1:-1], rtol=0.02)
+    assert np.allclose(tiny_world.true_roas(m, c, s), r / s)
+    gross = tiny_world.true_response(m, c, 100.0, gross=True)
+    net = tiny_world.true_response(m, c, 100.0)
+    assert abs(net / gross - (1 - tiny_world.spec.market(m).return_rate_pct / 100)) < 1e-12
+    curves = tiny_world.true_curves("next")
+    assert isinstance(curves, ResponseCurves)
+    spend = np.full(len(curves.lines), 50.0)
+    assert curves.response(spend).shape == (1, len(curves.lines))
+    assert curves.response(np.vstack([spend, spend * 2])).shape == (1, 2, len(curves.lines))
+    assert abs(curves.response(spend)[0, 0] - tiny_world.true_response(m, c, 50.0, "next")) < 1e-9
+
+
+def test_realized_orders_follow_expected_revenue(tiny_world):
+    daily = tiny_world.daily_markets()
+    net_share = {m.code: 1 - m.return_rate_pct / 100 for m in tiny_world.spec.markets}
+    expected = (daily["organic_revenue"] + daily["incremental_revenue"]) / daily["market"].map(net_share)
+    assert abs(daily["revenue"].sum() / expected.sum() - 1) < 0.03
+
+
+def test_steady_spend_reaches_the_steady_response(tiny_world):
+    # A constant spend run through the carryover kernel gives true_response once settled.
+    from adbudget.simulate.forms import carryover
+    from adbudget.simulate.panel import kernel
+
+    ln = tiny_world.spec.lines[1]
+    x = carryover(np.full(60, 80.0) / ln.half, kernel(ln))
+    settled = ln.beta * SATURATIONS[ln.saturation].value(x[-1], np.asarray(ln.k))
+    assert abs(settled - tiny_world.true_response(*ln.key, 80.0, gross=True)) < 1e-6 * settled
+
+
+def test_journey_credit_is_the_caused_conversions(tiny_world):
+    tp = tiny_world.touchpoints()
+    assert set(tp["interaction"]) <= {"click", "view"}
+    assert (tp["ts"].str.endswith("Z")).all()
+    credit = tiny_world.true_channel_credit()
+    assert abs(credit["share"].sum() - 1) < 1e-9
+    by_market = pd.concat([tiny_world.true_channel_credit(m.code) for m in tiny_world.spec.markets])
+    assert by_market["conversions"].sum() == credit["conversions"].sum()
+    assert by_market["touches"].sum() == len(tp)
+    # every caused tracked conversion has a touch of its channel before the order
+    orders = tiny_world.orders()
+    first = orders.sort_values("ordered_at", kind="stable").drop_duplicates("customer_id")
+    first = first[first["customer_id"].isin(set(tp["user_id"])) & (first["cause"] != "organic")]
+    assert len(first) == credit["conversions"].sum()
+    touches = tp.merge(first[["customer_id", "cause", "ordered_at"]], left_on="user_id",
+                       right_on="customer_id")
+    touches = touches[touches["channel"] == touches["cause"]]
+    touches = touches[pd.to_datetime(touches["ts"].str.rstrip("Z")) < touches["ordered_at"]]
+    assert set(first["customer_id"]) <= set(touches["user_id"])
+
+
+def test_weak_funnel_step_is_the_weakest(tiny_world):
+    market, step = tiny_world.spec.weak_step
+    funnel = tiny_world.funnel_daily().groupby(["market", "step"])["count"].sum().unstack()
+    prev = {"add_to_cart": "sessions", "checkout": "add_to_cart", "purchase": "checkout"}[step]
+    rate = funnel[step] / funnel[prev]
+    assert rate.idxmin() == market
+
+
+def test_lift_tests_measure_the_truth(tiny_world):
+    lift = tiny_world.lift_tests()
+    assert len(lift) >= 2
+    fx = {m.code: m for m in tiny_world.spec.markets}
+    for rec in lift.to_dict("records"):
+        assert fx[rec["market"]].currency == rec["currency"]
+        rate = rec["spend"] / rec["spend_base"]
+        measured = rec["incremental_revenue"] / rate
+        assert abs(measured - rec["true_incremental_revenue_base"]) < 4 * rec["incremental_revenue_se"] / rate
