@@ -31,3 +31,5 @@ GenericFunnel = _generic("funnel_daily", "funnel", ("date", "step", "count"))
 GenericLift = _generic("lift_tests", "lift_tests", ("test_id", "incremental_revenue"))
 GenericFx = _generic("fx_rates", "fx_rates", ("date", "currency", "per_base"))
 GenericMargins = _generic("margins", "margins", ("market", "gross_margin_pct"))
+
+GENERIC_TYPES = (GenericAdDaily, GenericOrders, GenericTouchpoints, GenericFunnel, GenericLift, GenericFx)

@@ -48,7 +48,8 @@ def decimal_comma(con: duckdb.DuckDBPyConnection, relation: str, columns: list[s
         f"count(*) FILTER (WHERE regexp_matches(\"{c}\", '\\d\\.\\d{{1,2}}$|\\d,\\d{{3}}\\.\\d|\\d\\.\\d{{4,}}$'))"
         for c in columns
     )
-    row = con.execute(f"SELECT {comma}, {point} FROM {relation}").fetchall()[0]
+    # a sample is enough to tell the convention; it is one per file
+    row = con.execute(f"SELECT {comma}, {point} FROM (SELECT * FROM {relation} LIMIT 50000)").fetchall()[0]
     return bool(row[0] > row[1])
 
 
@@ -119,6 +120,10 @@ def _convert(col: Column, rules: Rules, comma: bool, date_formats: tuple[str, ..
         sql_type = {"money": _MONEY, "count": "DOUBLE", "number": "DOUBLE", "percent": "DOUBLE",
                     "rate": "DECIMAL(24,10)"}[col.kind]
         parsed = f"TRY_CAST({text} AS {sql_type})"
+        if not comma:  # plain numbers skip the regex clean-up
+            direct = f"TRY_CAST(\"{name}\" AS {sql_type})"
+            finite = f"CASE WHEN abs(CAST({direct} AS DOUBLE)) < 1e14 THEN {direct} END"
+            parsed = f"COALESCE({finite}, {parsed})"
         fill = default if default is not None else "NULL"
         value = f"COALESCE({parsed}, CAST({fill} AS {sql_type}))" if default not in (None, "NULL") else parsed
         not_number = f"(NOT {blank} AND {parsed} IS NULL)"

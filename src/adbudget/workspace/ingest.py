@@ -15,6 +15,8 @@ import pandas as pd
 from adbudget.errors import InputError, UsageError
 from adbudget.i18n import t
 from adbudget.ingest import IMPORTERS, Context, detect, known_headers, read_file
+from adbudget.ingest.fastpath import fast_typed_read
+from adbudget.ingest.generic import GENERIC_TYPES
 from adbudget.ingest.spec import TABLE_COLUMNS
 from adbudget.ingest.validate import Rules, validate
 from adbudget.store.schema import NATURAL_KEYS
@@ -50,6 +52,9 @@ class StatusReport:
     orders_revenue_base: float
     imports: int
 
+
+# Canonical CSVs bigger than this are read by DuckDB's parallel CSV reader (see benchmarks/ingest.py).
+FAST_PATH_BYTES = 8_000_000
 
 _DATE_COLUMN = {"ad_daily": "date", "orders": "order_date", "touchpoints": "ts",
                 "funnel_daily": "date", "lift_tests": "start_date", "fx_rates": "date"}
@@ -92,7 +97,10 @@ class IngestMixin:
             return ImportResult(display, done[0], done[1], int(done[2]), 0, 0, already_imported=True,
                                 seconds=time.perf_counter() - started)
 
-        raw = read_file(Path(display), known_headers(), data=payload)
+        big = data is None and len(payload) > FAST_PATH_BYTES and path.suffix.lower() in (".csv", ".tsv", ".txt") \
+            and not payload.startswith((b"\xff\xfe", b"\xfe\xff"))
+        head = payload[: payload.rfind(b"\n", 0, 65536) + 1] if big else payload
+        raw = read_file(Path(display), known_headers(), data=head)
         if source is not None:
             if source not in IMPORTERS:
                 raise UsageError(t("core.import.bad_source", source=source,
@@ -109,26 +117,41 @@ class IngestMixin:
             market_patterns=self.settings.ingest.market_patterns,
             base_currency=self.settings.base_currency,
         )
-        try:
-            staged = importer.stage(raw, ctx)
-        except InputError as exc:
-            raise exc if exc.file else exc.located(display) from None
-        kind = staged.kind
         rules = Rules(markets=tuple(self.settings.markets), base_currency=self.settings.base_currency)
         token = uuid.uuid4().hex[:10]
         staged_name, typed_name = f"_staged_{token}", f"_typed_{token}"
-        frame = staged.frame.astype({c: "string" for c in staged.frame.columns if c != "_line"})
-        con.register(staged_name, frame)
+        canonical = {c.name for c in TABLE_COLUMNS.get(importer.kind, ())}
+        fast = False
+        if big and isinstance(importer, GENERIC_TYPES) and set(raw.header) <= canonical:
+            # Large canonical CSV: DuckDB's typed parallel reader; falls back when anything is odd.
+            delim = "\t" if "\t" in head.split(b"\n", 1)[0].decode("utf-8", "replace") else ","
+            fast = fast_typed_read(con, str(path), importer.kind, raw.header, delim, rules, typed_name)
+        if fast:
+            staged_kind, rows = importer.kind, None
+        else:
+            raw = raw if head is payload else read_file(Path(display), known_headers(), data=payload)
+            try:
+                staged = importer.stage(raw, ctx)
+            except InputError as exc:
+                raise exc if exc.file else exc.located(display) from None
+            staged_kind = staged.kind
+            frame = staged.frame.astype({c: "string" for c in staged.frame.columns if c != "_line"})
+            con.register(staged_name, frame)
+        kind = staged_kind
         try:
-            present = {c for c in staged.frame.columns if c != "_line"}
-            rows = validate(con, staged_name, kind, present, staged.labels, rules, display,
-                            staged.date_formats, typed_name)
+            if not fast:
+                present = {c for c in staged.frame.columns if c != "_line"}
+                rows = validate(con, f'"{staged_name}"', kind, present, staged.labels, rules, display,
+                                staged.date_formats, typed_name)
+            else:
+                rows = con.execute(f'SELECT count(*) FROM "{typed_name}"').fetchall()[0][0]
             if kind == "margins":
                 return self._apply_margins(typed_name, display, importer.name, rows, dry_run, started)
             final = self._finish_rows(kind, typed_name, display)
             return self._write(kind, final, display, importer.name, sha, rows, dry_run, started)
         finally:
-            con.unregister(staged_name)
+            if not fast:
+                con.unregister(staged_name)
             con.execute(f'DROP TABLE IF EXISTS "{typed_name}"')
             con.execute(f'DROP TABLE IF EXISTS "{typed_name}_final"')
 
@@ -140,32 +163,29 @@ class IngestMixin:
         base = self.settings.base_currency
         if kind == "ad_daily":
             keys = ", ".join(NATURAL_KEYS["ad_daily"])
+            # Rows repeating a natural key inside one file are summed (exports split by breakdowns).
             con.execute(f"""
                 CREATE TEMP TABLE "{final}" AS
                 WITH agg AS (
-                    SELECT {keys}, any_value(currency) AS currency, min(_line) AS _line,
-                           count(DISTINCT currency) AS _currencies,
+                    SELECT {keys}, min(currency) AS currency, min(_line) AS _line,
+                           max(currency) <> min(currency) AS _mixed,
                            sum(spend) AS spend, sum(impressions) AS impressions,
                            sum(clicks) AS clicks, sum(conversions) AS conversions,
                            sum(revenue) AS revenue
                     FROM "{typed}" GROUP BY ALL
+                ), fx AS (
+                    SELECT a.*, CASE WHEN a.currency = '{base}' THEN 1 ELSE r.per_base END AS _per_base
+                    FROM agg a ASOF LEFT JOIN fx_rates r
+                      ON a.currency = r.currency AND a.date >= r.date
                 )
-                SELECT a.*, CASE WHEN a.currency = '{base}' THEN 1 ELSE r.per_base END AS _per_base
-                FROM agg a ASOF LEFT JOIN fx_rates r
-                  ON a.currency = r.currency AND a.date >= r.date
+                SELECT *, {_to_base("spend")} AS spend_base, {_to_base("revenue")} AS revenue_base
+                FROM fx
             """)
-            mixed = con.execute(f'SELECT min(_line) FROM "{final}" WHERE _currencies > 1').fetchall()[0][0]
+            mixed = con.execute(f'SELECT min(_line) FROM "{final}" WHERE _mixed').fetchall()[0][0]
             if mixed is not None:
                 raise InputError(t("core.import.mixed_currency"), file=file, line=int(mixed),
                                  column="currency")
             self._check_fx(final, "date", file)
-            con.execute(f"""
-                ALTER TABLE "{final}" ADD COLUMN spend_base DECIMAL(18,4);
-                ALTER TABLE "{final}" ADD COLUMN revenue_base DECIMAL(18,4);
-                UPDATE "{final}" SET
-                    spend_base = CAST(round(CAST(spend AS DOUBLE) / CAST(_per_base AS DOUBLE), 4) AS DECIMAL(18,4)),
-                    revenue_base = CAST(round(CAST(revenue AS DOUBLE) / CAST(_per_base AS DOUBLE), 4) AS DECIMAL(18,4));
-            """)
             return final
         if kind == "orders":
             zones = " UNION ALL ".join(
@@ -177,20 +197,16 @@ class IngestMixin:
                 local AS (
                     SELECT t.*, CAST(timezone(z.tz, timezone('UTC', t.ordered_at)) AS DATE) AS order_date
                     FROM "{typed}" t JOIN z USING (market)
+                ), fx AS (
+                    SELECT l.*, CASE WHEN l.currency = '{base}' THEN 1 ELSE r.per_base END AS _per_base
+                    FROM local l ASOF LEFT JOIN fx_rates r
+                      ON l.currency = r.currency AND l.order_date >= r.date
                 )
-                SELECT l.*, CASE WHEN l.currency = '{base}' THEN 1 ELSE r.per_base END AS _per_base
-                FROM local l ASOF LEFT JOIN fx_rates r
-                  ON l.currency = r.currency AND l.order_date >= r.date
+                SELECT *, {_to_base("revenue")} AS revenue_base, {_to_base("refunded")} AS refunded_base
+                FROM fx
             """)
             self._check_duplicates("orders", final, file)
             self._check_fx(final, "order_date", file)
-            con.execute(f"""
-                ALTER TABLE "{final}" ADD COLUMN revenue_base DECIMAL(18,4);
-                ALTER TABLE "{final}" ADD COLUMN refunded_base DECIMAL(18,4);
-                UPDATE "{final}" SET
-                    revenue_base = CAST(round(CAST(revenue AS DOUBLE) / CAST(_per_base AS DOUBLE), 4) AS DECIMAL(18,4)),
-                    refunded_base = CAST(round(CAST(refunded AS DOUBLE) / CAST(_per_base AS DOUBLE), 4) AS DECIMAL(18,4));
-            """)
             return final
         con.execute(f'CREATE TEMP TABLE "{final}" AS SELECT * FROM "{typed}"')
         if kind == "lift_tests":
@@ -322,6 +338,11 @@ class IngestMixin:
         imports = int(con.execute("SELECT count(*) FROM imports").fetchall()[0][0])
         return StatusReport(self.settings.base_currency, _iso(first), _iso(last), lines, tables,
                             float(orders_rev), imports)
+
+
+def _to_base(column: str) -> str:
+    """SQL: an amount in its currency divided by the rate, rounded to 4 places (DECIMAL)."""
+    return (f"CAST(round(CAST({column} AS DOUBLE) / CAST(_per_base AS DOUBLE), 4) AS DECIMAL(18,4))")
 
 
 def _iso(value: Any) -> str | None:
