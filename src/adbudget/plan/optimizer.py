@@ -47,6 +47,7 @@ class OptimalityCheck:
     n_upper: int
     n_off: int
     violations: tuple[str, ...]  # "market/channel: why" for each line breaking a condition
+    flips_tested: int = 0  # on/off flips of S-shaped lines re-optimized and compared
 
 
 @dataclass(frozen=True)
@@ -187,6 +188,7 @@ def solve(
 
     # 3. polish on the true curves; 4. toggle marginal S-lines
     best = _polish(fn, envs, x, lo, hi, c, budget, tol, max_iter, scale)
+    tested = 0
     for _ in range(8):  # flip every S-line whose on/off decision pays, until none does
         flips = _flips(envs, best, lo, c, min_gain=0.0)
         gain = sum(g for _, _, g in flips)
@@ -195,6 +197,7 @@ def solve(
         flips = [(i, on) for i, on, _ in flips]
         improved = False
         for batch in (flips, flips[:1]):
+            tested += len(batch)
             cand = _polish(fn, envs, _apply(flips=batch, envs=envs, best=best, lo=lo, c=c),
                            lo, hi, c, budget, tol, max_iter, scale)
             if cand[3] > best[3] + 1e-12 * abs(best[3]):
@@ -208,12 +211,13 @@ def solve(
     near = [(i, on) for i, on, _ in _flips(envs, best, lo, c, min_gain=-0.05)
             if on and float(np.abs(envs[i].ys).max()) >= 1e-3 * total]
     for flip in near[:2]:
+        tested += 1
         cand = _polish(fn, envs, _apply([flip], envs, best, lo, c), lo, hi, c, budget, tol,
                        max_iter, scale)
         if cand[3] > best[3] + 1e-12 * abs(best[3]):
             best = cand
     x, m, status, value, iters, per_line = best
-    return _finish(curves, fn, x, m, lo, hi, c, status, envs, check_tol, iters, per_line)
+    return _finish(curves, fn, x, m, lo, hi, c, status, envs, check_tol, iters, per_line, tested)
 
 
 def _greedy(envs: list[_Envelope], c: np.ndarray, lo: np.ndarray, rest: float):
@@ -410,7 +414,8 @@ def _apply(flips, envs, best, lo, c):
     return alt
 
 
-def _finish(curves, fn, x, m, lo, hi, c, status, envs, check_tol, iters, per_line=None) -> Solution:
+def _finish(curves, fn, x, m, lo, hi, c, status, envs, check_tol, iters, per_line=None,
+            flips_tested: int = 0) -> Solution:
     labels = _labels(curves)
     free = np.array([s == "free" for s in status])
     per_budget = m / c
@@ -427,9 +432,9 @@ def _finish(curves, fn, x, m, lo, hi, c, status, envs, check_tol, iters, per_lin
         if s == "free" and abs(per_budget[i] - lam) / scale > check_tol:
             violations.append(f"{labels[i]}: marginal {per_budget[i]:.4g} != {lam:.4g}")
         elif s in ("lower", "off"):
+            # local condition; whether switching an S-line on pays is settled by the flips
+            # tried in solve() (its average return alone does not decide it)
             limit = per_budget[i]
-            if s == "off" and envs is not None and len(envs[i].xs) > 1:
-                limit = max(limit, envs[i].slopes[0] / c[i])  # best average return of switching on
             if limit > lam * (1 + check_tol) + 1e-12:
                 violations.append(f"{labels[i]}: at its lower bound with marginal {limit:.4g} > {lam:.4g}")
         elif s == "upper" and per_budget[i] < lam * (1 - check_tol) - 1e-12:
@@ -444,6 +449,7 @@ def _finish(curves, fn, x, m, lo, hi, c, status, envs, check_tol, iters, per_lin
         n_upper=sum(s == "upper" for s in status),
         n_off=sum(s == "off" for s in status),
         violations=tuple(violations),
+        flips_tested=flips_tested,
     )
     value = float(np.sum(per_line))
     return Solution(np.asarray(x, dtype=float), tuple(status), np.asarray(m), value, check, iters)

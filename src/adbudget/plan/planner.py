@@ -71,15 +71,15 @@ class PlanInputs:
 
 
 def value_per_revenue(ms: MarketSettings, aov: float) -> float:
-    """Contribution per unit of revenue: margin after returns, minus fees and shipping.
+    """Contribution per unit of net revenue (after refunds, what the response curves predict).
 
-    profit = revenue x gross margin x (1 - returns) - payment fees - shipping x orders - spend,
-    with orders = revenue / AOV.
+    profit = net revenue x gross margin - payment fees - shipping x orders - spend, where fees
+    are charged on gross revenue (net / (1 - returns)) and orders = gross revenue / AOV.
     """
     gm = ms.gross_margin_pct / 100.0
-    returns = ms.return_rate_pct / 100.0
+    keep = max(1.0 - ms.return_rate_pct / 100.0, 1e-9)
     fee = ms.payment_fee_pct / 100.0
-    return gm * (1.0 - returns) - fee - ms.shipping_cost_per_order / max(aov, 1e-9)
+    return gm - fee / keep - ms.shipping_cost_per_order / (keep * max(aov, 1e-9))
 
 
 def make_plan(inp: PlanInputs) -> PlanResult:
