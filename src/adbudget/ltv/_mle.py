@@ -1,0 +1,105 @@
+"""Maximum likelihood on log-parameters: scipy L-BFGS, Laplace covariance, optional prior.
+
+Shared by the BG/NBD and Gamma-Gamma models. Parameters are optimised on the log scale
+(all model parameters are positive); the inverse Hessian of the negative log-likelihood at
+the optimum (central differences of the exact gradient) is the Laplace approximation of
+their sampling covariance. An optional Gaussian prior on the log-parameters (mean, precision)
+turns the fit into a penalised (MAP) fit, which is how small markets borrow strength from
+the pooled fit.
+
+The likelihoods supply exact gradients in numpy (checked against JAX autodiff in the tests):
+on a busy two-core machine XLA needed 2-13 s to compile each model per array shape, far
+more than the fits themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.optimize import minimize
+
+from adbudget.errors import InputError
+
+# log-parameters -> (negative log-likelihood, its gradient w.r.t. the log-parameters)
+Objective = Callable[[np.ndarray], tuple[float, np.ndarray]]
+
+
+@dataclass(frozen=True)
+class MleResult:
+    """Optimum on the log scale with its Laplace covariance and the fit diagnostics."""
+
+    log_params: np.ndarray
+    cov: np.ndarray
+    loglik: float
+    converged: bool
+    iterations: int
+
+
+def fit_log_params(
+    neg_loglik: Objective,
+    x0: np.ndarray,
+    *,
+    prior_mean: np.ndarray | None = None,
+    prior_precision: np.ndarray | None = None,
+    max_iter: int = 1000,
+) -> MleResult:
+    """Minimise ``neg_loglik`` (+ optional Gaussian prior on the log-parameters) with L-BFGS-B."""
+    k = len(x0)
+    has_prior = prior_mean is not None and prior_precision is not None
+    mu = np.asarray(prior_mean, dtype=np.float64) if has_prior else np.zeros(k)
+    prec = np.asarray(prior_precision, dtype=np.float64) if has_prior else np.zeros((k, k))
+
+    def fun(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        with np.errstate(all="ignore"):
+            v, g = neg_loglik(theta)
+        d = theta - mu
+        v = float(v + 0.5 * d @ prec @ d)
+        g = np.asarray(g, dtype=np.float64) + prec @ d
+        if not np.isfinite(v) or not np.all(np.isfinite(g)):
+            return 1e300, np.zeros_like(theta)
+        return v, g
+
+    res = minimize(
+        fun, np.asarray(x0, dtype=np.float64), jac=True, method="L-BFGS-B",
+        bounds=[(-15.0, 15.0)] * k,
+        options={"maxiter": max_iter, "gtol": 1e-9, "ftol": 1e-15, "maxcor": 20},
+    )
+    theta = np.asarray(res.x, dtype=np.float64)
+    h = _fd_hessian(lambda th: fun(th)[1], theta)
+    with np.errstate(all="ignore"):
+        neg_ll = float(neg_loglik(theta)[0])
+    if not np.isfinite(neg_ll):
+        raise InputError("the likelihood is not finite at the optimum; check the customer summaries")
+    return MleResult(
+        log_params=theta, cov=_invert(h), loglik=-neg_ll,
+        converged=bool(res.success), iterations=int(res.nit),
+    )
+
+
+def _fd_hessian(grad: Callable[[np.ndarray], np.ndarray], theta: np.ndarray) -> np.ndarray:
+    """Central differences of the exact gradient (2k gradient calls)."""
+    k = len(theta)
+    h = np.zeros((k, k))
+    for i in range(k):
+        step = 1e-5 * max(1.0, abs(theta[i]))
+        e = np.zeros(k)
+        e[i] = step
+        h[i] = (grad(theta + e) - grad(theta - e)) / (2 * step)
+    return 0.5 * (h + h.T)
+
+
+def _invert(h: np.ndarray) -> np.ndarray:
+    """Covariance from the Hessian, made positive definite when the optimum is flat."""
+    w, v = np.linalg.eigh(h)
+    w = np.clip(w, 1e-8 * max(1.0, float(np.max(np.abs(w)))), None)
+    cov = (v / w) @ v.T
+    return 0.5 * (cov + cov.T)
+
+
+def laplace_draws(mean: np.ndarray, cov: np.ndarray, n: int, seed: int) -> np.ndarray:
+    """Draws of the natural-scale parameters from the Laplace approximation (log scale)."""
+    rng = np.random.default_rng(seed)
+    z = rng.multivariate_normal(mean, cov, size=n, method="eigh")
+    return np.exp(z)
