@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from rich import box
 from rich.table import Table
 
 from adbudget.cli.common import (
@@ -63,23 +64,25 @@ def register(app: typer.Typer) -> None:
             return
         cur = report.base_currency
         for exp in report.experiments:
-            table = Table(title=t("experiments.status.period", experiment=exp.experiment, start=exp.start, end=exp.end),
-                          title_justify="left", show_lines=False)
-            for key in ("arm", "market", "channel", "days", "spend", "clicks", "conversions", "roas",
-                        "p_best", "p_beat", "loss", "decision"):
-                table.add_column(t(f"experiments.status.{key}"),
-                                 justify="left" if key in ("arm", "market", "channel", "decision") else "right")
+            lines = sorted({f"{a.market} {a.channel}" for a in exp.arms})
+            title = t("experiments.status.period", experiment=exp.experiment, start=exp.start, end=exp.end)
+            table = Table(title=f"{title} · {', '.join(lines)}", title_justify="left", box=box.SIMPLE_HEAD, padding=(0, 1), pad_edge=False)
+            for key in ("arm", "days", "spend", "conversions", "roas", "interval", "p_best", "p_beat", "loss",
+                        "decision"):
+                label = t(f"experiments.status.{key}") + (f" ({cur})" if key == "spend" else "")
+                table.add_column(label, justify="left" if key in ("arm", "decision") else "right")
             for a in exp.arms:
-                name = a.arm + (" " + t("experiments.status.control_mark") if a.is_control else "")
+                name = a.arm + ("*" if a.is_control else "")
                 style = {"scale": "green", "stop": "red"}.get(a.decision, "")
+                label = t("experiments.decision." + a.decision)
                 table.add_row(
-                    name, a.market, a.channel, str(a.days), _money(a.spend, cur), f"{a.clicks:,.0f}",
-                    f"{a.conversions:,.0f}", f"{a.roas_mean:.2f} ({a.roas_lo:.2f}-{a.roas_hi:.2f})",
+                    name, str(a.days), f"{a.spend:,.0f}", f"{a.conversions:,.0f}",
+                    f"{a.roas_mean:.2f}", f"{a.roas_lo:.2f}-{a.roas_hi:.2f}",
                     _pct(a.p_best), _pct(a.p_beat_control), _pct(a.expected_loss),
-                    f"[{style}]{t('experiments.decision.' + a.decision)}[/{style}]" if style
-                    else t("experiments.decision." + a.decision),
+                    f"[{style}]{label}[/{style}]" if style else label,
                 )
             console.print(table)
+            console.print(t("experiments.status.control_note"), style="dim")
             for a in exp.arms:
                 console.print(f"  [bold]{a.arm}[/bold]: {a.reason}", highlight=False)
             if exp.graduation:
@@ -109,7 +112,8 @@ def register(app: typer.Typer) -> None:
         if df.empty:
             console.print(t("experiments.allocate.none"))
             return
-        table = Table(title=t("experiments.allocate.title", budget=_money(budget, cur), days=days), title_justify="left")
+        table = Table(title=t("experiments.allocate.title", budget=_money(budget, cur), days=days), title_justify="left",
+                      box=box.SIMPLE_HEAD, padding=(0, 1), pad_edge=False)
         for key, label in (("experiment", "experiments.status.experiment"), ("arm", "experiments.status.arm"),
                            ("market", "experiments.status.market"), ("channel", "experiments.status.channel"),
                            ("amount", "experiments.allocate.amount"), ("daily", "experiments.allocate.daily"),
@@ -168,7 +172,7 @@ def register(app: typer.Typer) -> None:
         if plan is None:
             return
         table = Table(title=t("experiments.design.plan_title", market=market, budget=_money(plan.budget, cur), days=plan.days),
-                      title_justify="left")
+                      title_justify="left", box=box.SIMPLE_HEAD, padding=(0, 1), pad_edge=False)
         for key in ("platform", "creative_type", "targeting", "budget", "daily_budget", "expected_clicks",
                     "expected_conversions"):
             table.add_column(t(f"experiments.design.{key}"),
@@ -240,21 +244,20 @@ def register(app: typer.Typer) -> None:
             console.print(t("experiments.fatigue.none", days=min_days))
             return
         shown = results if all_creatives else [r for r in results if r.fatigued]
-        table = Table(title=t("experiments.fatigue.title"), title_justify="left")
-        for label in ("experiments.status.market", "experiments.status.channel", "experiments.fatigue.creative",
-                      "experiments.fatigue.age", "experiments.fatigue.ctr", "experiments.fatigue.cvr",
-                      "experiments.fatigue.changepoint", "experiments.fatigue.roas_now",
-                      "experiments.fatigue.days_left", "experiments.fatigue.fatigued"):
+        table = Table(title=t("experiments.fatigue.title"), title_justify="left", box=box.SIMPLE_HEAD, padding=(0, 1), pad_edge=False)
+        for label in ("experiments.fatigue.line", "experiments.fatigue.creative", "experiments.fatigue.age",
+                      "experiments.fatigue.ctr", "experiments.fatigue.cvr", "experiments.fatigue.changepoint",
+                      "experiments.fatigue.roas_now", "experiments.fatigue.days_left", "experiments.fatigue.fatigued"):
             table.add_column(t(label))
         for r in shown:
             cps = [x for x in (r.ctr_changepoint_age, r.cvr_changepoint_age) if x is not None]
             days_left = (t("experiments.fatigue.never") if r.days_to_breakeven is None
                          else t("experiments.fatigue.already") if r.days_to_breakeven == 0
                          else f"{r.days_to_breakeven:.0f}")
+            ctr = f"{_pct(r.ctr_before)} -{_pct(r.ctr_drop)}" if r.ctr_changepoint_age is not None else _pct(r.ctr_before)
+            cvr = f"{_pct(r.cvr_before)} -{_pct(r.cvr_drop)}" if r.cvr_changepoint_age is not None else _pct(r.cvr_before)
             table.add_row(
-                r.market, r.channel, r.creative, str(r.age_days),
-                f"{_pct(r.ctr_before)} -> -{_pct(r.ctr_drop if r.ctr_changepoint_age is not None else 0)}",
-                f"{_pct(r.cvr_before)} -> -{_pct(r.cvr_drop if r.cvr_changepoint_age is not None else 0)}",
+                f"{r.market} {r.channel}", r.creative, str(r.age_days), ctr, cvr,
                 str(min(cps)) if cps else "-", f"{r.roas_now:.2f}", days_left,
                 t("experiments.lift.yes" if r.fatigued else "experiments.lift.no"),
             )

@@ -100,7 +100,7 @@ def _reason(code: str, arm: ArmResult, control: str | None, winner: str | None, 
     metric_name = t(f"experiments.metric.{opts.metric}")
     values = dict(
         arm=arm.arm, control=control or "-", winner=winner or "-", best=best,
-        clicks=int(arm.clicks), conversions=round(arm.conversions, 1), days=arm.days,
+        clicks=int(arm.clicks), conversions=f"{arm.conversions:g}", days=arm.days,
         min_clicks=rules.min_clicks, min_conversions=rules.min_conversions, min_days=rules.min_days,
         p_beat=_pct(arm.p_beat_control if arm.p_beat_control is not None else arm.p_best),
         p_control=_pct(1 - arm.p_beat_control) if arm.p_beat_control is not None else "-",

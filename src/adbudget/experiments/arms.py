@@ -134,9 +134,9 @@ def experiment_data(tagged: pd.DataFrame) -> list[ExperimentData]:
     df["date"] = pd.to_datetime(df["date"])
     out = []
     for exp, rows in df.groupby("experiment", sort=True):
-        arms = sorted(rows["arm"].unique())
         controls = sorted(rows.loc[rows["is_control"], "arm"].unique())
-        control = arms.index(controls[0]) if controls else -1
+        arms = controls[:1] + sorted(a for a in rows["arm"].unique() if a not in controls[:1])
+        control = 0 if controls else -1  # the control comes first
         dates = sorted(rows["date"].unique())
         daily = rows.groupby(["arm", "date"])[_METRICS].sum()
         full = pd.MultiIndex.from_product([arms, dates], names=["arm", "date"])

@@ -52,6 +52,8 @@ def _fit_given_tau(y, x, z, iters: int = 25):
         da = np.where(ok, (hbb * ga - hab * gb) / np.where(ok, det, 1), ga / np.maximum(haa, 1e-12))
         db = np.where(ok, (haa * gb - hab * ga) / np.where(ok, det, 1), 0.0)
         a, b = a + da, np.clip(b + db, -1.0, 2.0)
+        if max(np.abs(da).max(), np.abs(db).max()) < 1e-9:
+            break
     eta = np.clip(a[:, None] - b[:, None] * z + logx, -700, 700)
     mu = np.exp(eta)
     ll = (y * eta - mu).sum(1)
