@@ -2,9 +2,9 @@
 
 For each cohort and age d (30, 60, ... days): share of customers who bought again within d
 days of their first order, and net revenue and contribution profit per customer from orders
-in those d days (first order included, refunds netted). A cell is reported only when every
-customer of the cohort has been observed for d days; younger cells are left empty rather
-than biased low.
+in those d days (first order included, refunds netted). A cell is reported only when the
+whole cohort month has been observed for d days (month end + d - 1 <= as_of); younger cells
+are left empty rather than biased low.
 """
 
 from __future__ import annotations
@@ -62,8 +62,8 @@ def cohort_table(
     daily = daily.join(first[["first_date"]], on="customer_id")
     age = (daily["order_date"] - daily["first_date"]).dt.days.to_numpy()
     keys = ["cohort", "market", "channel"]
-    base = first.groupby(keys).agg(
-        customers=("first_date", "size"), last_first=("first_date", "max")).reset_index()
+    base = first.groupby(keys).agg(customers=("first_date", "size")).reset_index()
+    base["month_end"] = pd.PeriodIndex(base["cohort"], freq="M").to_timestamp(how="end").normalize()
     out = base.copy()
     for d in windows:
         inside = age < d
@@ -75,10 +75,10 @@ def cohort_table(
             repeat_rate=("repeat", "mean"), revenue=("revenue", "mean"), profit=("profit", "mean"))
         agg.columns = [f"{c}_{d}d" for c in agg.columns]
         out = out.merge(agg.reset_index(), on=keys, how="left")
-        mature = (out["last_first"] + pd.Timedelta(days=d - 1)) <= as_of_ts
+        mature = (out["month_end"] + pd.Timedelta(days=d - 1)) <= as_of_ts
         for c in agg.columns:
             out.loc[~mature.to_numpy(), c] = np.nan
-    out = out.drop(columns="last_first").sort_values(keys).reset_index(drop=True)
+    out = out.drop(columns="month_end").sort_values(keys).reset_index(drop=True)
     return CohortReport(as_of=str(as_of_ts.date()), windows=windows, rows=out)
 
 
