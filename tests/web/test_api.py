@@ -136,7 +136,7 @@ def test_form_replan_needs_csrf(client):
     page = client.get("/plan", headers=HTML).text
     assert "30,000" in page
     bad = client.post("/plan", data={"budget": "-1", "csrf_token": token}, headers=HTML)
-    assert bad.status_code == 400 and "positive" in bad.text
+    assert bad.status_code == 200 and "positive" in bad.text
 
 
 def test_cross_site_posts_are_refused(client):
@@ -172,7 +172,7 @@ def test_bad_upload_shows_line_error_and_changes_nothing(client):
     before = _count(client, "ad_daily")
     r = client.post("/import/preview", data={"csrf_token": token},
                     files={"file": ("bad.csv", BAD_CSV, "text/csv")}, headers=HTML)
-    assert r.status_code == 422
+    assert r.status_code == 200
     assert 'data-line="3"' in r.text and "bad.csv:3" in r.text and "spend" in r.text
     assert 'id="commit"' not in r.text
     assert _count(client, "ad_daily") == before
@@ -188,7 +188,7 @@ def test_upload_limits_and_types(planning_ws):
     assert r.status_code == 413
     r = c.post("/import/preview", data={"csrf_token": token},
                files={"file": ("x.exe", b"MZ", "application/octet-stream")}, headers=HTML)
-    assert r.status_code == 400 and ".csv" in r.text
+    assert r.status_code == 200 and ".csv" in r.text and 'id="commit"' not in r.text
     r = c.post("/api/import", files={"file": ("big.csv", big, "text/csv")},
                headers={"x-csrf-token": token})
     assert r.status_code == 413

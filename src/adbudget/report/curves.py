@@ -60,7 +60,7 @@ def curves_section(table: pd.DataFrame, lang: str = "en", base_currency: str = "
             g = g.sort_values(s_col)
             if lo_col and hi_col:
                 traces += fg.band(g[s_col].tolist(), g[lo_col].tolist(), g[hi_col].tolist(),
-                                  f"{channel} 90%", i)
+                                  f"{channel} {t('report.curves.band', lang)}", i)
             traces.append(fg.line(g[s_col].tolist(), g[m_col].tolist(), str(channel), i))
             now, plan = current.get((market, channel)), planned.get((market, channel))
             for value, symbol, label in ((now, "circle", t("report.curves.today", lang)),

@@ -145,12 +145,27 @@ def plan_section(lines: Any, header: Mapping[str, Any], lang: str = "en",
         fg.layout("", base_currency, "", barmode="group",
                   height=max(320, 28 * len(d) + 80)))))
 
+    advice = header.get("advice") or []
+    if advice:
+        recs = [{"market": a.get("market"), "current": a.get("current"),
+                 "suggested": a.get("suggested"), "reason": a.get("reason")} for a in advice]
+        section.tables.append(Table(t("report.plan.advice", lang), [
+            Column("market", t("report.col.market", lang)),
+            Column("current", t("report.plan.stage_now", lang)),
+            Column("suggested", t("report.plan.stage_next", lang)),
+            Column("reason", t("report.col.reason", lang))], recs))
+    section.notes.extend(str(n) for n in header.get("notes") or [])
+    check = header.get("check")
+    if isinstance(check, dict) and check:
+        ok = check.get("ok", check.get("passed"))
+        if ok is not None:
+            section.notes.append(t("report.plan.check_ok" if ok else "report.plan.check_bad", lang))
     if frontier is not None and not frontier.empty:
         section.figures.append(frontier_figure(frontier, lang, base_currency, float(budget)))
         section.data["frontier"] = _records(frontier)
     else:
         section.notes.append(t("report.plan.no_frontier", lang))
-    section.data.update({k: v for k, v in header.items() if k != "lines"})
+    section.data.update({k: v for k, v in header.items() if k not in ("lines", "advice", "check")})
     section.data["lines"] = _records(df)
     return section
 
@@ -164,7 +179,7 @@ def frontier_figure(frontier: pd.DataFrame, lang: str, base: str, budget: float 
             lo, hi = f"{col}_lo", f"{col}_hi"
             if lo in frontier.columns and hi in frontier.columns:
                 traces += fg.band(x, frontier[lo].tolist(), frontier[hi].tolist(),
-                                  t(f"report.col.{col}", lang) + " 90%", i)
+                                  t(f"report.col.{col}", lang) + " " + t("report.curves.band", lang), i)
             traces.append(fg.line(x, frontier[col].tolist(), t(f"report.col.{col}", lang), i,
                                   mode="lines+markers"))
     lay = fg.layout("", t("report.plan.budget", lang), base)

@@ -7,6 +7,7 @@ a page says "not built yet" or "no fitted model yet" instead of breaking.
 
 from __future__ import annotations
 
+import inspect
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ import pandas as pd
 
 from adbudget.errors import AdbudgetError, NotFittedError
 from adbudget.i18n import t
+from adbudget.report.areas import attribution_section, rules_section, tests_section
 from adbudget.report.curves import curves_section
 from adbudget.report.generic import describe, jsonable
 from adbudget.report.model import Section
@@ -25,6 +27,9 @@ from adbudget.report.plan import frontier_frame, lines_frame, plan_section
 log = logging.getLogger("adbudget.report")
 
 PAGES = ("overview", "plan", "curves", "attribution", "tests", "rules")
+# methods that need the response model: their NotFittedError gets the "run adbudget fit" hint
+_MODEL_METHODS = frozenset({"curves_table", "response_curves", "plan", "latest_plan",
+                            "plan_frontier"})
 
 
 @dataclass(frozen=True)
@@ -52,7 +57,8 @@ def call(ws: Any, name: str, *args: Any, lang: str = "en", **kwargs: Any) -> Out
     try:
         return Outcome("ok", getattr(ws, name)(*args, **kwargs))
     except NotFittedError as exc:
-        return Outcome("not_fitted", message=f"{exc} — {t('report.not_fitted', lang)}")
+        hint = f" — {t('report.not_fitted', lang)}" if name in _MODEL_METHODS else ""
+        return Outcome("not_fitted", message=f"{exc}{hint}")
     except AdbudgetError as exc:
         return Outcome("error", message=str(exc))
     except Exception:  # a bug elsewhere must not take the page down; log it, show one line
@@ -111,7 +117,8 @@ def plan_parts(result: Any) -> tuple[dict[str, Any], pd.DataFrame, pd.DataFrame 
         def get(name: str) -> Any:
             return getattr(result, name, None)
     header = {}
-    for key in ("id", "plan_id", "created_at", "period", "budget", "objective", "currency"):
+    for key in ("id", "plan_id", "created_at", "period", "days", "budget", "objective",
+                "base_currency", "notes", "advice", "check", "totals"):
         value = get(key)
         if value is not None and not callable(value):
             header[key] = jsonable(value)
@@ -140,7 +147,24 @@ def plan(ws: Any, lang: str = "en", result: Any = None) -> Section:
             return s
         parts = out.value
     header, lines, frontier = parts
+    if frontier is None and has(ws, "plan_frontier") and header.get("budget") and header.get("period"):
+        out = call(ws, "plan_frontier", float(header["budget"]), str(header["period"]), lang=lang)
+        if out.ok and out.value is not None:
+            frontier = frontier_table(out.value)
     return plan_section(lines, header, lang, ws.settings.base_currency, frontier)
+
+
+def frontier_table(value: Any) -> pd.DataFrame | None:
+    """The planner's Frontier (points of budget, revenue, profit, …) as the report's frame."""
+    df = value.to_frame() if hasattr(value, "to_frame") else pd.DataFrame(jsonable(value))
+    if df.empty or "budget" not in df.columns:
+        return None
+    rename = {}
+    for col in df.columns:
+        for stem in ("revenue", "profit"):
+            if col == stem or col.startswith(f"{stem}_"):
+                rename[col] = f"expected_{col}"
+    return df.rename(columns=rename).sort_values("budget").reset_index(drop=True)
 
 
 def curves(ws: Any, lang: str = "en") -> Section:
@@ -188,19 +212,49 @@ def _generic(key: str, ws: Any, lang: str, method: str, *args: Any, **kwargs: An
     return section
 
 
+def _accepts(ws: Any, name: str, *params: str) -> bool:
+    try:
+        sig = inspect.signature(getattr(ws, name)).parameters
+    except (TypeError, ValueError):
+        return False
+    return all(p in sig for p in params)
+
+
 def attribution(ws: Any, lang: str = "en") -> Section:
-    """Attribution by channel (the area's default model and windows)."""
+    """Attribution by channel: models side by side, windows side by side, platform vs ours."""
+    kwargs = ({"compare_models": True, "compare_windows": True}
+              if has(ws, "attribute") and _accepts(ws, "attribute", "compare_models",
+                                                   "compare_windows") else {})
+    out = call(ws, "attribute", lang=lang, **kwargs)
+    if not out.ok:
+        return _missing("attribution", lang, out)
+    if hasattr(out.value, "table"):
+        return attribution_section(out.value, lang, ws.settings.base_currency)
     return _generic("attribution", ws, lang, "attribute")
 
 
 def tests(ws: Any, lang: str = "en") -> Section:
-    """Running tests: arms, probability to be best, expected loss, decision."""
-    return _generic("tests", ws, lang, "experiments_status")
+    """Running tests: arms, probability to be best, expected loss, decision; fatigue flags."""
+    out = call(ws, "experiments_status", lang=lang)
+    if not out.ok:
+        return _missing("tests", lang, out)
+    if not hasattr(out.value, "experiments"):
+        return _generic("tests", ws, lang, "experiments_status")
+    fatigue = call(ws, "creative_fatigue", lang=lang)
+    section = tests_section(out.value, fatigue.value if fatigue.ok else None, lang)
+    if not fatigue.ok and fatigue.status != "not_built":
+        section.notes.append(fatigue.message)
+    return section
 
 
 def rules(ws: Any, lang: str = "en") -> Section:
     """Today's proposed actions (a dry run: nothing is changed)."""
-    return _generic("rules", ws, lang, "rules_run", dry_run=True)
+    out = call(ws, "rules_run", lang=lang, dry_run=True)
+    if not out.ok:
+        return _missing("rules", lang, out)
+    if out.value is None:
+        return _generic("rules", ws, lang, "rules_run", dry_run=True)
+    return rules_section(out.value, lang)
 
 
 BUILDERS: dict[str, Callable[..., Section]] = {

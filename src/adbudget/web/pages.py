@@ -76,6 +76,8 @@ def default_period(state: Any) -> str:
     return first_next.strftime("%Y-%m")
 
 
+# Pages that re-display a form with a message the user can act on answer 200, so the browser
+# does not log a failed load; the JSON API uses the precise status codes.
 def _plan_page(request: Request, error: str | None = None, status_code: int = 200,
                form: dict[str, Any] | None = None) -> HTMLResponse:
     state = get_state(request)
@@ -124,7 +126,7 @@ async def plan_post(request: Request) -> Response:
         if not budget > 0 or budget != budget or budget == float("inf"):
             raise ValueError
     except ValueError:
-        return await run_in_threadpool(_plan_page, request, t("web.plan.bad_budget", lang), 400,
+        return await run_in_threadpool(_plan_page, request, t("web.plan.bad_budget", lang), 200,
                                        values)
     objective = values["objective"] if values["objective"] in ("profit", "revenue") else "profit"
     state = get_state(request)
@@ -132,12 +134,12 @@ async def plan_post(request: Request) -> Response:
         await run_in_threadpool(replan, state, budget, values["period"] or None, objective, lang)
     except NotImplementedError:
         return await run_in_threadpool(_plan_page, request, t("report.not_built", lang,
-                                                              method="plan"), 501, values)
+                                                              method="plan"), 200, values)
     except NotFittedError as exc:
         return await run_in_threadpool(
-            _plan_page, request, f"{exc} — {t('report.not_fitted', lang)}", 409, values)
+            _plan_page, request, f"{exc} — {t('report.not_fitted', lang)}", 200, values)
     except AdbudgetError as exc:
-        return await run_in_threadpool(_plan_page, request, str(exc), 400, values)
+        return await run_in_threadpool(_plan_page, request, str(exc), 200, values)
     return RedirectResponse("/plan", status_code=303)
 
 
@@ -233,7 +235,7 @@ async def import_preview(request: Request) -> HTMLResponse:
     try:
         name = safe_name(upload.filename, lang)
     except InputError as exc:
-        return _import_page(request, 400, errors=error_lines(exc))
+        return _import_page(request, 200, errors=error_lines(exc))
     pending = PendingUpload(name, data, str(form.get("source") or "") or None,
                             str(form.get("market") or "") or None)
 
@@ -244,9 +246,9 @@ async def import_preview(request: Request) -> HTMLResponse:
     try:
         result = await run_in_threadpool(state.run, go)
     except InputError as exc:
-        return _import_page(request, 422, errors=error_lines(exc))
+        return _import_page(request, 200, errors=error_lines(exc))
     except AdbudgetError as exc:
-        return _import_page(request, 400, errors=[{"message": str(exc), "line": None}])
+        return _import_page(request, 200, errors=[{"message": str(exc), "line": None}])
     upload_id = state.hold(pending)
     return _import_page(request, result=_describe_result(result, lang), upload_id=upload_id,
                         result_message=t("web.import.previewed", lang, name=name))
@@ -271,9 +273,9 @@ async def import_commit(request: Request) -> HTMLResponse:
     try:
         result = await run_in_threadpool(state.run, go)
     except InputError as exc:
-        return _import_page(request, 422, errors=error_lines(exc))
+        return _import_page(request, 200, errors=error_lines(exc))
     except AdbudgetError as exc:
-        return _import_page(request, 400, errors=[{"message": str(exc), "line": None}])
+        return _import_page(request, 200, errors=[{"message": str(exc), "line": None}])
     state.invalidate()
     return _import_page(request, result=_describe_result(result, lang),
                         result_message=t("web.import.committed", lang, name=pending.name))
