@@ -206,7 +206,8 @@ def register(app: typer.Typer) -> None:
         if not results:
             console.print(t("experiments.lift.none"))
             return
-        table = Table(title=t("experiments.lift.title"), title_justify="left")
+        table = Table(title=t("experiments.lift.title"), title_justify="left", box=box.SIMPLE_HEAD, padding=(0, 1),
+                      pad_edge=False)
         for label in ("experiments.lift.test_id", "experiments.status.market", "experiments.status.channel",
                       "experiments.lift.method", "experiments.status.days", "experiments.status.spend",
                       "experiments.lift.iroas", "experiments.lift.significant"):
@@ -216,8 +217,9 @@ def register(app: typer.Typer) -> None:
                           f"{r.iroas:.2f} ({r.iroas_lo:.2f} - {r.iroas_hi:.2f})",
                           t("experiments.lift.yes" if r.significant else "experiments.lift.no"))
         console.print(table)
-        table = Table(title=t("experiments.lift.calibration"), title_justify="left")
-        for label in ("experiments.status.market", "experiments.status.channel", "experiments.lift.iroas",
+        table = Table(title=t("experiments.lift.calibration"), title_justify="left", box=box.SIMPLE_HEAD, padding=(0, 1),
+                      pad_edge=False)
+        for label in ("experiments.status.market", "experiments.status.channel", "experiments.lift.iroas_se",
                       "experiments.lift.n_tests"):
             table.add_column(t(label))
         for r in calibration.itertuples(index=False):
