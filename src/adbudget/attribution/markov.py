@@ -9,10 +9,12 @@ the customer journey", IJRM 33(3)). We compute it by a linear solve, never by si
 
 - one *transposed* solve per channel, ``(I−Q_keep)ᵀ v = q_keep``, gives expected visits from
   ``start``; ``p₋c = v·r`` and the value version ``v·r_value`` come from the same solve;
-- order 1 (and any chain up to ``dense_limit`` states) inverts ``I−Q`` once and gets every
-  single-state removal from the rank-one identity ``p₋c = p − (qN)_c·x_c / N_cc``;
-- bigger chains use sparse GMRES to a 1e-12 relative residual (deterministic; the
-  residual is checked and reported).
+- chains up to ``dense_limit`` states (order 1 always) invert ``I−Q`` once; removing the
+  states *S* of a channel then costs one small solve, ``p₋c = p − (qN)_S (N_SS)⁻¹ x_S``
+  (first-passage identity; for order 1 it is the rank-one ``p − (qN)_c x_c / N_cc``);
+- bigger chains (orders 2–4 with many states) solve all channels at once by a
+  Jacobi/Neumann iteration on the sparse transposed system, to a 1e-13 relative change
+  (deterministic; the residual is checked and reported, GMRES takes over if it is not met).
 
 Transition incidences are built once per path table (cached), so bootstrap replicates only
 re-count with ``bincount`` and re-solve.
@@ -23,7 +25,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import scipy.linalg as sla
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
@@ -48,7 +49,7 @@ class _Chain:
             if j < n_tok:
                 shifted[j:] = paths.tokens[: n_tok - j].astype(np.int64) + 1
             code += np.where(pos >= j, shifted, 0) * base**j
-        codes, state = np.unique(code, return_inverse=True)
+        codes, state = _compact(code, int(base) ** order)
         self.order = order
         self.n_states = len(codes)
         self.codes = codes
@@ -57,10 +58,13 @@ class _Chain:
         prev = np.empty(n_tok, dtype=np.int64)
         prev[1:] = self.state_of_token[:-1]
         prev[pos == 0] = start
-        key = prev * (self.n_states + 1) + self.state_of_token
-        tkeys, self.trans_of_token = np.unique(key, return_inverse=True)
-        self.trans_from = tkeys // (self.n_states + 1)
-        self.trans_to = tkeys % (self.n_states + 1)
+        # a transition is (from state, next channel): the next state follows from both
+        n_ch = max(paths.n_channels, 1)
+        key = prev * n_ch + paths.tokens
+        tkeys, self.trans_of_token = _compact(key, (self.n_states + 1) * n_ch)
+        self.trans_from = tkeys // n_ch
+        self.trans_to = np.empty(len(tkeys), dtype=np.int64)
+        self.trans_to[self.trans_of_token] = self.state_of_token
         nonempty = paths.lengths > 0
         self.last_state = np.full(paths.n_paths, -1, dtype=np.int64)
         self.last_state[nonempty] = self.state_of_token[paths.indptr[1:][nonempty] - 1]
@@ -96,8 +100,22 @@ class _Chain:
         return q_mat, q_start, conv / safe, val / safe
 
 
+def _compact(keys: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted distinct keys and each key's index among them (like ``np.unique`` with
+    ``return_inverse``), by a lookup table in O(n) when the key space is small."""
+    if size > 50_000_000 or size > 20 * len(keys) + 1_000_000:
+        uniq, inverse = np.unique(keys, return_inverse=True)
+        return uniq, inverse.astype(np.int64)
+    seen = np.zeros(size, dtype=bool)
+    seen[keys] = True
+    uniq = np.flatnonzero(seen)
+    lookup = np.zeros(size, dtype=np.int64)
+    lookup[uniq] = np.arange(len(uniq), dtype=np.int64)
+    return uniq.astype(np.int64), lookup[keys]
+
+
 def removal_effects(
-    paths: PathTable, order: int = 1, dense_limit: int = 3000, rtol: float = 1e-12
+    paths: PathTable, order: int = 1, dense_limit: int = 300, rtol: float = 1e-13
 ) -> dict[str, Any]:
     """Conversion probability of the chain and of every channel-removed chain (exact)."""
     if not 1 <= order <= MAX_ORDER:
@@ -111,51 +129,26 @@ def removal_effects(
     s, c = chain.n_states, paths.n_channels
     rhs = np.column_stack([r, rv])
     if s <= dense_limit:
-        a = np.eye(s) - q_mat.toarray()
-        lu = sla.lu_factor(a, check_finite=False)
-        x = sla.lu_solve(lu, rhs, check_finite=False)  # (S, 2): conv prob / value per state
+        # dense: one inverse N = (I−Q)⁻¹; removing the states S of a channel subtracts
+        # (qN)_S (N_SS)⁻¹ x_S (first-passage identity; rank-one when |S| = 1)
+        n_mat = np.linalg.inv(np.eye(s) - q_mat.toarray())
+        x = n_mat @ rhs  # (S, 2): conversion probability / expected value per state
         p, pv = q_start @ x
-        p_rem = np.empty(c)
-        pv_rem = np.empty(c)
-        single = chain.contains.sum(axis=0) == 1
-        if order == 1 or single.all():
-            # rank-one identity: removing state j subtracts (qN)_j x_j / N_jj
-            qn = sla.lu_solve(lu, q_start, trans=1, check_finite=False)  # (qN)ᵀ
-            n_inv = sla.lu_solve(lu, np.eye(s), check_finite=False)
-            diag = np.diag(n_inv)
-            state_of_channel = np.argmax(chain.contains, axis=0)
-            present = chain.contains.any(axis=0)
-            j = state_of_channel
-            d = np.where(diag[j] > 0, diag[j], 1.0)
-            p_rem = np.where(present, p - qn[j] * x[j, 0] / d, p)
-            pv_rem = np.where(present, pv - qn[j] * x[j, 1] / d, pv)
-            residual = 0.0
-        else:
-            for ch in range(c):
-                keep = ~chain.contains[:, ch]
-                if keep.all():
-                    p_rem[ch], pv_rem[ch] = p, pv
-                    continue
-                sub = a[np.ix_(keep, keep)]
-                v = sla.solve(sub.T, q_start[keep], check_finite=False)
-                p_rem[ch], pv_rem[ch] = v @ r[keep], v @ rv[keep]
-            residual = 0.0
-    else:
-        a = (sp.identity(s, format="csr") - q_mat).T.tocsr()
-        v, residual = _solve(a, q_start, rtol)
-        p, pv = v @ r, v @ rv
-        p_rem = np.empty(c)
-        pv_rem = np.empty(c)
+        qn = q_start @ n_mat
+        p_rem = np.full(c, p)
+        pv_rem = np.full(c, pv)
         for ch in range(c):
-            keep = ~chain.contains[:, ch]
-            if keep.all():
-                p_rem[ch], pv_rem[ch] = p, pv
+            idx = np.flatnonzero(chain.contains[:, ch])
+            if len(idx) == 0:
                 continue
-            idx = np.flatnonzero(keep)
-            sub = a[idx][:, idx]
-            vk, res = _solve(sub, q_start[idx], rtol, x0=v[idx])
-            residual = max(residual, res)
-            p_rem[ch], pv_rem[ch] = vk @ r[idx], vk @ rv[idx]
+            z = np.linalg.solve(n_mat[np.ix_(idx, idx)], x[idx])
+            p_rem[ch], pv_rem[ch] = np.array([p, pv]) - qn[idx] @ z
+        residual = float(np.abs((np.eye(s) - q_mat.toarray()) @ x - rhs).max()) if s <= 200 else 0.0
+    else:
+        v_all, residual = _visits_all(q_mat, q_start, ~chain.contains, rtol)
+        p, pv = v_all[:, -1] @ r, v_all[:, -1] @ rv
+        p_rem = v_all[:, :-1].T @ r
+        pv_rem = v_all[:, :-1].T @ rv
     re = 1.0 - p_rem / p if p > 0 else np.zeros(c)
     rev = 1.0 - pv_rem / pv if pv > 0 else np.zeros(c)
     return {
@@ -165,19 +158,42 @@ def removal_effects(
     }
 
 
-def _solve(a: sp.csr_matrix, b: np.ndarray, rtol: float, x0: np.ndarray | None = None
-           ) -> tuple[np.ndarray, float]:
-    """Solve a·x = b (a = (I−Q)ᵀ restricted) by GMRES with a Jacobi preconditioner."""
-    diag = a.diagonal()
-    m = spla.LinearOperator(a.shape, matvec=lambda y: y / diag, dtype=float)
-    x, info = spla.gmres(a, b, x0=x0, rtol=rtol, atol=0.0, restart=60, maxiter=2000, M=m)
-    nb = np.linalg.norm(b)
-    res = float(np.linalg.norm(a @ x - b) / nb) if nb > 0 else 0.0
-    if info != 0 and res > 1e-8:
-        # fall back to a direct sparse LU (exact, more memory) when GMRES stalls
-        x = spla.spsolve(a.tocsc(), b)
-        res = float(np.linalg.norm(a @ x - b) / nb) if nb > 0 else 0.0
-    return x, res
+def _visits_all(q_mat: sp.csr_matrix, q_start: np.ndarray, keep: np.ndarray, rtol: float,
+                max_iter: int = 20000) -> tuple[np.ndarray, float]:
+    """Expected visits from start for the full chain and every channel-removed chain at once.
+
+    Column c solves ``v = q_keep + Q_keepᵀ v`` on the states without channel c (the last
+    column keeps every state). The chain is transient, so the Jacobi/Neumann iteration
+    ``V ← M∘(QᵀV) + B`` converges geometrically (rate = spectral radius of Q); all channels
+    share each sparse-matrix × block product. Stops at a relative change below ``rtol`` and
+    reports the final residual; falls back to GMRES per column if it has not converged.
+    """
+    s = q_mat.shape[0]
+    qt = q_mat.T.tocsr()
+    mask = np.column_stack([keep, np.ones(s, dtype=bool)]).astype(float)
+    rhs = q_start[:, None] * mask
+    v = rhs.copy()
+    for _ in range(max_iter):
+        nxt = qt @ v
+        nxt *= mask
+        nxt += rhs
+        delta = float(np.abs(nxt - v).max())
+        v = nxt
+        if delta <= rtol * max(float(np.abs(v).max()), 1e-300):
+            break
+    res_mat = v - (qt @ v) * mask - rhs
+    scale = max(float(np.abs(rhs).max()), 1e-300)
+    residual = float(np.abs(res_mat).max() / scale)
+    if residual > 1e-9:
+        a = (sp.identity(s, format="csr") - q_mat).T.tocsr()
+        for col in range(v.shape[1]):
+            idx = np.flatnonzero(mask[:, col])
+            x, info = spla.gmres(a[idx][:, idx], q_start[idx], x0=v[idx, col], rtol=rtol,
+                                 atol=0.0, restart=60, maxiter=5000)
+            v[:, col] = 0.0
+            v[idx, col] = x
+        residual = float(np.abs(v - (qt @ v) * mask - rhs).max() / scale)
+    return v, residual
 
 
 class Markov(AttributionModel):

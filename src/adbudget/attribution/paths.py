@@ -124,6 +124,20 @@ class PathTable:
         return PathTable(tuple(channels), self.indptr, self.tokens, self.conversions, self.value,
                          self.nulls, self.decay, self.decay_value)
 
+    def _path_keys(self) -> list[np.ndarray]:
+        """Two independent 64-bit polynomial hashes of each path plus its length."""
+        keys: list[np.ndarray] = [self.lengths.astype(np.int64)]
+        tok = self.tokens.astype(np.uint64) + np.uint64(1)
+        for base in (np.uint64(1_000_003), np.uint64(998_244_353)):
+            with np.errstate(over="ignore"):
+                powers = np.cumprod(np.full(max(int(self.lengths.max(initial=0)), 1), base,
+                                            dtype=np.uint64))
+                contrib = tok * powers[self.position]
+            h = np.zeros(self.n_paths, dtype=np.uint64)
+            np.add.at(h, self.path_of_token, contrib)
+            keys.append(h)
+        return keys
+
     # -- conversion ----------------------------------------------------------------------
     def to_frame(self) -> pd.DataFrame:
         """ChannelAttribution's layout: path (``a > b``), total_conversions, value, null."""
@@ -176,23 +190,12 @@ class PathTable:
         for col in (path, conversions):
             if col not in df.columns:
                 raise InputError(f"path table has no column '{col}'", column=col)
-        raw = df[path].astype("string").fillna("")
         conv = _numeric(df, conversions)
         val = _numeric(df, value) if value and value in df.columns else conv.copy()
         nul = _numeric(df, nulls) if nulls and nulls in df.columns else np.zeros(len(df))
         if (conv < 0).any() or (nul < 0).any():
             raise InputError("conversions and nulls must not be negative", column=conversions)
-        # One split over the joined column is much faster than a split per row.
-        stripped = raw.str.strip()
-        n_sep = stripped.str.count(_re_escape(sep)).to_numpy(dtype=np.int64)
-        empty = (stripped == "").to_numpy()
-        lengths = np.where(empty, 0, n_sep + 1)
-        joined = sep.join(stripped[~empty].tolist())
-        parts = joined.split(sep) if joined else []
-        tokens_raw = pd.Series(parts, dtype="string").str.strip() if sep.strip() else pd.Series(parts, dtype="string")
-        if (tokens_raw == "").any():
-            raise InputError("a path has an empty channel name (two separators in a row?)", column=path)
-        codes, uniques = pd.factorize(tokens_raw, sort=True)
+        tokens, lengths, uniques = _tokenise(df[path], sep)
         indptr = np.zeros(len(df) + 1, dtype=np.int64)
         np.cumsum(lengths, out=indptr[1:])
         decay_arr = decay_val_arr = None
@@ -200,14 +203,26 @@ class PathTable:
             decay_arr = _flatten_lists(df[decay], lengths)
             if decay_value and decay_value in df.columns:
                 decay_val_arr = _flatten_lists(df[decay_value], lengths)
-        table = cls(tuple(str(u) for u in uniques), indptr, codes.astype(np.int32), conv, val, nul,
-                    decay_arr, decay_val_arr)
-        return table._merge_duplicates(raw.str.replace(r"\s+", "", regex=True))
+        table = cls(uniques, indptr, tokens, conv, val, nul, decay_arr, decay_val_arr)
+        return table._merge_duplicates()
 
-    def _merge_duplicates(self, keys: pd.Series) -> PathTable:
-        codes, uniques = pd.factorize(keys)
-        if len(uniques) == len(keys):
+    def _merge_duplicates(self) -> PathTable:
+        """Sum rows that hold the same path (two 64-bit polynomial hashes of the tokens)."""
+        if self.n_paths < 2:
             return self
+        keys = self._path_keys()
+        codes, uniques = pd.factorize(keys[1])
+        if len(uniques) == self.n_paths:
+            return self
+        for other in (keys[0], keys[2]):  # a collision of the first hash splits the group
+            lo = np.full(len(uniques), np.iinfo(np.int64).max)
+            hi = np.full(len(uniques), np.iinfo(np.int64).min)
+            as_int = other.view(np.int64)
+            np.minimum.at(lo, codes, as_int)
+            np.maximum.at(hi, codes, as_int)
+            if (lo != hi).any():
+                codes, uniques = pd.factorize(pd.MultiIndex.from_arrays(keys))
+                break
         first = pd.Series(np.arange(len(codes))).groupby(codes).first().to_numpy()
         conv = np.bincount(codes, self.conversions, len(uniques))
         val = np.bincount(codes, self.value, len(uniques))
@@ -223,17 +238,41 @@ class PathTable:
         return PathTable(out.channels, out.indptr, out.tokens, conv, val, nul, decay, decay_value)
 
 
+def _tokenise(col: pd.Series, sep: str) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
+    """Split every path at ``sep`` (pyarrow, vectorised); strip names; sort the channel list."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = pa.array(col.fillna("").astype(str), type=pa.string())
+    arr = pc.utf8_trim_whitespace(arr)
+    empty = np.asarray(pc.equal(arr, "").to_numpy(zero_copy_only=False), dtype=bool)
+    lists = pc.split_pattern(arr, pattern=sep)
+    lengths = np.asarray(pc.list_value_length(lists).to_numpy(zero_copy_only=False), dtype=np.int64)
+    flat = pc.utf8_trim_whitespace(pc.list_flatten(lists))
+    if empty.any():  # an empty path is one empty token after the split: drop it
+        keep = np.repeat(~empty, lengths)
+        flat = flat.filter(pa.array(keep))
+        lengths = np.where(empty, 0, lengths)
+    if len(flat) and pc.any(pc.equal(flat, "")).as_py():
+        raise InputError("a path has an empty channel name (two separators in a row?)",
+                         column="path")
+    enc = pc.dictionary_encode(flat)
+    if isinstance(enc, pa.ChunkedArray):
+        enc = enc.combine_chunks()
+    names = np.asarray(enc.dictionary.to_pylist(), dtype=object)
+    order = np.argsort(names, kind="stable")
+    rank = np.empty(len(order), dtype=np.int32)
+    rank[order] = np.arange(len(order), dtype=np.int32)
+    idx = np.asarray(enc.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+    tokens = rank[idx] if len(idx) else np.zeros(0, dtype=np.int32)
+    return tokens.astype(np.int32), lengths, tuple(str(n) for n in names[order])
+
+
 def _numeric(df: pd.DataFrame, col: str | None) -> np.ndarray:
     try:
         return pd.to_numeric(df[col]).fillna(0).to_numpy(dtype=float)
     except (ValueError, TypeError):
         raise InputError("column must be numeric", column=col) from None
-
-
-def _re_escape(sep: str) -> str:
-    import re
-
-    return re.escape(sep)
 
 
 def _flatten_lists(col: pd.Series, lengths: np.ndarray) -> np.ndarray | None:
