@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 
 import pandas as pd
+from hypothesis import given
+from hypothesis import strategies as st
 
 from adbudget.config.experiments import DEFAULT_TAG_PATTERN
 from adbudget.experiments.arms import ArmDeclaration, TagRules, experiment_data, parse_tag, tag_rows
@@ -56,3 +58,23 @@ def test_experiment_data_arrays():
     assert exp1.days_active.tolist() == [1, 2]
     assert exp1.markets == ["US", "US"] and exp1.channels == ["meta", "meta"]
     assert data["DE-tiktok"].control == -1
+
+
+@given(
+    st.from_regex(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,15}", fullmatch=True),
+    st.from_regex(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,15}", fullmatch=True),
+    st.booleans(), st.text(alphabet=st.characters(blacklist_characters="[]"), max_size=20),
+)
+def test_tag_round_trip(experiment, arm, control, noise):
+    name = f"{noise} [T:{experiment}/{arm}{'*' if control else ''}] {noise}"
+    assert parse_tag(name, PAT) == (experiment, arm, control)
+
+
+def test_many_rows_are_tagged_fast():
+    import time
+
+    rows = pd.concat([_rows()] * 20_000, ignore_index=True)  # 120,000 rows
+    start = time.perf_counter()
+    tagged = tag_rows(rows, TagRules(DEFAULT_TAG_PATTERN))
+    assert len(tagged) == 80_000
+    assert time.perf_counter() - start < 5

@@ -5,6 +5,9 @@ Order values are log-normal (heavier tail than the Gamma the analysis assumes).
 
 from __future__ import annotations
 
+import numpy as np
+import pytest
+
 from adbudget.experiments.decide import SCALE, DecisionRules
 from adbudget.experiments.design import clicks_per_arm, power_at
 from adbudget.experiments.simulation import simulate_experiments, simulated_decisions
@@ -52,3 +55,15 @@ def test_power_calculation_matches_simulation():
         print(f"lift {lift:.0%}, CV {cv}: planned power {power:.0%} with {n:,.0f} clicks per arm, "
               f"simulated {observed:.1%}")
         assert abs(observed - power) <= 0.1 * power
+
+
+@pytest.mark.slow
+def test_daily_peeking_rate_is_reported():
+    """Looking every day from min_days on and acting on the first 'scale' (not the design)."""
+    rules = DecisionRules()
+    data = _sim(2, [CVR, CVR], 600, 14)
+    scaled = np.zeros(N, dtype=bool)
+    for day in range(rules.min_days, DAYS + 1):
+        scaled |= (simulated_decisions(data, rules, upto_day=day, seed=day).decision == SCALE).any(-1)
+    print(f"null, 2 arms, daily looks from day {rules.min_days} to {DAYS}: scale in {scaled.mean():.1%}")
+    assert scaled.mean() <= 0.10

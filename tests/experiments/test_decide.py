@@ -61,3 +61,18 @@ def test_bonferroni_split_over_challengers():
     rules = DecisionRules(prob_to_scale=0.975)
     assert np.isclose(rules.required_prob(1), 0.975)
     assert np.isclose(rules.required_prob(3), 1 - 0.025 / 3)
+
+
+def test_single_arm_is_never_scaled():
+    s = _summary([1.0], [np.nan], [0.0])
+    d = decide(s, np.array([5000]), np.array([500]), np.array([30]), None, RULES)
+    assert d.decision.tolist() == [CONTINUE] and REASONS[d.reason[0]] == "single_arm"
+
+
+def test_no_control_scales_on_p_best():
+    s = _summary([0.995, 0.005], [np.nan, np.nan], [0.001, 0.3])
+    dec, why = _run(s, control=None)
+    assert dec == [SCALE, STOP]
+    s = _summary([0.5, 0.5], [np.nan, np.nan], [0.003, 0.003])
+    dec, why = _run(s, control=None)
+    assert dec == [KEEP, KEEP] and why == ["no_difference", "no_difference"]

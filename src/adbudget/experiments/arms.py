@@ -71,11 +71,16 @@ def tag_rows(ad_daily: pd.DataFrame, rules: TagRules) -> pd.DataFrame:
             continue
         values = df[field].astype(str)
         parsed = {v: parse_tag(v, pattern, rules.control_names) for v in values.unique()}
-        hit = values.map(lambda v, p=parsed: p[v])
-        for i in np.flatnonzero(hit.notna().to_numpy()):
-            exp, a, c = hit.iat[i]
-            experiment[i] = exp if exp else f"{df['market'].iat[i]}-{df['channel'].iat[i]}"
-            arm[i], control[i] = a, c
+        parsed = {v: p for v, p in parsed.items() if p is not None}
+        if not parsed:
+            continue
+        hit = values.isin(list(parsed)).to_numpy()
+        found = values[hit]
+        default_exp = (df["market"].astype(str) + "-" + df["channel"].astype(str))[hit]
+        exp = found.map({v: p[0] for v, p in parsed.items()})
+        experiment[hit] = exp.where(exp.notna(), default_exp).to_numpy(dtype=object)
+        arm[hit] = found.map({v: p[1] for v, p in parsed.items()}).to_numpy(dtype=object)
+        control[hit] = found.map({v: p[2] for v, p in parsed.items()}).to_numpy(dtype=bool)
     # declarations override tags
     if rules.declared:
         joined = (df.get("campaign", "").astype(str) + " / " + df.get("ad_group", "").astype(str)

@@ -3,7 +3,7 @@
 The rule (one look at the data, any number of looks in practice):
 
 1. Minimum-data guard: every arm needs ``min_clicks``, ``min_conversions`` and ``min_days``
-   before the experiment can end; until then everything keeps testing (an arm that has its
+   (and the experiment at least two arms) before the experiment can end; until then everything keeps testing (an arm that has its
    minimum and is almost surely below break-even is stopped early: stop losses fast).
 2. A challenger is **scaled** when the probability that it beats the control reaches
    ``prob_to_scale`` (split Bonferroni-style over the challengers, so the chance of scaling
@@ -32,11 +32,11 @@ CONTINUE, SCALE, STOP, KEEP = range(4)
 REASONS = (
     "not_enough_data", "scale", "replaced", "keep_control", "no_winner", "control_better",
     "unlikely_best", "below_breakeven", "likely_but_risky", "not_sure", "control_running",
-    "no_difference", "not_sure_best",
+    "no_difference", "not_sure_best", "single_arm",
 )
 (R_NOT_ENOUGH, R_SCALE, R_REPLACED, R_KEEP_CONTROL, R_NO_WINNER, R_CONTROL_BETTER,
  R_UNLIKELY_BEST, R_BELOW_BREAKEVEN, R_LIKELY_RISKY, R_NOT_SURE, R_CONTROL_RUNNING,
- R_NO_DIFFERENCE, R_NOT_SURE_BEST) = range(len(REASONS))
+ R_NO_DIFFERENCE, R_NOT_SURE_BEST, R_SINGLE_ARM) = range(len(REASONS))
 
 
 @dataclass(frozen=True)
@@ -91,7 +91,7 @@ def decide(
     ready_arm = ((np.asarray(clicks) >= rules.min_clicks)
                  & (np.asarray(conversions) >= rules.min_conversions)
                  & (np.asarray(days) >= rules.min_days))
-    ready = ready_arm.all(-1)
+    ready = ready_arm.all(-1) & (n_arms >= 2)  # one arm alone has nothing to be compared with
 
     eligible = ready[..., None] & ~is_ctrl & (p_win >= p_req[..., None]) & (loss <= rules.loss_threshold)
     has_winner = eligible.any(-1)
@@ -106,6 +106,8 @@ def decide(
                                np.where(has_ctrl[..., None], R_NOT_SURE, R_NOT_SURE_BEST)),
                       R_NOT_ENOUGH)
     reason = np.where(is_ctrl & ready[..., None], R_CONTROL_RUNNING, reason)
+    if n_arms < 2:
+        reason = np.full(loss.shape, R_SINGLE_ARM)
 
     # 4. stop the clear losers while the test goes on
     live = ready[..., None] & ~has_winner[..., None] & ~concluded[..., None] & ~is_ctrl
