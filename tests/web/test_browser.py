@@ -76,42 +76,43 @@ def browser():
         b.close()
 
 
+@pytest.fixture(scope="module")
+def context(browser):
+    """One context for the module, so plotly.min.js is fetched once and then cached."""
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    yield ctx
+    ctx.close()
+
+
 @pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+def page(context):
+    context.clear_cookies()  # each test starts in English with fresh cookies
     pg = context.new_page()
     pg.errors = []  # type: ignore[attr-defined]
     pg.on("console", lambda m: m.type == "error" and pg.errors.append(m.text))
     pg.on("pageerror", lambda e: pg.errors.append(str(e)))
     yield pg
-    context.close()
+    pg.close()
 
 
-@pytest.mark.parametrize("name,path", PAGES)
-def test_page_loads_without_console_errors(server, page, name, path):
+def test_every_page_loads_without_console_errors(server, page):
     base, _ = server
-    response = page.goto(base + path)
-    assert response is not None and response.status == 200
-    page.wait_for_load_state("networkidle")
-    if page.locator(".plot").count():
-        page.wait_for_selector(".plot[data-rendered='1'] .main-svg", timeout=15000)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-    assert page.errors == []
-
-
-def test_charts_render(server, page):
-    base, _ = server
-    page.goto(base + "/")
-    page.wait_for_selector(".plot[data-rendered='1']", timeout=15000)
-    plots = page.locator(".plot")
-    assert plots.count() >= 4
-    for i in range(plots.count()):
-        el = plots.nth(i)
-        assert el.get_attribute("data-rendered") == "1"
-        assert el.locator("svg.main-svg").count() > 0
-        # something was drawn: bars or line paths inside the plot area
-        assert el.locator("g.trace path").count() > 0
-    assert page.errors == []
+    for name, path in PAGES:
+        response = page.goto(base + path)
+        assert response is not None and response.status == 200, name
+        plots = page.locator(".plot")
+        if plots.count():
+            page.wait_for_selector(".plot[data-rendered='1'] .main-svg", timeout=15000)
+        for i in range(plots.count()):  # every chart drew something: bars or line paths
+            el = plots.nth(i)
+            el.wait_for(state="attached")
+            assert el.get_attribute("data-rendered") == "1", (name, i)
+            assert el.locator("svg.main-svg").count() > 0
+            assert el.locator("g.trace path").count() > 0, (name, i)
+        if name == "overview":
+            assert plots.count() >= 4
+        page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+        assert page.errors == [], name
 
 
 def test_language_switch(server, page):
@@ -119,7 +120,7 @@ def test_language_switch(server, page):
     page.goto(base + "/plan")
     assert page.locator("[data-nav='overview']").inner_text() == "Overview"
     page.click("[data-lang='zh']")
-    page.wait_for_load_state("networkidle")
+    page.wait_for_load_state()
     assert page.locator("[data-nav='overview']").inner_text() == "总览"
     assert page.locator("#replan").inner_text() == "重新规划"
     page.screenshot(path=str(ARTIFACTS / "plan-zh.png"), full_page=True)

@@ -164,7 +164,7 @@ def test_fmt_never_raises(value, kind):
     assert isinstance(fmt(value, kind), str)
 
 
-@settings(deadline=None, max_examples=25)
+@settings(deadline=None, max_examples=12)
 @given(st.lists(st.floats(0, 1e6, allow_nan=False), min_size=1, max_size=30))
 def test_overview_market_rows_add_to_totals(spends):
     n = len(spends)
