@@ -9,6 +9,13 @@ import pytest
 
 os.environ.setdefault("JAX_PLATFORMS", "cpu")
 
+from hypothesis import settings as _hypothesis_settings  # noqa: E402
+
+# CI runs a fixed, reproducible set of examples; locally hypothesis explores new ones each run.
+_hypothesis_settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+_hypothesis_settings.register_profile("dev", deadline=None)
+_hypothesis_settings.load_profile("ci" if os.environ.get("CI") == "true" else "dev")
+
 DATA = Path(__file__).parent / "data"
 
 
