@@ -27,3 +27,13 @@ def test_every_settings_section_is_documented():
     text = (ROOT / "docs" / "settings.md").read_text(encoding="utf-8")
     missing = [name for name in Settings.model_fields if f"`{name}`" not in text]
     assert not missing, f"settings not documented in docs/settings.md: {missing}"
+
+
+def test_settings_reference_is_up_to_date():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("settings_doc", ROOT / "scripts" / "settings_doc.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    current = (ROOT / "docs" / "settings.md").read_text(encoding="utf-8")
+    assert current == module.render(), "docs/settings.md is stale: run .venv/bin/python scripts/settings_doc.py"

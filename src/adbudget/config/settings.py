@@ -30,15 +30,17 @@ class MarketSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    region: Region
-    currency: str
-    timezone: str
-    stage: Stage = "growth"
-    gross_margin_pct: float = Field(50.0, ge=0, le=100)
-    shipping_cost_per_order: float = Field(5.0, ge=0)  # in the base currency
-    return_rate_pct: float = Field(5.0, ge=0, le=100)
-    payment_fee_pct: float = Field(3.0, ge=0, le=100)
-    buckets: dict[Literal["brand", "performance", "test", "reserve"], float] | None = None
+    region: Region = Field(description="NA, EU, SEA, ME or LATAM: drives the region profile of the buckets.")
+    currency: str = Field(description="ISO 4217 code the market's exports and orders are in.")
+    timezone: str = Field(description="IANA timezone; orders' UTC timestamps become market-local days.")
+    stage: Stage = Field("growth", description="entry, growth or maturity: shifts the bucket split.")
+    gross_margin_pct: float = Field(50.0, ge=0, le=100, description="Gross margin on revenue, %.")
+    shipping_cost_per_order: float = Field(5.0, ge=0, description="Shipping cost per order, base currency.")
+    return_rate_pct: float = Field(5.0, ge=0, le=100, description="Share of revenue refunded, %.")
+    payment_fee_pct: float = Field(3.0, ge=0, le=100, description="Payment fees on revenue, %.")
+    buckets: dict[Literal["brand", "performance", "test", "reserve"], float] | None = Field(
+        None, description="Override of the bucket shares in %, e.g. { brand = 25, performance = 55, test = 12, reserve = 8 }."
+    )
 
     @field_validator("currency")
     @classmethod
@@ -64,7 +66,10 @@ class IngestSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     # market code -> regular expression matched against campaign names
-    market_patterns: dict[str, str] = Field(default_factory=dict)
+    market_patterns: dict[str, str] = Field(
+        default_factory=dict,
+        description="Market code -> regular expression on campaign names, for exports without a country column.",
+    )
 
     @field_validator("market_patterns")
     @classmethod
@@ -82,10 +87,12 @@ class Settings(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    base_currency: str = "USD"
-    language: Literal["en", "zh"] = "en"
-    markets: dict[str, MarketSettings]
-    channels: list[str] = Field(default_factory=lambda: list(CHANNELS))
+    base_currency: str = Field("USD", description="ISO 4217 code every amount is converted to.")
+    language: Literal["en", "zh"] = Field("en", description="Default language of reports (en or zh).")
+    markets: dict[str, MarketSettings] = Field(description="One table per ISO 3166 alpha-2 market.")
+    channels: list[str] = Field(
+        default_factory=lambda: list(CHANNELS), description="Channels the seller uses (from the catalog)."
+    )
     ingest: IngestSettings = Field(default_factory=IngestSettings)
     attribution: AttributionSettings = Field(default_factory=AttributionSettings)
     response: ResponseSettings = Field(default_factory=ResponseSettings)
