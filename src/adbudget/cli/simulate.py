@@ -84,7 +84,8 @@ def register(app: typer.Typer) -> None:
             ctx, outcomes = run_demo(seed, size, directory, on_step=on_step)
         if json_out:
             print_json({"workspace": str(ctx.folder.resolve()), "steps": [
-                {"step": o.name, "seconds": round(o.seconds, 3), "skipped": o.skipped,
+                {"step": o.name, "seconds": round(o.seconds, 3), "cpu_seconds": round(o.cpu_seconds, 3),
+                 "skipped": o.skipped,
                  "result": _jsonable(o.result)} for o in outcomes]})
             return
         for o in outcomes:

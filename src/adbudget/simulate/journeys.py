@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from adbudget.simulate.orders import OrdersBlock, customer_ids, utc_offsets
+from adbudget.simulate.orders import OrdersBlock, customer_ids, ids, utc_offsets
 from adbudget.simulate.panel import KERNEL_LENGTH, MarketPanel, kernel
 
 DAY = 86400
@@ -30,7 +30,7 @@ class JourneyBlock:
 
     touchpoints: pd.DataFrame  # user_id, ts (ISO UTC), market, channel, campaign, interaction
     credit: pd.DataFrame  # market, channel, conversions, revenue, touches, effect_per_touch
-    first_channel: dict[int, str]  # customer index -> channel of the first touch
+    first_channel: tuple[np.ndarray, np.ndarray]  # (customer index, first-touch channel)
 
 
 def _exposure(panel: MarketPanel) -> np.ndarray:
@@ -64,7 +64,7 @@ def sample_journeys(seed: int, panel: MarketPanel, block: OrdersBlock, users: in
     d_conv = block.day[conv]
     sec_conv = block.local_seconds[conv]
     cause = block.cause[conv]
-    user_conv = customer_ids(block)[conv]
+    user_conv = customer_ids(block)[conv]  # converters' user ids (= customer ids)
     parts_user, parts_ts, parts_line, parts_click = [], [], [], []
     click_share = np.asarray([ln.click_share for ln in panel.lines])
     # 1. causal touches: lag drawn from kernel weight x the line's exposure on that day
@@ -87,7 +87,7 @@ def sample_journeys(seed: int, panel: MarketPanel, block: OrdersBlock, users: in
             np.maximum(60, (within * np.minimum(sec_conv[caused], 6 * 3600)).astype(np.int64)),
             sec_conv[caused] + (lag - 1) * DAY + (within * DAY).astype(np.int64),
         )
-        parts_user.append(user_conv[caused])
+        parts_user.append(caused)
         parts_ts.append(t_conv[caused] - back)
         parts_line.append(li)
         parts_click.append(rng.random(len(li)) < np.minimum(1.0, click_share[li] + 0.3))
@@ -100,7 +100,7 @@ def sample_journeys(seed: int, panel: MarketPanel, block: OrdersBlock, users: in
     owner, back, tday = owner[valid], back[valid], tday[valid]
     line = _pick_lines(rng, cum, tday) if n_lines else np.full(len(tday), -1)
     keep = line >= 0
-    parts_user.append(user_conv[owner[keep]])
+    parts_user.append(owner[keep])
     parts_ts.append(t_conv[owner[keep]] - back[keep])
     parts_line.append(line[keep])
     parts_click.append(rng.random(int(keep.sum())) < click_share[line[keep]] if n_lines else np.zeros(0, bool))
@@ -115,12 +115,11 @@ def sample_journeys(seed: int, panel: MarketPanel, block: OrdersBlock, users: in
         keep = line >= 0
         owner, tday, line = owner[keep], tday[keep], line[keep]
         ts = day0[tday] - offsets[tday] + rng.integers(0, DAY, len(tday))
-        ids = np.char.add(f"{m.code}-U", np.char.zfill(owner.astype(str), 7))
-        parts_user.append(ids)
+        parts_user.append(n_conv + owner)
         parts_ts.append(ts)
         parts_line.append(line)
         parts_click.append(rng.random(len(line)) < click_share[line])
-    user = np.concatenate(parts_user) if parts_user else np.zeros(0, str)
+    user = np.concatenate(parts_user).astype(np.int64) if parts_user else np.zeros(0, np.int64)
     ts = np.concatenate(parts_ts).astype(np.int64) if parts_ts else np.zeros(0, np.int64)
     line = np.concatenate(parts_line).astype(np.int64) if parts_line else np.zeros(0, np.int64)
     click = np.concatenate(parts_click) if parts_click else np.zeros(0, bool)
@@ -132,14 +131,20 @@ def sample_journeys(seed: int, panel: MarketPanel, block: OrdersBlock, users: in
     camp = names[line, rng.integers(0, 1 << 30, len(line)) % n_camp[line]] if len(line) else line
     channels = np.asarray([ln.channel for ln in panel.lines] or [""], dtype=object)
     order = np.lexsort((line, ts, user))
-    ts_dt = ts[order].astype("datetime64[s]")
+    user, ts, line, click = user[order], ts[order], line[order], click[order]
+    camp = camp[order] if len(line) else camp
+    names_u = np.empty(len(user), dtype=object)
+    is_conv = user < n_conv
+    names_u[is_conv] = user_conv[user[is_conv]]
+    non = ~is_conv
+    names_u[non] = ids(f"{m.code}-U", user[non] - n_conv, 7)
     tp = pd.DataFrame({
-        "user_id": user[order],
-        "ts": np.char.add(np.datetime_as_string(ts_dt, unit="s"), "Z"),
+        "user_id": names_u,
+        "ts": np.datetime_as_string(ts.astype("datetime64[s]"), unit="s").astype(object) + "Z",
         "market": m.code,
-        "channel": channels[line[order]],
-        "campaign": camp[order] if len(line) else camp,
-        "interaction": np.where(click[order], "click", "view"),
+        "channel": channels[line],
+        "campaign": camp,
+        "interaction": np.where(click, "click", "view"),
     })
     # true credit of tracked conversions, and first-touch channel of tracked customers
     touches = np.bincount(line, minlength=n_lines) if n_lines else np.zeros(0, np.int64)
@@ -154,14 +159,10 @@ def sample_journeys(seed: int, panel: MarketPanel, block: OrdersBlock, users: in
         "touches": touches.astype(np.int64),
     })
     credit["effect_per_touch"] = credit["conversions"] / credit["touches"].where(credit["touches"] > 0)
-    first: dict[int, str] = {}
-    if len(tp):
-        conv_pos = {u: int(c) for u, c in zip(user_conv, conv, strict=True)}
-        firsts = tp.drop_duplicates("user_id", keep="first")
-        for u, ch in zip(firsts["user_id"], firsts["channel"], strict=True):
-            c = conv_pos.get(u)
-            if c is not None:
-                first[c] = ch
+    # first touch of each tracked converter (rows are sorted by user, then time)
+    starts = np.flatnonzero(np.r_[True, user[1:] != user[:-1]]) if len(user) else np.zeros(0, int)
+    firsts = starts[user[starts] < n_conv]
+    first = (conv[user[firsts]], channels[line[firsts]])
     return JourneyBlock(touchpoints=tp, credit=credit, first_channel=first)
 
 

@@ -133,7 +133,7 @@ def optimize(
         if abs(t - budget) < 1e-10 * max(budget, 1.0):
             lam_lo = lam_hi = mid
             break
-        if lam_hi / lam_lo < 1 + 1e-12:
+        if lam_hi / lam_lo < 1 + 1e-7:  # the exact solve below finishes the job
             break
     # Lagrangian bisection can straddle a jump (an S-shaped line switching on): solve exactly
     # on each side's active set, every active line on the concave side of its curve.
@@ -153,7 +153,7 @@ def optimize(
     return _result(curves, lines, s, w, lam, lo, hi, objective, days, budget - float(s.sum()))
 
 
-def _restricted(curves, w, budget, active, branch_lo, lo, hi, iters: int = 60):
+def _restricted(curves, w, budget, active, branch_lo, lo, hi, iters: int = 52):
     """Equal marginal value over the ``active`` lines (each on its concave branch), others at
     their lower bound; ``None`` when the budget cannot be met that way."""
     low = np.where(active, np.minimum(branch_lo, hi), lo)

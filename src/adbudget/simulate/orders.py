@@ -94,7 +94,7 @@ def sample_orders(seed: int, panel: MarketPanel) -> OrdersBlock:
     channels = np.asarray([ln.channel for ln in panel.lines] + [None], dtype=object)
     first_cause = cause[parent]
     first_touch[:] = channels[np.where(first_cause >= 0, first_cause, len(panel.lines))]
-    order_id = np.char.add(f"{m.code}-", np.char.zfill(np.arange(1, n + 1).astype(str), 8))
+    order_id = ids(f"{m.code}-", np.arange(1, n + 1), 8)
     del n_days
     return OrdersBlock(
         market=m.code, order_id=order_id, customer=parent, ts=ts, local_seconds=local_seconds,
@@ -105,20 +105,22 @@ def sample_orders(seed: int, panel: MarketPanel) -> OrdersBlock:
 
 def customer_ids(block: OrdersBlock) -> np.ndarray:
     """Customer id strings (the first order's position)."""
-    return np.char.add(f"{block.market}-C", np.char.zfill(block.customer.astype(str), 7))
+    return ids(f"{block.market}-C", block.customer, 7)
 
 
 def money_text(minor: np.ndarray, digits: int) -> np.ndarray:
-    """Exact decimal strings of integer minor units (no float rounding)."""
+    """Exact decimal strings of integer minor units ('%.{digits}f' of minor / 10**digits is
+    exact below 2**53 / 10**digits)."""
     minor = np.asarray(minor, dtype=np.int64)
     if digits == 0:
-        return minor.astype(str)
-    scale = 10**digits
-    sign = np.where(minor < 0, "-", "")
-    a = np.abs(minor)
-    whole = (a // scale).astype(str)
-    frac = np.char.zfill((a % scale).astype(str), digits)
-    return np.char.add(np.char.add(np.char.add(sign, whole), "."), frac)
+        return np.asarray([str(v) for v in minor.tolist()], dtype=object)
+    fmt = f"{{:.{digits}f}}".format
+    return np.asarray([fmt(v) for v in (minor / 10**digits).tolist()], dtype=object)
+
+
+def ids(prefix: str, numbers: np.ndarray, width: int) -> np.ndarray:
+    """'PREFIX' + zero-padded numbers, as an object array."""
+    return np.asarray([f"{prefix}{v:0{width}d}" for v in np.asarray(numbers).tolist()], dtype=object)
 
 
 def orders_frame(block: OrdersBlock, panel: MarketPanel) -> pd.DataFrame:
@@ -130,7 +132,7 @@ def orders_frame(block: OrdersBlock, panel: MarketPanel) -> pd.DataFrame:
     cogs = np.round(block.revenue_minor * (1 - m.gross_margin_pct / 100)).astype(np.int64)
     ship = np.round(m.shipping_cost_per_order * fx * scale).astype(np.int64)
     refunded = np.where(block.refunded, block.revenue_minor, 0)
-    ts_text = np.char.add(np.datetime_as_string(block.ts, unit="s"), "Z")
+    ts_text = np.datetime_as_string(block.ts, unit="s").astype(object) + "Z"
     return pd.DataFrame({
         "order_id": block.order_id,
         "customer_id": customer_ids(block),
@@ -182,6 +184,6 @@ def funnel_frame(seed: int, panel: MarketPanel, block: OrdersBlock, weak: tuple[
 
 
 __all__ = [
-    "FUNNEL_STEPS", "OrdersBlock", "customer_ids", "funnel_frame", "money_text", "orders_frame",
+    "FUNNEL_STEPS", "OrdersBlock", "customer_ids", "funnel_frame", "ids", "money_text", "orders_frame",
     "sample_orders", "utc_offsets",
 ]

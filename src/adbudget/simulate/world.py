@@ -133,6 +133,11 @@ class World:
 
     # -- structure -----------------------------------------------------------------------------
     @property
+    def next_month(self) -> str:
+        """The month after the history, 'YYYY-MM' (the natural planning period)."""
+        return str((pd.Timestamp(self.spec.end) + pd.Timedelta(days=1)).to_period("M"))
+
+    @property
     def markets(self) -> list[MarketSpec]:
         return list(self.spec.markets)
 
@@ -164,8 +169,12 @@ class World:
             users = int(round(self.spec.users * n_orders[c] / total))
             out[c] = sample_journeys(self.spec.seed, p, self._orders[c], users)
             block = self._orders[c]
-            for cust, ch in out[c].first_channel.items():
-                block.first_touch[block.customer == cust] = ch
+            cust, ch = out[c].first_channel
+            root = np.full(len(block.customer), None, dtype=object)
+            root[cust] = ch
+            mine = root[block.customer]
+            tracked = mine != None  # noqa: E711 - elementwise on an object array
+            block.first_touch[tracked] = mine[tracked]
         return out
 
     @cached_property

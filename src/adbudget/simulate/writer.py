@@ -58,7 +58,7 @@ class Manifest:
 
 def _write_csv(df: pd.DataFrame, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    if len(df) > 200_000:
+    if len(df) > 20_000:
         table = pa.Table.from_pandas(df, preserve_index=False)
         pacsv.write_csv(table, path, write_options=pacsv.WriteOptions(quoting_style="needed"))
     else:

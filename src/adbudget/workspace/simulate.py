@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from adbudget.config.settings import IngestSettings, MarketSettings, Settings
-from adbudget.errors import AdbudgetError, NotFittedError
+from adbudget.errors import AdbudgetError, NotFittedError, WorkspaceError
+from adbudget.i18n import t
 
 if TYPE_CHECKING:
     from adbudget.simulate import Manifest, World
@@ -89,7 +90,8 @@ class StepOutcome:
     name: str
     result: Any = None
     skipped: str | None = None
-    seconds: float = 0.0
+    seconds: float = 0.0  # wall clock
+    cpu_seconds: float = 0.0  # this process's CPU time (wall minus waiting on a shared machine)
 
 
 def _simulate(ctx: DemoContext) -> Any:
@@ -132,7 +134,7 @@ def _budget(ctx: DemoContext) -> float:
 
 
 def _plan(ctx: DemoContext) -> Any:
-    return _needs(ctx, "plan")(round(_budget(ctx), 2), "next")
+    return _needs(ctx, "plan")(round(_budget(ctx), 2), ctx.world.next_month)
 
 
 def _score(ctx: DemoContext) -> Any:
@@ -151,7 +153,7 @@ def _score(ctx: DemoContext) -> Any:
     if not {"market", "channel", "daily_budget_base"} <= set(df.columns):
         raise StepSkipped("plan lines lack market/channel/daily_budget_base")
     daily = df.groupby(["market", "channel"])["daily_budget_base"].sum().to_dict()
-    return score_plan(ctx.world, daily, _budget(ctx))
+    return score_plan(ctx.world, daily, _budget(ctx), ctx.world.next_month)
 
 
 def score_plan(world: World, daily: dict[tuple[str, str], float], budget: float,
@@ -174,7 +176,7 @@ def score_plan(world: World, daily: dict[tuple[str, str], float], budget: float,
 
 def _oracle(ctx: DemoContext) -> Any:
     budget = _budget(ctx)
-    oracle = ctx.world.oracle_allocation(budget, "next")
+    oracle = ctx.world.oracle_allocation(budget, ctx.world.next_month)
     import pandas as pd
 
     return pd.DataFrame({
@@ -208,6 +210,22 @@ DEMO_STEPS: list[DemoStep] = [
 ]
 
 
+def _prepare_demo_folder(root: Path) -> None:
+    """A fresh folder for the demo; an earlier demo's folder is cleared, any other workspace
+    is refused (the demo never deletes a real seller's data)."""
+    import shutil
+
+    from adbudget.store import DB_FILE
+
+    if (root / "adbudget.toml").exists():
+        if not (root / "data" / "manifest.json").exists():
+            raise WorkspaceError(t("simulate.not_a_demo", path=str(root)))
+        shutil.rmtree(root / "data")
+        for name in (DB_FILE, DB_FILE + ".wal"):
+            (root / name).unlink(missing_ok=True)
+    root.mkdir(parents=True, exist_ok=True)
+
+
 def run_demo(
     seed: int = 0,
     size: str = "small",
@@ -223,13 +241,13 @@ def run_demo(
     from adbudget.simulate import World
 
     root = Path(folder) if folder else Path(tempfile.mkdtemp(prefix="adbudget-demo-"))
-    root.mkdir(parents=True, exist_ok=True)
+    _prepare_demo_folder(root)
     ctx = DemoContext(world=World.build(seed, size), folder=root, data_dir=root / "data")
     outcomes = []
     for step in steps if steps is not None else DEMO_STEPS:
         if on_step:
             on_step(step.name, None)
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         outcome = StepOutcome(step.name)
         try:
             outcome.result = step.run(ctx)
@@ -244,6 +262,7 @@ def run_demo(
             reason = str(exc) if isinstance(exc, AdbudgetError) else f"{type(exc).__name__}: {exc}"
             outcome.skipped = reason.splitlines()[0] if reason else type(exc).__name__
         outcome.seconds = time.perf_counter() - started
+        outcome.cpu_seconds = time.process_time() - cpu
         outcomes.append(outcome)
         if on_step:
             on_step(step.name, outcome)
