@@ -50,3 +50,13 @@ def settings():
 @pytest.fixture
 def rng():
     return np.random.default_rng(0)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Skip this area's slow tests unless they are asked for (-m slow)."""
+    if "slow" in (config.getoption("markexpr") or ""):
+        return
+    skip = pytest.mark.skip(reason="slow: run with -m slow")
+    for item in items:
+        if "slow" in item.keywords and "tests/experiments/" in item.nodeid:
+            item.add_marker(skip)

@@ -35,8 +35,9 @@ def split_with_floors(budget: float, weights: np.ndarray, floors: np.ndarray) ->
         return floors
     if floors.sum() >= budget:
         return floors * (budget / floors.sum()) if floors.sum() > 0 else np.full(floors.size, budget / floors.size)
-    w = weights if weights.sum() > 0 else np.ones_like(weights)
-    return floors + (budget - floors.sum()) * w / w.sum()
+    total = weights.sum()
+    share = weights / total if total > 0 and np.isfinite(total) else np.full(weights.size, 1 / weights.size)
+    return floors + (budget - floors.sum()) * share
 
 
 @dataclass(frozen=True)

@@ -76,7 +76,7 @@ def tag_rows(ad_daily: pd.DataFrame, rules: TagRules) -> pd.DataFrame:
             continue
         hit = values.isin(list(parsed)).to_numpy()
         found = values[hit]
-        default_exp = (df["market"].astype(str) + "-" + df["channel"].astype(str))[hit]
+        default_exp = df.loc[hit, "market"].astype(str) + "-" + df.loc[hit, "channel"].astype(str)
         exp = found.map({v: p[0] for v, p in parsed.items()})
         experiment[hit] = exp.where(exp.notna(), default_exp).to_numpy(dtype=object)
         arm[hit] = found.map({v: p[1] for v, p in parsed.items()}).to_numpy(dtype=object)
