@@ -22,6 +22,9 @@ from adbudget.errors import UsageError
 from adbudget.i18n import t
 
 
+PARAMS = ("r", "alpha", "a", "b", "p", "q", "v")
+
+
 def _num(x: float | None, digits: int = 2) -> str:
     if x is None or (isinstance(x, float) and not math.isfinite(x)):
         return "-"
@@ -69,43 +72,47 @@ def register(app: typer.Typer) -> None:
         rows = [s for s in report.segments if (s.channel == "*") == (by == "market")]
         table = Table(title=t("ltv.cli.title", days=report.horizon_days, end=report.calibration_end,
                               currency=cur), title_justify="left")
-        cols = ["market"] + (["channel"] if by == "channel" else []) + [
-            "customers", "repeat", "value", "profit", "first_profit", "multiplier", "p_alive",
-            "existing", "pooling"]
-        for c in cols:
-            table.add_column(t(f"ltv.cli.{c}"), justify="left" if c in ("market", "channel") else "right")
-        for s in rows:
+        lead = ["market"] + (["channel"] if by == "channel" else [])
+
+        def label(s) -> list[str]:
             cells = [t("ltv.cli.all") if s.market == "*" else s.market]
-            if by == "channel":
-                cells.append(s.channel)
-            cells += [
-                f"{s.customers:,}", _range(s.repeat_purchases, s.repeat_purchases_lo, s.repeat_purchases_hi),
-                _range(s.value, s.value_lo, s.value_hi), _range(s.profit, s.profit_lo, s.profit_hi),
-                _num(s.first_profit), _num(s.multiplier), _pct(s.p_alive),
-                _range(s.existing_revenue, s.existing_revenue_lo, s.existing_revenue_hi, 0),
-                _pct(s.bgnbd_pooling),
-            ]
-            table.add_row(*cells)
+            return cells + ([s.channel] if by == "channel" else [])
+
+        def add_columns(tab: Table, cols: list[str]) -> None:
+            for c in cols:
+                tab.add_column(t(f"ltv.cli.{c}") if c not in PARAMS else c,
+                               justify="left" if c in ("market", "channel") else "right")
+
+        add_columns(table, lead + ["customers", "repeat", "value", "profit", "first_profit",
+                                   "multiplier", "pooling"])
+        for s in rows:
+            table.add_row(*label(s), f"{s.customers:,}",
+                          _range(s.repeat_purchases, s.repeat_purchases_lo, s.repeat_purchases_hi),
+                          _range(s.value, s.value_lo, s.value_hi),
+                          _range(s.profit, s.profit_lo, s.profit_hi),
+                          _num(s.first_profit), _num(s.multiplier), _pct(s.bgnbd_pooling))
         console.print(table)
         console.print(t("ltv.cli.interval", pct=round(100 * report.interval)))
+        e = Table(title=t("ltv.cli.existing_title", days=report.horizon_days, currency=cur),
+                  title_justify="left")
+        add_columns(e, lead + ["p_alive", "existing_purchases", "existing"])
+        for s in rows:
+            e.add_row(*label(s), _pct(s.p_alive), _num(s.existing_purchases, 0),
+                      _range(s.existing_revenue, s.existing_revenue_lo, s.existing_revenue_hi, 0))
+        console.print(e)
         if report.holdout_days > 0:
             h = Table(title=t("ltv.cli.holdout_title", days=report.holdout_days, end=report.holdout_end),
                       title_justify="left")
-            for c in ("market", "channel", "predicted", "actual", "error"):
-                h.add_column(t(f"ltv.cli.{c}"), justify="left" if c in ("market", "channel") else "right")
+            add_columns(h, lead + ["predicted", "actual", "error"])
             for s in rows:
                 err = (s.holdout_predicted / s.holdout_actual - 1) if s.holdout_actual else None
-                h.add_row(t("ltv.cli.all") if s.market == "*" else s.market, s.channel,
-                          _num(s.holdout_predicted, 0), _num(s.holdout_actual, 0), _pct(err))
+                h.add_row(*label(s), _num(s.holdout_predicted, 0), _num(s.holdout_actual, 0), _pct(err))
             console.print(h)
         p = Table(title=t("ltv.cli.params_title"), title_justify="left")
-        for c in ("market", "channel", "r", "alpha", "a", "b", "p", "q", "v"):
-            p.add_column(t(f"ltv.cli.{c}") if c in ("market", "channel") else c,
-                         justify="left" if c in ("market", "channel") else "right")
+        add_columns(p, lead + list(PARAMS))
         for s in rows:
             gg = s.gamma_gamma or {}
-            p.add_row(t("ltv.cli.all") if s.market == "*" else s.market, s.channel,
-                      *[_num(s.bgnbd[k], 3) for k in ("r", "alpha", "a", "b")],
+            p.add_row(*label(s), *[_num(s.bgnbd[k], 3) for k in ("r", "alpha", "a", "b")],
                       *[_num(gg.get(k), 3) for k in ("p", "q", "v")])
         console.print(p)
 

@@ -14,7 +14,7 @@ import numpy as np
 from scipy.special import betaln, digamma, gammaln, hyp2f1
 
 from adbudget.errors import InputError
-from adbudget.ltv._mle import MleResult, fit_log_params, laplace_draws
+from adbudget.ltv._mle import MleResult, fit_log_params, laplace_draws, warm_start
 
 PARAM_NAMES = ("r", "alpha", "a", "b")
 
@@ -138,8 +138,13 @@ def fit_bgnbd(
     if np.any(x != np.round(x)):
         raise InputError("repeat purchase counts must be whole numbers")
     x, t_x, T, w = compress(w, x, t_x, T)
+    scale = w.sum() / 20_000
+    init, hess_inv0 = warm_start(
+        lambda rows: _Likelihood(x[rows], t_x[rows], T[rows], w[rows] * scale),
+        len(x), init, prior_mean, prior_precision,
+    )
     res = fit_log_params(
-        _Likelihood(x, t_x, T, w), init,
+        _Likelihood(x, t_x, T, w), init, hess_inv0=hess_inv0, n_obs=float(w.sum()),
         prior_mean=prior_mean, prior_precision=prior_precision,
     )
     return BgNbdParams.from_mle(res, n_customers=int(round(w.sum())))

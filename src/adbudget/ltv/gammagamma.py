@@ -13,7 +13,7 @@ import numpy as np
 from scipy.special import digamma, gammaln
 
 from adbudget.errors import InputError
-from adbudget.ltv._mle import MleResult, fit_log_params, laplace_draws
+from adbudget.ltv._mle import MleResult, fit_log_params, laplace_draws, warm_start
 from adbudget.ltv.bgnbd import compress
 
 PARAM_NAMES = ("p", "q", "v")
@@ -118,8 +118,14 @@ def fit_gamma_gamma(
     x, m, w = compress(w, x, m)
     mean_m = float(np.average(m, weights=w))
     init = np.log([2.0, 3.0, mean_m]) if prior_mean is None else np.asarray(prior_mean)
+    scale = w.sum() / 20_000
+    init, hess_inv0 = warm_start(
+        lambda rows: _Likelihood(x[rows], m[rows], w[rows] * scale),
+        len(x), init, prior_mean, prior_precision,
+    )
     res = fit_log_params(
         _Likelihood(x, m, w), init, prior_mean=prior_mean, prior_precision=prior_precision,
+        hess_inv0=hess_inv0, n_obs=float(w.sum()),
     )
     return GammaGammaParams.from_mle(res, n_customers=int(round(w.sum())))
 

@@ -9,6 +9,7 @@ Laplace draws of both models' parameters (parameter uncertainty, not customer-le
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -33,6 +34,7 @@ class SegmentValue:
     market: str
     channel: str
     customers: int
+    fit_customers: int  # customers acquired in the fit window (the models' data)
     repeaters: int
     first_revenue: float
     first_profit: float
@@ -70,6 +72,7 @@ class LtvReport:
     holdout_days: int
     horizon_days: int
     interval: float
+    fit_window_days: int | None = None
     segments: list[SegmentValue] = field(default_factory=list)
 
     def table(self, by: str = "market") -> pd.DataFrame:
@@ -96,9 +99,22 @@ def _quantiles(draws: np.ndarray, interval: float) -> tuple[float, float]:
     return float(lo), float(hi)
 
 
+def _quiet(func):
+    """Extreme Laplace draws may overflow; they are dropped from the intervals, not reported."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        with np.errstate(all="ignore"):
+            return func(*args, **kwargs)
+
+    return wrapper
+
+
+@_quiet
 def segment_value(
     fit: GroupFit,
     data: pd.DataFrame,
+    recent: pd.DataFrame | None = None,
     *,
     horizon_days: int,
     holdout_weeks: float,
@@ -110,14 +126,16 @@ def segment_value(
     """Value of one group from its fitted models and its customers' summaries."""
     h = horizon_days / DAYS_PER_WEEK
     bg, gg = fit.bgnbd, fit.gamma_gamma
-    first_rev = float(data["first_revenue"].mean())
-    first_profit = float(data["first_profit"].mean())
-    rep_rev = float(data["repeat_revenue"].sum())
-    rep_profit = float(data["repeat_profit"].sum())
+    # a new customer looks like the recently acquired ones (the fit window), when there are any
+    new = recent if recent is not None and len(recent) else data
+    first_rev = float(new["first_revenue"].mean())
+    first_profit = float(new["first_profit"].mean())
+    rep_rev = float(new["repeat_revenue"].sum())
+    rep_profit = float(new["repeat_profit"].sum())
     if rep_rev > 0:
         margin = rep_profit / rep_rev
     else:
-        margin = float(data["first_profit"].sum() / max(data["first_revenue"].sum(), 1e-9))
+        margin = float(new["first_profit"].sum() / max(new["first_revenue"].sum(), 1e-9))
     spend = gg.mean_spend if gg is not None else first_rev
     if not np.isfinite(spend):
         spend = first_rev
@@ -155,8 +173,10 @@ def segment_value(
     p_lo, p_hi = _quantiles(profit_draws, interval)
     e_lo, e_hi = _quantiles(ex_rev_draws, interval)
     key = fit.key + (ALL,) * (2 - len(fit.key))
+    customers = len(data)
     return SegmentValue(
-        market=key[0], channel=key[1], customers=fit.n_customers, repeaters=fit.n_repeaters,
+        market=key[0], channel=key[1], customers=customers, fit_customers=fit.n_customers,
+        repeaters=fit.n_repeaters,
         first_revenue=first_rev, first_profit=first_profit,
         repeat_purchases=ex, repeat_purchases_lo=ex_lo, repeat_purchases_hi=ex_hi,
         spend_per_repeat=float(spend), repeat_margin=float(margin),
@@ -188,11 +208,25 @@ def ltv_report(
     channel_prior_sd: float = 0.5,
     min_customers: int = 500,
     max_multiplier: float = 10.0,
+    fit_window_days: int | None = None,
     seed: int = 0,
 ) -> LtvReport:
-    """Fit the hierarchy on customer summaries and value every group (pool = market '*')."""
+    """Fit the hierarchy on customer summaries and value every group (pool = market '*').
+
+    ``fit_window_days`` fits the models on customers acquired in the last so many days before
+    the calibration end only (behaviour drifts; older cohorts mislead), while every customer
+    is still valued (P(alive), expected purchases) with those models. Falls back to all
+    customers when the window holds fewer than 100.
+    """
+    recent = summary
+    cal_end = summary.attrs.get("calibration_end")
+    if fit_window_days is not None and cal_end is not None:
+        start = pd.Timestamp(cal_end) - pd.Timedelta(days=fit_window_days)
+        win = summary[summary["first_date"] > start]
+        if len(win) >= 100:
+            recent = win
     fits = fit_hierarchy(
-        summary, by_channel=by_channel, market_prior_sd=market_prior_sd,
+        recent, by_channel=by_channel, market_prior_sd=market_prior_sd,
         channel_prior_sd=channel_prior_sd, min_customers=min_customers,
     )
     holdout_weeks = float(summary.attrs.get("holdout_weeks", 0.0))
@@ -200,16 +234,16 @@ def ltv_report(
     for key, fit in fits.items():
         data = _rows(summary, key)
         segments.append(segment_value(
-            fit, data, horizon_days=horizon_days, holdout_weeks=holdout_weeks,
+            fit, data, _rows(recent, key), horizon_days=horizon_days, holdout_weeks=holdout_weeks,
             interval=interval, draws=draws, max_multiplier=max_multiplier, seed=seed,
         ))
-    cal_end = summary.attrs.get("calibration_end")
     hold_end = summary.attrs.get("holdout_end")
     return LtvReport(
         calibration_end=str(pd.Timestamp(cal_end).date()) if cal_end is not None else "",
         holdout_end=str(pd.Timestamp(hold_end).date()) if hold_end is not None else "",
         holdout_days=int(round(holdout_weeks * DAYS_PER_WEEK)),
-        horizon_days=horizon_days, interval=interval, segments=segments,
+        horizon_days=horizon_days, interval=interval, fit_window_days=fit_window_days,
+        segments=segments,
     )
 
 

@@ -118,6 +118,7 @@ class LtvMixin:
             summary, horizon_days=horizon, by_channel=by_channel, interval=s.interval,
             draws=s.draws, market_prior_sd=s.market_prior_sd, channel_prior_sd=s.channel_prior_sd,
             min_customers=s.min_market_customers, max_multiplier=s.max_multiplier,
+            fit_window_days=s.fit_window_days,
         )
         if save and calibration_end is None and markets is None and by_channel \
                 and horizon == s.horizon_days and not self.store.read_only:
