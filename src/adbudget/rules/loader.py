@@ -70,9 +70,14 @@ def parse_rules(text: str, name: str = "<rules>", fmt: str | None = None) -> Rul
         key = ".".join(str(p) for p in _user_loc(loc)) or "(top level)"
         more = len(exc.errors()) - 1
         suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
-        raise InputError(f"key '{key}': {msg}{suffix}", file=name, line=locate(loc)) from None
+        raise InputError(_one_line(f"key '{key}': {msg}{suffix}"), file=name, line=locate(loc)) from None
     except RecursionError:
         raise InputError("conditions nested too deeply", file=name) from None
+
+
+def _one_line(text: str) -> str:
+    """Control characters (a newline in a key, say) escaped, so an error stays one line."""
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)
 
 
 def _action_types() -> list[str]:
@@ -108,18 +113,21 @@ def _load_yaml(text: str, name: str):
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
-        reason = f"not valid YAML: {exc.problem or exc.context}"
+        reason = _one_line(f"not valid YAML: {exc.problem or exc.context}")
         raise InputError(reason, file=name, line=line) from None
     except yaml.YAMLError as exc:
-        raise InputError(f"not valid YAML: {str(exc).splitlines()[0]}", file=name) from None
+        raise InputError(_one_line(f"not valid YAML: {str(exc).splitlines()[0]}"), file=name) from None
     except (RecursionError, ValueError, OverflowError) as exc:
         raise InputError(f"not valid YAML: {type(exc).__name__}", file=name) from None
     if isinstance(data, list) and isinstance(node, yaml.SequenceNode):
-        node = yaml.MappingNode("tag:yaml.org,2002:map", [(yaml.ScalarNode("", "rules"), node)],
-                                node.start_mark, node.end_mark)
+        key = yaml.ScalarNode("tag:yaml.org,2002:str", "rules", node.start_mark, node.end_mark)
+        node = yaml.MappingNode("tag:yaml.org,2002:map", [(key, node)], node.start_mark, node.end_mark)
 
     def locate(loc: tuple) -> int | None:
-        return _yaml_line(node, loc)
+        try:
+            return _yaml_line(node, loc)
+        except (AttributeError, TypeError):  # a node without marks: name no line rather than fail
+            return None
 
     return data, locate
 
@@ -151,7 +159,7 @@ def _load_toml(text: str, name: str):
         m = re.search(r"\(at line (\d+)", str(exc))
         line = int(m.group(1)) if m else None
         reason = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
-        raise InputError(f"not valid TOML: {reason}", file=name, line=line) from None
+        raise InputError(_one_line(f"not valid TOML: {reason}"), file=name, line=line) from None
     except (RecursionError, ValueError) as exc:
         raise InputError(f"not valid TOML: {type(exc).__name__}", file=name) from None
     lines = text.splitlines()
