@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 CREATIVE_KEYS = ["market", "channel", "campaign", "ad_group", "creative"]
+_MAX_TAUS = 60  # candidate changepoints per pass
 
 
 @dataclass(frozen=True)
@@ -76,9 +77,14 @@ def fit_decay(
     rate0 = y.sum() / x.sum()
     eta0 = np.log(rate0) + np.log(x)
     ll0 = float((y * eta0 - rate0 * x).sum())
-    taus = np.unique(age[min_segment - 1 : len(age) - min_segment])
-    z = np.maximum(age[None, :] - taus[:, None], 0.0)
-    a, b, ll, mu = _fit_given_tau(y, x, z)
+    candidates = np.unique(age[min_segment - 1 : len(age) - min_segment])
+    step = max(1, int(np.ceil(len(candidates) / _MAX_TAUS)))
+    taus = candidates[::step]  # long series: a coarse grid first, then refine around its best
+    a, b, ll, mu = _fit_given_tau(y, x, np.maximum(age[None, :] - taus[:, None], 0.0))
+    if step > 1:
+        near = np.abs(candidates - taus[int(np.argmax(ll))]) <= step
+        taus = candidates[near]
+        a, b, ll, mu = _fit_given_tau(y, x, np.maximum(age[None, :] - taus[:, None], 0.0))
     best = int(np.argmax(ll))
     mu_b = mu[best]
     dof = max(len(y) - 3, 1)
