@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from adbudget.attribution.tokenise import tokenise
 from adbudget.errors import InputError
 
 SEP = " > "
@@ -195,7 +196,7 @@ class PathTable:
         nul = _numeric(df, nulls) if nulls and nulls in df.columns else np.zeros(len(df))
         if (conv < 0).any() or (nul < 0).any():
             raise InputError("conversions and nulls must not be negative", column=conversions)
-        tokens, lengths, uniques = _tokenise(df[path], sep)
+        tokens, lengths, uniques = tokenise(df[path], sep)
         indptr = np.zeros(len(df) + 1, dtype=np.int64)
         np.cumsum(lengths, out=indptr[1:])
         decay_arr = decay_val_arr = None
@@ -236,36 +237,6 @@ class PathTable:
             if self.decay_value is not None:
                 decay_value = np.bincount(tok_target, self.decay_value, len(out.tokens))
         return PathTable(out.channels, out.indptr, out.tokens, conv, val, nul, decay, decay_value)
-
-
-def _tokenise(col: pd.Series, sep: str) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
-    """Split every path at ``sep`` (pyarrow, vectorised); strip names; sort the channel list."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    arr = pa.array(col.fillna("").astype(str), type=pa.string())
-    arr = pc.utf8_trim_whitespace(arr)
-    empty = np.asarray(pc.equal(arr, "").to_numpy(zero_copy_only=False), dtype=bool)
-    lists = pc.split_pattern(arr, pattern=sep)
-    lengths = np.asarray(pc.list_value_length(lists).to_numpy(zero_copy_only=False), dtype=np.int64)
-    flat = pc.utf8_trim_whitespace(pc.list_flatten(lists))
-    if empty.any():  # an empty path is one empty token after the split: drop it
-        keep = np.repeat(~empty, lengths)
-        flat = flat.filter(pa.array(keep))
-        lengths = np.where(empty, 0, lengths)
-    if len(flat) and pc.any(pc.equal(flat, "")).as_py():
-        raise InputError("a path has an empty channel name (two separators in a row?)",
-                         column="path")
-    enc = pc.dictionary_encode(flat)
-    if isinstance(enc, pa.ChunkedArray):
-        enc = enc.combine_chunks()
-    names = np.asarray(enc.dictionary.to_pylist(), dtype=object)
-    order = np.argsort(names, kind="stable")
-    rank = np.empty(len(order), dtype=np.int32)
-    rank[order] = np.arange(len(order), dtype=np.int32)
-    idx = np.asarray(enc.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
-    tokens = rank[idx] if len(idx) else np.zeros(0, dtype=np.int32)
-    return tokens.astype(np.int32), lengths, tuple(str(n) for n in names[order])
 
 
 def _numeric(df: pd.DataFrame, col: str | None) -> np.ndarray:
