@@ -141,3 +141,16 @@ def test_translations_match():
         assert f"experiments.reason.{code}" in en
     for code in DECISIONS:
         assert f"experiments.decision.{code}" in en
+
+
+def test_rows_prefiltered_in_sql_match_python(ws):
+    in_sql = ws.experiment_rows()
+    everything = ws.ad_daily()
+    from adbudget.experiments.arms import tag_rows
+
+    in_python = tag_rows(everything, ws._tag_rules())
+    assert len(in_sql) == len(in_python) == len(everything)  # every fixture row is tagged
+    # a pattern DuckDB's RE2 cannot run (lookahead) falls back to Python and still works
+    ws.settings.experiments.tag_pattern = r"\[T:(?P<experiment>\w+)/(?P<arm>[\w-]+)(?=[*\]])(?P<control>\*)?\]"
+    again = ws.experiment_rows()
+    assert sorted(again["arm"].unique()) == sorted(in_sql["arm"].unique())

@@ -111,8 +111,39 @@ class ExperimentsMixin:
 
     def experiment_rows(self, start: str | None = None, end: str | None = None,
                         markets: list[str] | None = None) -> pd.DataFrame:
-        """ad_daily rows that belong to a test arm (experiment, arm, is_control added)."""
-        return tag_rows(self.ad_daily(markets=markets, start=start, end=end), self._tag_rules())  # type: ignore[attr-defined]
+        """ad_daily rows that belong to a test arm (experiment, arm, is_control added).
+
+        DuckDB pre-filters rows whose names can match the tag pattern or a declaration, so a
+        large store is not loaded whole; Python's regex then decides (RE2 and Python differ at
+        the edges, and any SQL error falls back to reading every row).
+        """
+        rules = self._tag_rules()
+        patterns = [rules.pattern] + [d.match for d in rules.declared]
+        where, params = [], []
+        if markets:
+            where.append(f"market IN ({', '.join('?' for _ in markets)})")
+            params += list(markets)
+        if start:
+            where.append("date >= CAST(? AS DATE)")
+            params.append(start)
+        if end:
+            where.append("date <= CAST(? AS DATE)")
+            params.append(end)
+        names = "campaign || ' / ' || ad_group || ' / ' || creative"
+        where.append("(" + " OR ".join(f"regexp_matches({names}, ?)" for _ in patterns) + ")")
+        params += patterns
+        sql = (
+            "SELECT date, market, channel, account, campaign, ad_group, creative, currency, "
+            "CAST(spend AS DOUBLE) AS spend, impressions, clicks, conversions, "
+            "CAST(revenue AS DOUBLE) AS revenue, CAST(spend_base AS DOUBLE) AS spend_base, "
+            "CAST(revenue_base AS DOUBLE) AS revenue_base FROM ad_daily WHERE "
+            + " AND ".join(where) + " ORDER BY date, market, channel, campaign, ad_group, creative"
+        )
+        try:
+            rows = self.store.query(sql, params)
+        except Exception:  # noqa: BLE001 - a pattern RE2 cannot run: filter in Python only
+            rows = self.ad_daily(markets=markets, start=start, end=end)  # type: ignore[attr-defined]
+        return tag_rows(rows, rules)
 
     # -- status -----------------------------------------------------------------------------
     def experiments_status(
