@@ -65,8 +65,12 @@ def cli():
 def test_ltv_saves_and_multipliers_reuse_the_fit(ws):
     report = ws.ltv()
     mult = ws.ltv_value_multipliers()
-    assert mult == report.multipliers()
+    assert mult == report.multipliers(ws.settings.channels)
     assert set(mult) >= {("US", "meta"), ("DE", "google_search")}
+    # a channel without customers gets its market's multiplier
+    us = next(s for s in report.segments if s.market == "US" and s.channel == "*")
+    assert mult[("US", "youtube")] == pytest.approx(us.multiplier)
+    assert ("GB", "meta") not in mult  # no orders in GB
     saved = ws.store.query("SELECT name, model_version FROM models WHERE name = 'ltv'")
     assert len(saved) == 1
     # the cache answers without refitting

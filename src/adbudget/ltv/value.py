@@ -10,6 +10,7 @@ Laplace draws of both models' parameters (parameter uncertainty, not customer-le
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -82,12 +83,24 @@ class LtvReport:
         return pd.DataFrame([{k: v for k, v in s.__dict__.items()
                               if k not in ("bgnbd", "gamma_gamma")} for s in rows])
 
-    def multipliers(self) -> dict[tuple[str, str], float]:
-        """(market, channel) -> expected horizon profit per acquired customer / first-order profit."""
-        out = {}
+    def multipliers(self, channels: Sequence[str] = ()) -> dict[tuple[str, str], float]:
+        """(market, channel) -> expected horizon profit per acquired customer / first-order profit.
+
+        Cells come from market x channel fits; each of ``channels`` that a market has no
+        customers from gets the market's own multiplier (a better guess than 1.0).
+        """
+        out: dict[tuple[str, str], float] = {}
+        market_level: dict[str, float] = {}
         for s in self.segments:
-            if s.channel != ALL and s.market != ALL and s.multiplier is not None:
+            if s.market == ALL or s.multiplier is None:
+                continue
+            if s.channel == ALL:
+                market_level[s.market] = s.multiplier
+            else:
                 out[(s.market, s.channel)] = s.multiplier
+        for market, value in market_level.items():
+            for channel in channels:
+                out.setdefault((market, channel), value)
         return out
 
 

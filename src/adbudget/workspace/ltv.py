@@ -139,7 +139,8 @@ class LtvMixin:
     def _ltv_save(self, report: LtvReport) -> None:
         data_hash, config_hash = self._ltv_hashes()
         payload = json.dumps({
-            "multipliers": [[m, c, v] for (m, c), v in report.multipliers().items()],
+            "multipliers": [[m, c, v] for (m, c), v in
+                            report.multipliers(self.settings.channels).items()],
             "calibration_end": report.calibration_end, "horizon_days": report.horizon_days,
         }).encode()
         with self.store.transaction():
@@ -167,15 +168,16 @@ class LtvMixin:
         """(market, channel) -> expected horizon profit per acquired customer / first-order profit.
 
         For the planner: multiply a line's first-order profit by this to value new customers
-        by what they will be worth. Lines missing here (no orders, non-positive first-order
-        profit) should be taken as 1.0. Uses the saved fit when orders and settings are
+        by what they will be worth. Channels a market has no customers from get the market's
+        multiplier; lines still missing (no orders, non-positive first-order profit) should be
+        taken as 1.0. Uses the saved fit when orders and settings are
         unchanged, else refits (and saves when the workspace is writable).
         """
         cached = self._ltv_load()
         if cached is not None:
             return cached
         try:
-            return self.ltv().multipliers()
+            return self.ltv().multipliers(self.settings.channels)
         except InputError as exc:
             raise NotFittedError(f"no LTV model: {exc}") from None
 
