@@ -130,3 +130,25 @@ def test_round_trip_through_the_importers(tiny_files, tiny_world, tmp_path):
         assert m.gross_margin_pct == tiny_world.spec.market("DE").gross_margin_pct
     finally:
         ws.close()
+
+
+def test_load_world_without_files_matches_the_truth(tiny_world, tmp_path):
+    from adbudget.workspace import Workspace
+    from adbudget.workspace.simulate import world_settings
+
+    ws = Workspace.init(tmp_path / "ws", world_settings(tiny_world))
+    try:
+        counts = ws.load_world(tiny_world)
+        assert counts["orders"] == len(tiny_world.orders())
+        spend = ws.daily_spend()
+        truth = tiny_world.daily_lines()
+        truth = truth[truth["spend"] > 0]
+        joined = truth.merge(spend, on=["date", "market", "channel"], suffixes=("", "_store"))
+        assert len(joined) == len(truth)
+        assert np.abs(joined["spend"] - joined["spend_store"]).max() < 0.005
+        revenue = ws.daily_revenue()
+        markets = tiny_world.daily_markets()
+        assert abs(revenue["revenue"].sum() - markets["net_revenue"].sum()) < 0.01 * len(revenue)
+        assert len(ws.touchpoints()) == len(tiny_world.touchpoints())
+    finally:
+        ws.close()

@@ -86,21 +86,27 @@ class TrueCurves:
             forms.setdefault(ln.saturation, []).append(i)
         return [(SATURATIONS[name], np.asarray(idx)) for name, idx in sorted(forms.items())]
 
-    def _eval(self, spend: np.ndarray, slope: bool) -> np.ndarray:
-        spend = np.asarray(spend, dtype=float)
+    @cached_property
+    def _params(self) -> list[tuple[Any, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
+        """Per saturation form: (form, columns, k, denominator, effect, beta * net / n_days)."""
         half = np.asarray([ln.half for ln in self.line_specs])
         k = np.asarray([ln.k for ln in self.line_specs])
         beta = np.asarray([ln.beta for ln in self.line_specs]) * self.net_factor
         denom = self.cost * half  # (n_days, n_lines)
-        x = np.maximum(spend, 0.0)[..., None, :] / denom
+        n_days = self.cost.shape[0]
+        return [(form, idx, k[idx], denom[:, idx], self.effect[:, idx], beta[idx] / n_days)
+                for form, idx in self._groups]
+
+    def _eval(self, spend: np.ndarray, slope: bool) -> np.ndarray:
+        spend = np.maximum(np.asarray(spend, dtype=float), 0.0)
         out = np.empty(spend.shape)
-        for form, idx in self._groups:
-            xs = x[..., idx]
+        for form, idx, k, denom, effect, scale in self._params:
+            xs = spend[..., None, idx] / denom
             if slope:
-                v = form.slope(xs, k[idx]) * self.effect[:, idx] / denom[:, idx]
+                v = form.slope(xs, k) * (effect / denom)
             else:
-                v = form.value(xs, k[idx]) * self.effect[:, idx]
-            out[..., idx] = v.mean(axis=-2) * beta[idx]
+                v = form.value(xs, k) * effect
+            out[..., idx] = v.sum(axis=-2) * scale
         return out[None, ...]
 
     def response(self, spend: np.ndarray) -> np.ndarray:
@@ -260,6 +266,27 @@ class World:
                     "spend_base": float(p.spend[i, sl].sum()),
                 })
         return pd.DataFrame(rows)
+
+    def frames(self) -> dict[str, pd.DataFrame]:
+        """Every store table's rows as the importers would store them (base amounts rounded to
+        4 places), for loading a workspace without files (``ws.load_world``)."""
+        ads = self.ad_daily()
+        ads["spend_base"] = ads["spend_base"].round(4)
+        ads["revenue_base"] = ads["revenue_base"].round(4)
+        orders = self.orders().drop(columns=["cause"])
+        orders["revenue_base"] = orders["revenue_base"].round(4)
+        orders["refunded_base"] = orders["refunded_base"].round(4)
+        tp = self.touchpoints()
+        tp["ts"] = pd.to_datetime(tp["ts"].str.rstrip("Z"))
+        funnel = self.funnel_daily()
+        funnel["date"] = pd.to_datetime(funnel["date"])
+        lift = self.lift_tests()
+        if len(lift):
+            lift = lift.drop(columns=["true_incremental_revenue_base", "spend_base"])
+        fx = self.fx_rates()
+        fx["date"] = pd.to_datetime(fx["date"])
+        return {"ad_daily": ads, "orders": orders, "touchpoints": tp, "funnel_daily": funnel,
+                "lift_tests": lift, "fx_rates": fx}
 
     # -- truth ---------------------------------------------------------------------------------
     def daily_lines(self) -> pd.DataFrame:
