@@ -25,18 +25,22 @@ class Arm:
     aov: float = 60.0
 
 
-def make_arms(markets=("US", "DE"), n_perf=3, n_test=8, loser_share=0.5, seed=0) -> list[Arm]:
-    """Performance lines (ROAS 2.5–4) and test arms, a share of them losers (ROAS 0.3–0.8)."""
+def make_arms(markets=("US", "DE"), n_perf=3, n_test=8, loser_share=0.5, seed=0,
+              perf_budget=500.0, test_budget=40.0) -> list[Arm]:
+    """Performance lines (ROAS 2.5–4) and test arms, a share of them losers (ROAS 0.3–0.8).
+
+    Default budgets put about 18 % of spend in tests, near the method's 10–15 % test bucket.
+    """
     rng = np.random.default_rng(seed)
     arms = []
     for m in markets:
         for i in range(n_perf):
             arms.append(Arm(m, ["meta", "google_search", "tiktok"][i % 3], f"{m}_perf_{i}",
-                            budget=300.0, roas=float(rng.uniform(2.5, 4.0)), cpm=float(rng.uniform(8, 14))))
+                            budget=perf_budget, roas=float(rng.uniform(2.5, 4.0)), cpm=float(rng.uniform(8, 14))))
         n_lose = int(round(n_test * loser_share))
         for i in range(n_test):
             lose = i < n_lose
-            arms.append(Arm(m, ["meta", "tiktok"][i % 2], f"{m}_test_arm{i}", budget=100.0,
+            arms.append(Arm(m, ["meta", "tiktok"][i % 2], f"{m}_test_arm{i}", budget=test_budget,
                             roas=float(rng.uniform(0.3, 0.8) if lose else rng.uniform(2.5, 4.0)),
                             cpm=float(rng.uniform(8, 14))))
     return arms
