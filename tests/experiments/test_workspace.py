@@ -154,3 +154,18 @@ def test_rows_prefiltered_in_sql_match_python(ws):
     ws.settings.experiments.tag_pattern = r"\[T:(?P<experiment>\w+)/(?P<arm>[\w-]+)(?=[*\]])(?P<control>\*)?\]"
     again = ws.experiment_rows()
     assert sorted(again["arm"].unique()) == sorted(in_sql["arm"].unique())
+
+
+def test_entry_plan_defaults_to_the_plans_test_bucket(ws, monkeypatch):
+    with pytest.raises(InputError):
+        ws.entry_test_plan("DE")  # no plan saved, no budget given
+
+    class _Plan:
+        def to_frame(self):
+            return pd.DataFrame(dict(bucket=["test", "test", "performance"], market=["DE", "US", "DE"],
+                                     amount_base=[2400.0, 900.0, 10_000.0]))
+
+    monkeypatch.setattr(type(ws), "latest_plan", lambda self: _Plan(), raising=False)
+    assert ws.test_bucket_budget("DE") == 2400.0
+    plan = ws.entry_test_plan("DE")
+    assert np.isclose(plan.budget, 2400.0) and np.isclose(sum(c.budget for c in plan.cells), 2400.0)

@@ -134,7 +134,7 @@ def register(app: typer.Typer) -> None:
         power: Annotated[float | None, typer.Option(help="Probability of finding the lift (default: settings, 0.8).")] = None,
         arms: Annotated[int, typer.Option(help="Arms in the test, control included.")] = 2,
         daily_budget: Annotated[float | None, typer.Option("--daily-budget", help="Daily budget for all arms, base currency: gives the days needed.")] = None,
-        budget: Annotated[float | None, typer.Option(help="Test bucket for an entry-stage plan, base currency.")] = None,
+        budget: Annotated[float | None, typer.Option(help="Test bucket for an entry-stage plan, base currency (default: the market's test bucket in the latest plan).")] = None,
         days: Annotated[int, typer.Option(help="Entry test length, 7 to 14 days.")] = 14,
         workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
         lang: LangOpt = "en",
@@ -146,6 +146,8 @@ def register(app: typer.Typer) -> None:
             ch = channel or (ws.settings.experiments.entry_platforms.get(region) or ["meta"])[0]
             report = ws.test_design(market, ch, lift=lift, power=power, n_arms=arms, daily_budget=daily_budget,
                                     max_days=days)
+            if budget is None:
+                budget = ws.test_bucket_budget(market)  # the latest plan's test bucket, if any
             plan = ws.entry_test_plan(market, budget, days=days) if budget is not None else None
             cur = ws.settings.base_currency
         if json_out:

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from adbudget.errors import InputError, SettingsError
+from adbudget.errors import AdbudgetError, InputError, SettingsError
 from adbudget.experiments import (
     ALLOCATION_COLUMNS,
     AnalysisOptions,
@@ -271,12 +271,31 @@ class ExperimentsMixin:
             raise InputError(str(exc)) from None
         return DesignReport(market=market, channel=channel, design=design, assumptions_from_data=from_data)
 
-    def entry_test_plan(self, market: str, budget: float, *, days: int = 14,
+    def test_bucket_budget(self, market: str) -> float | None:
+        """The market's test bucket in the latest saved plan (base currency), if there is one."""
+        if not hasattr(self, "latest_plan"):
+            return None
+        try:
+            plan = self.latest_plan()
+            df = plan.to_frame() if plan is not None else None
+        except (AdbudgetError, AttributeError, KeyError, ValueError):
+            return None
+        if df is None or df.empty or not {"bucket", "market", "amount_base"} <= set(df.columns):
+            return None
+        total = float(df.loc[(df["bucket"] == "test") & (df["market"] == market), "amount_base"].sum())
+        return total if total > 0 else None
+
+    def entry_test_plan(self, market: str, budget: float | None = None, *, days: int = 14,
                         platforms: list[str] | None = None) -> EntryPlan:
-        """A 2-3 platform x creative type x targeting grid for a new market, sized to *budget*."""
+        """A 2-3 platform x creative type x targeting grid for a new market, sized to *budget*
+        (default: the market's test bucket in the latest plan)."""
         m = self._market_or_error(market)
         s = self.settings.experiments
-        if budget is None or budget <= 0:
+        if budget is None:
+            budget = self.test_bucket_budget(market)
+            if budget is None:
+                raise InputError(t("experiments.design.no_budget"))
+        if budget <= 0:
             raise InputError(t("experiments.allocate.bad_budget", budget=budget))
         if not 7 <= days <= 14:
             raise InputError(t("experiments.design.bad_value", name="days", allowed="7 to 14", value=days))
