@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import PlainTextResponse
+from fastapi.responses import PlainTextResponse, Response
 from pydantic import BaseModel, Field
 
 from adbudget import __version__
@@ -102,8 +102,13 @@ def health() -> HealthOut:
 
 
 def _section_endpoint(page: str):
-    def endpoint(request: Request, lang: Lang | None = Query(None)) -> dict[str, Any]:
-        return get_state(request).section(page, _lang(request, lang)).to_json()
+    async def endpoint(request: Request, lang: Lang | None = Query(None)) -> Response:
+        state = get_state(request)
+        lg = _lang(request, lang)
+        body = state.fresh_json(page, lg)
+        if body is None:  # build (or re-check) in a worker thread: DuckDB calls block
+            body = await run_in_threadpool(state.section_json, page, lg)
+        return Response(body, media_type="application/json")
 
     endpoint.__name__ = f"api_{page}"
     endpoint.__doc__ = f"The {page} page's KPIs, tables and Plotly figures."

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import secrets
 import threading
 import time
@@ -13,6 +14,7 @@ from typing import Any, TypeVar
 from starlette.requests import Request
 
 from adbudget.i18n import LANGUAGES, set_language
+from adbudget.report.generic import jsonable
 from adbudget.report.model import Section
 from adbudget.report.sections import build
 
@@ -43,7 +45,10 @@ class AppState:
     pending_ttl_s: float = 1800.0
     lock: threading.RLock = field(default_factory=threading.RLock)
     pending: OrderedDict[str, PendingUpload] = field(default_factory=OrderedDict)
+    version_ttl_s: float = 1.0
     _cache: dict[tuple[str, str], tuple[Any, Section]] = field(default_factory=dict)
+    _json: dict[tuple[str, str], tuple[Any, bytes]] = field(default_factory=dict)
+    _version: tuple[float, Any] = (float("-inf"), None)
 
     def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Call *fn* with the workspace lock held."""
@@ -61,11 +66,45 @@ class AppState:
         ).fetchone()
         return tuple(row) + (id(self.ws.settings),)
 
+    def current_version(self) -> Any:
+        """The data fingerprint, re-read at most every ``version_ttl_s`` seconds. Writes made
+        through the app call :meth:`invalidate`; the server holds DuckDB's write lock, so no
+        other process can change the store behind its back."""
+        now = time.monotonic()
+        if now - self._version[0] > self.version_ttl_s:
+            self._version = (now, self.data_version())
+        return self._version[1]
+
+    def fresh_json(self, page: str, lang: str) -> bytes | None:
+        """Cached JSON of a page when it is known fresh, without touching the store or the lock
+        (the fast path for the API; None means: build it in a worker thread)."""
+        stamp, version = self._version
+        if time.monotonic() - stamp > self.version_ttl_s:
+            return None
+        hit = self._json.get((page, lang))
+        cached = self._cache.get((page, lang))
+        if hit is None or cached is None or cached[0] != version or hit[0] != (version, id(cached[1])):
+            return None
+        return hit[1]
+
+    def section_json(self, page: str, lang: str) -> bytes:
+        """The page's Section as JSON bytes (cached with the section)."""
+        with self.lock:
+            section = self.section(page, lang)
+            version = self._version[1]
+            hit = self._json.get((page, lang))
+            if hit is not None and hit[0] == (version, id(section)):
+                return hit[1]
+            body = json.dumps(jsonable(section.to_json()), ensure_ascii=False,
+                              allow_nan=False).encode("utf-8")
+            self._json[(page, lang)] = ((version, id(section)), body)
+            return body
+
     def section(self, page: str, lang: str) -> Section:
         """The page's Section, rebuilt only when the data changed."""
         with self.lock:
             set_language(lang)
-            version = self.data_version()
+            version = self.current_version()
             hit = self._cache.get((page, lang))
             if hit is not None and hit[0] == version:
                 return hit[1]
@@ -74,8 +113,11 @@ class AppState:
             return section
 
     def invalidate(self) -> None:
+        """Forget cached sections (call after any write)."""
         with self.lock:
             self._cache.clear()
+            self._json.clear()
+            self._version = (float("-inf"), None)
 
     # -- uploads ----------------------------------------------------------------------------
     def hold(self, upload: PendingUpload) -> str:
