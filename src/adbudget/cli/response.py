@@ -1,9 +1,141 @@
-"""CLI commands of the `response` area (thin over Workspace)."""
+"""CLI commands of the `response` area (thin over Workspace): ``fit`` and ``curves``."""
 
 from __future__ import annotations
 
+import math
+import os
+from typing import Annotated, Any
+
 import typer
+from rich.table import Table
+
+from adbudget.cli.common import (
+    DEFAULT_WORKSPACE,
+    JsonOpt,
+    LangOpt,
+    WorkspaceOpt,
+    console,
+    handle_errors,
+    open_workspace,
+    print_json,
+)
+from adbudget.i18n import t
+
+
+def _enable_parallel_chains(chains: int) -> None:
+    """Give JAX one CPU device per chain (must run before JAX starts its backend)."""
+    try:
+        import numpyro
+
+        numpyro.set_host_device_count(max(1, min(chains, os.cpu_count() or 1)))
+    except Exception:  # noqa: BLE001 - best effort; sequential chains still work
+        pass
+
+
+def _fmt(value: Any, digits: int = 2) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    if isinstance(value, float):
+        return f"{value:,.{digits}f}"
+    return str(value)
+
+
+def _summary_table(result: Any) -> Table:
+    pct = round(100 * result.interval)
+    table = Table(title=t("response.summary_title"))
+    for key in ("market", "channel", "roas"):
+        table.add_column(t(f"response.col.{key}"))
+    table.add_column(t("response.col.roas_interval", pct=pct))
+    for key in ("marginal_roas", "current_spend", "saturation_pct", "saturation_point",
+                "half_life", "prior_weight"):
+        table.add_column(t(f"response.col.{key}"), justify="right")
+    for row in result.summary.itertuples():
+        table.add_row(
+            row.market, row.channel, _fmt(row.roas), f"{_fmt(row.roas_lo)} – {_fmt(row.roas_hi)}",
+            _fmt(row.marginal_roas), _fmt(row.current_spend, 0), _fmt(row.saturation_pct, 0),
+            _fmt(row.saturation_point, 0), _fmt(row.half_life, 1), _fmt(100 * row.prior_weight, 0),
+        )
+    return table
+
+
+def _notices(result: Any) -> list[str]:
+    return [t(n.key, **n.values) for n in result.notices]
+
+
+def _report(result: Any) -> dict[str, Any]:
+    return {"summary": result.summary, "diagnostics": result.diagnostics,
+            "warnings": _notices(result), "model_version": result.model_version}
 
 
 def register(app: typer.Typer) -> None:
     """Add this area's commands to the main app."""
+
+    @app.command("fit")
+    @handle_errors
+    def fit(
+        workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
+        method: Annotated[str | None, typer.Option("--method", help="nuts (final) or svi (quick).")] = None,
+        draws: Annotated[int | None, typer.Option("--draws", help="Posterior draws per chain.")] = None,
+        chains: Annotated[int | None, typer.Option("--chains", help="Chains (run in parallel).")] = None,
+        warmup: Annotated[int | None, typer.Option("--warmup", help="NUTS warm-up steps per chain.")] = None,
+        markets: Annotated[str | None, typer.Option("--markets", help="Comma-separated market codes.")] = None,
+        seed: Annotated[int | None, typer.Option("--seed", help="Random seed.")] = None,
+        lang: LangOpt = "en",
+        json: JsonOpt = False,
+    ) -> None:
+        """Fit the response model (revenue vs spend per market × channel) and save it."""
+        codes = [m.strip().upper() for m in markets.split(",") if m.strip()] if markets else None
+        with open_workspace(workspace) as ws:
+            _enable_parallel_chains(chains or ws.settings.response.chains)
+            say = None if json else (lambda msg: console.print(f"[dim]{msg}[/dim]"))
+            if not json:
+                console.print(t("response.fitting"))
+            result = ws.fit(method=method, draws=draws, chains=chains, markets=codes,
+                            progress=say, warmup=warmup, seed=seed)
+        if json:
+            print_json(_report(result))
+            return
+        d = result.diagnostics
+        console.print(t("response.fitted", method=result.method, seconds=_fmt(result.seconds, 1),
+                        draws=len(next(iter(result.draws.values()), []))))
+        console.print(_summary_table(result))
+        diag = Table(title=t("response.diagnostics_title"), show_header=False)
+        for key in ("r_hat_max", "ess_min", "divergences", "r2_in_sample", "mape_in_sample",
+                    "mape_holdout"):
+            value = d.get(key)
+            if key.startswith("mape") and isinstance(value, float):
+                value = f"{100 * value:.1f}%"
+            diag.add_row(t(f"response.diag.{key}"), _fmt(value, 3))
+        console.print(diag)
+        for line in _notices(result):
+            console.print(f"[yellow]! {line}[/yellow]")
+
+    @app.command("curves")
+    @handle_errors
+    def curves(
+        workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
+        market: Annotated[str | None, typer.Option("--market", help="Only this market.")] = None,
+        channel: Annotated[str | None, typer.Option("--channel", help="Only this channel.")] = None,
+        points: Annotated[int, typer.Option("--points", help="Spend grid points per line.")] = 11,
+        lang: LangOpt = "en",
+        json: JsonOpt = False,
+    ) -> None:
+        """Show fitted response curves with credible bands (from the saved fit)."""
+        with open_workspace(workspace, read_only=True) as ws:
+            table = ws.curves_table(market=market.upper() if market else None, channel=channel,
+                                    points=points)
+            interval = ws.response_fit(check=False).interval
+        if json:
+            print_json(table)
+            return
+        pct = round(100 * interval)
+        out = Table(title=t("response.curves_title"))
+        for key in ("market", "channel", "spend", "mean"):
+            out.add_column(t(f"response.col.{key}"), justify="right" if key in ("spend", "mean") else "left")
+        out.add_column(t("response.col.band", pct=pct), justify="right")
+        out.add_column(t("response.col.marginal_roas"), justify="right")
+        for row in table.itertuples():
+            mark = " *" if row.current else ""
+            out.add_row(row.market, row.channel, _fmt(row.spend, 0) + mark, _fmt(row.mean, 0),
+                        f"{_fmt(row.lo, 0)} – {_fmt(row.hi, 0)}", _fmt(row.marginal_roas))
+        console.print(out)

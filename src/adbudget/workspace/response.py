@@ -2,6 +2,143 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import pandas as pd
+
+from adbudget.errors import InputError, NotFittedError
+from adbudget.i18n import t
+
+MODEL_NAME = "response"
+
 
 class ResponseMixin:
     """Mixed into Workspace; `self` has `.store` and `.settings`."""
+
+    store: Any
+    settings: Any
+
+    # -- inputs --------------------------------------------------------------------------------
+    def _response_inputs(self, markets: list[str] | None) -> dict[str, Any]:
+        revenue = self.daily_revenue(markets)  # type: ignore[attr-defined]
+        spend = self.daily_spend(markets)  # type: ignore[attr-defined]
+        if not spend.empty:
+            spend = spend[["date", "market", "channel", "spend"]]
+        lift = self._lift_in_base(self.lift_tests())  # type: ignore[attr-defined]
+        if markets and not lift.empty:
+            lift = lift[lift["market"].isin(markets)]
+        regions = {code: m.region for code, m in self.settings.markets.items()}
+        return {"revenue": revenue, "spend": spend, "lift_tests": lift, "market_regions": regions}
+
+    def _lift_in_base(self, lift: pd.DataFrame) -> pd.DataFrame:
+        """Lift tests with spend and incremental revenue converted to the base currency."""
+        if lift.empty:
+            return lift
+        base = self.settings.base_currency
+        foreign = lift["currency"] != base
+        if not foreign.any():
+            return lift
+        fx = self.fx_rates()  # type: ignore[attr-defined]
+        out = lift.copy()
+        for i in out.index[foreign]:
+            row = out.loc[i]
+            rates = fx[(fx["currency"] == row["currency"]) &
+                       (pd.to_datetime(fx["date"]) <= pd.Timestamp(row["end_date"]))]
+            if rates.empty:
+                raise InputError(t("response.no_fx", test=row["test_id"], currency=row["currency"],
+                                   date=str(row["end_date"])))
+            per_base = float(rates.iloc[-1]["per_base"])
+            for col in ("spend", "incremental_revenue", "incremental_revenue_se"):
+                out.loc[i, col] = float(row[col]) / per_base
+        return out
+
+    def _response_hashes(self, inputs: dict[str, Any], markets: list[str]) -> tuple[str, str]:
+        from adbudget.response.serde import config_hash, frame_hash
+
+        data_hash = frame_hash(inputs["revenue"], inputs["spend"], inputs["lift_tests"])
+        config = {
+            "response": self.settings.response.model_dump(mode="json"),
+            "base_currency": self.settings.base_currency,
+            "regions": {m: inputs["market_regions"].get(m) for m in sorted(markets)},
+        }
+        return data_hash, config_hash(config)
+
+    # -- fitting -------------------------------------------------------------------------------
+    def fit(
+        self,
+        method: str | None = None,
+        draws: int | None = None,
+        chains: int | None = None,
+        markets: list[str] | None = None,
+        progress: Callable[[str], None] | None = None,
+        warmup: int | None = None,
+        seed: int | None = None,
+    ):
+        """Fit the response model on the shop's revenue and the ad spend, save it, return it."""
+        from adbudget.response.fit import fit_model
+        from adbudget.response.serde import to_bytes
+
+        inputs = self._response_inputs(markets)
+        if inputs["revenue"].empty:
+            raise NotFittedError(t("response.no_revenue"))
+        result = fit_model(settings=self.settings.response, markets=markets, method=method,
+                           draws=draws, chains=chains, warmup=warmup, seed=seed,
+                           progress=progress, **inputs)
+        data_hash, cfg_hash = self._response_hashes(
+            self._response_inputs(result.markets), result.markets)
+        self.store.execute("DELETE FROM models WHERE name = ?", [MODEL_NAME])
+        self.store.execute(
+            "INSERT INTO models VALUES (?, ?, ?, ?, ?, ?)",
+            [MODEL_NAME, datetime.now(UTC).replace(tzinfo=None), result.model_version, data_hash,
+             cfg_hash, to_bytes(result)],
+        )
+        return result
+
+    def response_fit(self, check: bool = True):
+        """The saved fit; refuses (NotFittedError) when none exists or data/settings changed."""
+        from adbudget.response.results import MODEL_VERSION
+        from adbudget.response.serde import from_bytes
+
+        row = self.store.query(
+            "SELECT model_version, data_hash, config_hash, payload FROM models WHERE name = ?",
+            [MODEL_NAME])
+        if row.empty:
+            raise NotFittedError(t("response.not_fitted"))
+        rec = row.iloc[0]
+        if rec["model_version"] != MODEL_VERSION:
+            raise NotFittedError(t("response.old_version", found=rec["model_version"],
+                                   expected=MODEL_VERSION))
+        result = from_bytes(bytes(rec["payload"]))
+        if check:
+            data_hash, cfg_hash = self._response_hashes(
+                self._response_inputs(result.markets), result.markets)
+            if data_hash != rec["data_hash"]:
+                raise NotFittedError(t("response.stale_data"))
+            if cfg_hash != rec["config_hash"]:
+                raise NotFittedError(t("response.stale_config"))
+        return result
+
+    def response_curves(self, markets: list[str] | None = None):
+        """Posterior response curves of the saved fit (``ResponseCurves``)."""
+        curves = self.response_fit().curves()
+        return curves.subset(markets=markets) if markets else curves
+
+    def curves_table(self, market: str | None = None, channel: str | None = None,
+                     points: int = 25) -> pd.DataFrame:
+        """Spend grid with mean and credible band of daily incremental revenue, per line."""
+        table = self.response_fit().curves_table(points=points)
+        if market:
+            table = table[table["market"] == market]
+        if channel:
+            table = table[table["channel"] == channel]
+        if table.empty:
+            raise InputError(t("response.no_line", market=market or "*", channel=channel or "*"))
+        return table.reset_index(drop=True)
+
+    def response_arviz(self):
+        """The saved draws as ``arviz.InferenceData`` (needs arviz installed)."""
+        from adbudget.response.arviz import to_arviz
+
+        return to_arviz(self.response_fit(check=False))

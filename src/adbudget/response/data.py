@@ -1,0 +1,280 @@
+"""Turn shop revenue and ad spend tables into the arrays the model samples on.
+
+A *line* is a market × channel with spend in the training period. Revenue is scaled per
+market by its training mean and spend per line by its average non-zero day, so priors are
+unit-free; the ROAS priors (business terms) are carried as log medians per line.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from adbudget.config.response import ResponseSettings
+from adbudget.errors import InputError
+from adbudget.response.holidays import holiday_features
+from adbudget.response.transforms import lag_tensor
+
+MIN_TRAIN_DAYS = 90
+RECENT_DAYS = 28
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A plain-language finding about the data or the fit: an i18n key and its values."""
+
+    key: str
+    values: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ModelData:
+    """Everything the sampler needs, as arrays; built by :func:`prepare_data`."""
+
+    dates: pd.DatetimeIndex
+    markets: list[str]
+    regions: list[str]  # region of each market
+    channels: list[str]
+    lines: list[tuple[str, str]]
+    target: str
+    y: np.ndarray  # (T, M) target in base currency (or orders)
+    active: np.ndarray  # (T, M) bool: market has data that day
+    obs_mask: np.ndarray  # (T, M) bool: market active and day in training
+    train: np.ndarray  # (T,) bool
+    y_scale: np.ndarray  # (M,)
+    spend: np.ndarray  # (T, N) base currency
+    x_scale: np.ndarray  # (N,) spend unit per line
+    lagged: np.ndarray  # (L, T, N) spend / x_scale, float32
+    line_market: np.ndarray  # (N,) int
+    line_channel: np.ndarray  # (N,) int
+    line_rc: np.ndarray  # (N,) int index of (region, channel)
+    n_rc: int
+    onehot: np.ndarray  # (N, M)
+    spend_total: np.ndarray  # (N,) training spend
+    log_roas_prior: np.ndarray  # (N,) log prior median ROAS in target units
+    log_hl_prior: np.ndarray  # (C,)
+    fourier: np.ndarray  # (T, F)
+    time: np.ndarray  # (T,) 0..1 over training
+    holidays: np.ndarray  # (T, M, H)
+    holiday_names: list[str]
+    controls: np.ndarray  # (T, M, K) standardised
+    control_names: list[str]
+    value_per_unit: np.ndarray  # (M,) base currency per target unit (1 for revenue, AOV for orders)
+    current_spend: np.ndarray  # (N,) mean daily spend over the last 28 days
+    max_spend: np.ndarray  # (N,) largest daily spend seen
+    lift_line: np.ndarray  # (K,) int
+    lift_window: np.ndarray  # (K, T) float 0/1
+    lift_spend: np.ndarray  # (K,) base currency
+    lift_obs: np.ndarray  # (K,) incremental target / y_scale of its market
+    lift_se: np.ndarray  # (K,)
+    lift_ids: list[str]
+    notices: list[Notice]
+
+    @property
+    def n_lines(self) -> int:
+        return len(self.lines)
+
+
+def fourier_features(dates: pd.DatetimeIndex, weekly: int, yearly: int) -> np.ndarray:
+    """sin/cos pairs of the day of week and the day of year, (T, 2 * (weekly + yearly))."""
+    days = (dates - pd.Timestamp("2000-01-03")).days.to_numpy().astype(float)  # a Monday
+    cols = []
+    for k in range(1, weekly + 1):
+        cols += [np.sin(2 * math.pi * k * days / 7.0), np.cos(2 * math.pi * k * days / 7.0)]
+    for k in range(1, yearly + 1):
+        cols += [np.sin(2 * math.pi * k * days / 365.25), np.cos(2 * math.pi * k * days / 365.25)]
+    return np.stack(cols, axis=1) if cols else np.zeros((len(dates), 0))
+
+
+def prepare_data(
+    revenue: pd.DataFrame,
+    spend: pd.DataFrame,
+    market_regions: dict[str, str],
+    settings: ResponseSettings,
+    lift_tests: pd.DataFrame | None = None,
+    controls: pd.DataFrame | None = None,
+    markets: list[str] | None = None,
+) -> ModelData:
+    """Build :class:`ModelData`.
+
+    revenue: ``date, market, revenue, orders``; spend: ``date, market, channel, spend`` (base
+    currency); lift_tests: ``test_id, market, channel, start_date, end_date, spend,
+    incremental_revenue, incremental_revenue_se`` in base currency; controls: ``date, market``
+    plus one numeric column per control.
+    """
+    notices: list[Notice] = []
+    if revenue is None or revenue.empty:
+        raise InputError("no shop revenue to fit: import orders first")
+    rev = revenue.copy()
+    rev["date"] = pd.to_datetime(rev["date"])
+    sp = spend.copy() if spend is not None else pd.DataFrame(columns=["date", "market", "channel", "spend"])
+    sp["date"] = pd.to_datetime(sp["date"])
+    if markets:
+        unknown = sorted(set(markets) - set(rev["market"]))
+        if unknown:
+            raise InputError(f"no shop revenue for market(s) {', '.join(unknown)}")
+        rev = rev[rev["market"].isin(markets)]
+        sp = sp[sp["market"].isin(markets)]
+    market_list = sorted(rev["market"].unique())
+    for m in sorted(set(sp["market"]) - set(market_list)):
+        notices.append(Notice("response.notice.spend_without_revenue", {"market": m}))
+    sp = sp[sp["market"].isin(market_list)]
+    missing_region = [m for m in market_list if m not in market_regions]
+    if missing_region:
+        raise InputError(f"market(s) {', '.join(missing_region)} are not configured in adbudget.toml")
+
+    dates = pd.date_range(rev["date"].min(), rev["date"].max(), freq="D")
+    n_t, n_m = len(dates), len(market_list)
+    if n_t < 28:
+        raise InputError(f"only {n_t} days of revenue; the response model needs at least 28")
+    m_index = {m: i for i, m in enumerate(market_list)}
+    column = "orders" if settings.target == "orders" else "revenue"
+    y_frame = rev.pivot_table(index="date", columns="market", values=column, aggfunc="sum")
+    y_frame = y_frame.reindex(index=dates, columns=market_list)
+    active = np.zeros((n_t, n_m), dtype=bool)
+    for j, m in enumerate(market_list):
+        present = y_frame[m].notna().to_numpy()
+        first, last = np.argmax(present), n_t - 1 - np.argmax(present[::-1])
+        active[first : last + 1, j] = True
+    y = y_frame.fillna(0.0).to_numpy(dtype=float)
+
+    holdout = settings.holdout_days if n_t - settings.holdout_days >= MIN_TRAIN_DAYS else 0
+    if settings.holdout_days and not holdout:
+        notices.append(Notice("response.notice.no_holdout", {"days": n_t}))
+    train = np.arange(n_t) < n_t - holdout
+    obs_mask = active & train[:, None]
+    y_scale = np.array([max(y[obs_mask[:, j], j].mean(), 1e-9) if obs_mask[:, j].any() else 1.0
+                        for j in range(n_m)])
+
+    # value per target unit (orders -> revenue via average order value)
+    if settings.target == "orders":
+        rev_sum = rev.groupby("market")["revenue"].sum().reindex(market_list).to_numpy(float)
+        ord_sum = rev.groupby("market")["orders"].sum().reindex(market_list).to_numpy(float)
+        value_per_unit = np.where(ord_sum > 0, rev_sum / np.maximum(ord_sum, 1e-9), 1.0)
+    else:
+        value_per_unit = np.ones(n_m)
+
+    # lines: market x channel with spend in training
+    sp = sp[(sp["date"] >= dates[0]) & (sp["date"] <= dates[-1])]
+    s_frame = sp.pivot_table(index="date", columns=["market", "channel"], values="spend", aggfunc="sum")
+    s_frame = s_frame.reindex(index=dates).fillna(0.0).clip(lower=0.0)
+    lines = [(m, c) for (m, c) in s_frame.columns if s_frame.loc[train, (m, c)].sum() > 0]
+    lines.sort(key=lambda mc: (m_index[mc[0]], mc[1]))
+    channels = sorted({c for _, c in lines})
+    c_index = {c: i for i, c in enumerate(channels)}
+    spend_arr = (s_frame[lines].to_numpy(dtype=float) if lines else np.zeros((n_t, 0)))
+    n_lines = len(lines)
+    x_scale = np.array([spend_arr[train & (spend_arr[:, n] > 0), n].mean() for n in range(n_lines)])
+    lagged = lag_tensor((spend_arr / np.maximum(x_scale, 1e-9)).astype(np.float32), settings.max_lag)
+    line_market = np.array([m_index[m] for m, _ in lines], dtype=int)
+    line_channel = np.array([c_index[c] for _, c in lines], dtype=int)
+    regions = [market_regions[m] for m in market_list]
+    rc_pairs = sorted({(regions[m_index[m]], c) for m, c in lines})
+    rc_index = {p: i for i, p in enumerate(rc_pairs)}
+    line_rc = np.array([rc_index[(regions[m_index[m]], c)] for m, c in lines], dtype=int)
+    onehot = np.zeros((n_lines, n_m))
+    onehot[np.arange(n_lines), line_market] = 1.0
+    spend_total = spend_arr[train].sum(axis=0)
+    log_roas_prior = np.array(
+        [math.log(settings.roas_median(c) / value_per_unit[m_index[m]]) for m, c in lines]
+    )
+    log_hl_prior = np.array([math.log(settings.half_life_median(c)) for c in channels])
+    recent = spend_arr[-RECENT_DAYS:]
+    current_spend = recent.mean(axis=0) if n_lines else np.zeros(0)
+    max_spend = spend_arr.max(axis=0) if n_lines else np.zeros(0)
+
+    for n, (m, c) in enumerate(lines):
+        days = spend_arr[train, n]
+        used = days[days > 0]
+        cv = used.std() / used.mean() if used.size > 1 else 0.0
+        if cv < 0.1 and (days > 0).mean() > 0.9:
+            notices.append(Notice("response.notice.flat_spend", {"market": m, "channel": c}))
+        if (days > 0).sum() < 14:
+            notices.append(Notice("response.notice.few_days", {"market": m, "channel": c,
+                                                                 "days": int((days > 0).sum())}))
+
+    t_train = max(int(train.sum()) - 1, 1)
+    time = np.arange(n_t, dtype=float) / t_train
+    weekly = settings.weekly_harmonics
+    yearly = settings.yearly_harmonics if train.sum() >= 300 else min(settings.yearly_harmonics, 1)
+    if train.sum() < 180:
+        yearly = 0
+    fourier = fourier_features(dates, weekly, yearly)
+    if settings.holidays:
+        hol, hol_names = holiday_features(dates, regions, settings.holiday_lead_days,
+                                          settings.extra_holidays)
+        keep = [h for h in range(hol.shape[2]) if (hol[train, :, h] > 0).any()]
+        hol, hol_names = hol[:, :, keep], [hol_names[h] for h in keep]
+    else:
+        hol, hol_names = np.zeros((n_t, n_m, 0)), []
+
+    ctrl, ctrl_names = _controls(controls, dates, market_list, train)
+    lift = _lift(lift_tests, dates, lines, y_scale, value_per_unit, m_index, notices)
+    return ModelData(
+        dates=dates, markets=market_list, regions=regions, channels=channels, lines=lines,
+        target=settings.target, y=y, active=active, obs_mask=obs_mask, train=train, y_scale=y_scale,
+        spend=spend_arr, x_scale=x_scale, lagged=lagged, line_market=line_market,
+        line_channel=line_channel, line_rc=line_rc, n_rc=len(rc_pairs), onehot=onehot,
+        spend_total=spend_total, log_roas_prior=log_roas_prior, log_hl_prior=log_hl_prior,
+        fourier=fourier, time=time, holidays=hol, holiday_names=hol_names, controls=ctrl,
+        control_names=ctrl_names, value_per_unit=value_per_unit, current_spend=current_spend,
+        max_spend=max_spend, notices=notices, **lift,
+    )
+
+
+def _controls(controls: pd.DataFrame | None, dates: pd.DatetimeIndex, markets: list[str],
+              train: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    if controls is None or controls.empty:
+        return np.zeros((len(dates), len(markets), 0)), []
+    frame = controls.copy()
+    frame["date"] = pd.to_datetime(frame["date"])
+    names = [c for c in frame.columns if c not in ("date", "market")]
+    out = np.zeros((len(dates), len(markets), len(names)))
+    for k, name in enumerate(names):
+        wide = frame.pivot_table(index="date", columns="market", values=name, aggfunc="mean")
+        wide = wide.reindex(index=dates, columns=markets).ffill().fillna(0.0).to_numpy(float)
+        sd = wide[train].std() or 1.0
+        out[:, :, k] = (wide - wide[train].mean()) / sd
+    return out, names
+
+
+def _lift(tests: pd.DataFrame | None, dates: pd.DatetimeIndex, lines: list[tuple[str, str]],
+          y_scale: np.ndarray, value_per_unit: np.ndarray, m_index: dict[str, int],
+          notices: list[Notice]) -> dict[str, object]:
+    empty = {"lift_line": np.zeros(0, dtype=int), "lift_window": np.zeros((0, len(dates))),
+             "lift_spend": np.zeros(0), "lift_obs": np.zeros(0), "lift_se": np.zeros(0),
+             "lift_ids": []}
+    if tests is None or tests.empty:
+        return empty
+    l_index = {mc: i for i, mc in enumerate(lines)}
+    rows, windows = [], []
+    for rec in tests.to_dict(orient="records"):
+        key = (rec["market"], rec["channel"])
+        if key not in l_index:
+            notices.append(Notice("response.notice.lift_unused", {"test": rec["test_id"],
+                                                                   "market": key[0], "channel": key[1]}))
+            continue
+        start, end = pd.Timestamp(rec["start_date"]), pd.Timestamp(rec["end_date"])
+        window = ((dates >= start) & (dates <= end)).astype(float)
+        m = m_index[key[0]]
+        scale = y_scale[m] * value_per_unit[m]
+        se = max(float(rec["incremental_revenue_se"]), 1e-6 * max(abs(float(rec["incremental_revenue"])), 1.0))
+        rows.append((l_index[key], float(rec["spend"]), float(rec["incremental_revenue"]) / scale,
+                     se / scale, str(rec["test_id"])))
+        windows.append(window)
+    if not rows:
+        return empty
+    return {
+        "lift_line": np.array([r[0] for r in rows], dtype=int),
+        "lift_window": np.stack(windows),
+        "lift_spend": np.array([r[1] for r in rows]),
+        "lift_obs": np.array([r[2] for r in rows]),
+        "lift_se": np.array([r[3] for r in rows]),
+        "lift_ids": [r[4] for r in rows],
+    }
+
+
+__all__ = ["ModelData", "Notice", "fourier_features", "prepare_data"]

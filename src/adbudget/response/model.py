@@ -1,0 +1,278 @@
+"""The hierarchical media-mix model in NumPyro.
+
+Per market ``m`` and day ``t`` (target scaled by the market's mean)::
+
+    mu[t, m] = intercept[m] + trend[m] * time[t] + fourier[t] @ gamma[:, m]
+               + holidays[t, m] @ eta[:, m] + controls[t, m] @ delta[:, m]
+               + sum over lines n of market m:  beta[n] * S(adstock(spend)[t, n])
+
+ROAS is the parameter (Meridian's ROAS prior): ``log roas[n] = prior median + global[c] +
+region[r, c] + market[n]``, each level a normal with the spread set in ``[response]``
+(``roas_prior_sd``, ``region_sd``, ``market_sd``), and ``beta`` is derived so that
+the line's contributions over the training period divided by its spend equal that ROAS.
+Revenue noise is Student-t; orders are negative binomial. Lift tests add a normal
+likelihood on the incremental revenue their window's ROAS predicts.
+
+Every latent is one standard-normal vector ``z`` transformed inside one jitted function:
+NumPyro then compiles a handful of operations at start-up instead of hundreds, and NUTS sees
+a well-scaled, non-centred geometry. The pooling spreads are fixed rather than learned: a
+learned spread multiplies its offsets (``tau * z``), which bends the posterior into
+banana-shaped ridges that cost NUTS 10-50x more gradient steps, while with a handful of
+markets a learned spread is mostly its prior anyway.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import numpyro
+import numpyro.distributions as dist
+from jax.scipy.special import gammaln
+
+from adbudget.config.response import ResponseSettings
+from adbudget.response.data import ModelData
+from adbudget.response.transforms import ADSTOCKS, SATURATIONS, apply_adstock
+
+SEASON_MARKET_SD = 0.1  # how far a market's seasonality may differ from the global one
+HOLIDAY_MARKET_SD = 0.25  # same for holiday effects
+SAT_SCALE_MARKET_SD = 0.3  # same for the log half-saturation point of a channel
+
+ARRAY_FIELDS = (
+    "y", "obs_mask", "y_scale", "lagged", "line_market", "line_channel", "line_rc", "onehot",
+    "spend_total", "log_roas_prior", "log_hl_prior", "fourier", "time", "holidays", "controls",
+    "lift_line", "lift_window", "lift_spend", "lift_obs", "lift_se", "train",
+)
+
+
+@jax.tree_util.register_dataclass
+@dataclass(frozen=True)
+class Spec:
+    """Data arrays (a pytree, passed to jit as arguments rather than baked in as constants,
+    which keeps compilation fast) plus static sizes, the latent layout and prior settings."""
+
+    arrays: dict[str, Any]
+    adstock: str = field(metadata={"static": True})
+    saturation: str = field(metadata={"static": True})
+    target: str = field(metadata={"static": True})
+    max_lag: int = field(metadata={"static": True})
+    roas_sd: float = field(metadata={"static": True})
+    region_sd: float = field(metadata={"static": True})
+    market_sd: float = field(metadata={"static": True})
+    hl_sd: float = field(metadata={"static": True})
+    student_df: float = field(metadata={"static": True})
+    layout: tuple[tuple[str, tuple[int, ...]], ...] = field(metadata={"static": True})
+
+    @property
+    def prior_log_roas_var(self) -> float:
+        """Prior variance of a line's log ROAS (sum of the independent level variances)."""
+        return self.roas_sd**2 + self.region_sd**2 + self.market_sd**2
+
+    @property
+    def n_latent(self) -> int:
+        return sum(int(np.prod(shape)) for _, shape in self.layout)
+
+
+def make_spec(data: ModelData, settings: ResponseSettings) -> Spec:
+    """Freeze data and settings into the sampler's :class:`Spec`."""
+    arrays: dict[str, Any] = {}
+    for name in ARRAY_FIELDS:
+        value = np.asarray(getattr(data, name))
+        if value.dtype == bool:
+            arrays[name] = jnp.asarray(value)
+        elif np.issubdtype(value.dtype, np.integer):
+            arrays[name] = jnp.asarray(value, dtype=jnp.int32)
+        else:
+            arrays[name] = jnp.asarray(value, dtype=jnp.float32)
+    if data.lift_line.size:
+        wspend = (data.lift_window * data.spend[:, data.lift_line].T).sum(axis=1)
+    else:
+        wspend = np.zeros(0)
+    arrays["lift_wspend"] = jnp.asarray(wspend, dtype=jnp.float32)
+    n_c, n_m, n_n = len(data.channels), len(data.markets), data.n_lines
+    n_f, n_h, n_k = data.fourier.shape[1], data.holidays.shape[2], data.controls.shape[2]
+    adstock, sat = ADSTOCKS[settings.adstock], SATURATIONS[settings.saturation]
+    layout: list[tuple[str, tuple[int, ...]]] = []
+    if n_n:
+        layout += [("roas_z_global", (n_c,)), ("roas_z_region", (data.n_rc,)),
+                   ("roas_z_line", (n_n,)), ("half_life", (n_c,)),
+                   ("sat_scale_mu", (n_c,)), ("sat_scale_z", (n_n,))]
+        if adstock.has_shape:
+            layout.append(("adstock_shape", (n_c,)))
+        if sat.has_shape:
+            layout.append(("sat_shape", (n_c,)))
+    layout.append(("intercept", (n_m,)))
+    if settings.trend:
+        layout.append(("trend", (n_m,)))
+    if n_f:
+        layout += [("gamma_global", (n_f,)), ("gamma_z", (n_f, n_m))]
+    if n_h:
+        layout += [("eta_global", (n_h,)), ("eta_z", (n_h, n_m))]
+    if n_k:
+        layout.append(("delta", (n_k, n_m)))
+    layout.append(("noise", (n_m,)))
+    return Spec(
+        arrays=arrays, adstock=settings.adstock, saturation=settings.saturation,
+        target=settings.target, max_lag=settings.max_lag, roas_sd=settings.roas_prior_sd,
+        region_sd=settings.region_sd, market_sd=settings.market_sd,
+        hl_sd=settings.half_life_prior_sd, student_df=settings.student_t_df, layout=tuple(layout),
+    )
+
+
+def unpack(spec: Spec, z: Any) -> dict[str, Any]:
+    """Split the standard-normal vector into named latents and map each to its prior."""
+    raw: dict[str, Any] = {}
+    offset = 0
+    for name, shape in spec.layout:
+        size = int(np.prod(shape))
+        raw[name] = z[offset : offset + size].reshape(shape)
+        offset += size
+    a = spec.arrays
+    adstock, sat = ADSTOCKS[spec.adstock], SATURATIONS[spec.saturation]
+    p: dict[str, Any] = {}
+    if "roas_z_global" in raw:
+        p["roas_z_global"] = raw["roas_z_global"]
+        p["roas_z_region"] = raw["roas_z_region"]
+        p["roas_z_line"] = raw["roas_z_line"]
+        p["half_life"] = jnp.exp(a["log_hl_prior"] + spec.hl_sd * raw["half_life"])
+        lo, sd = sat.scale_prior
+        p["sat_scale_mu"] = lo + sd * raw["sat_scale_mu"]
+        p["sat_scale_z"] = raw["sat_scale_z"]
+        if "adstock_shape" in raw:
+            p["adstock_shape"] = jnp.exp(adstock.shape_prior[0] + adstock.shape_prior[1] * raw["adstock_shape"])
+        if "sat_shape" in raw:
+            p["sat_shape"] = jnp.exp(sat.shape_prior[0] + sat.shape_prior[1] * raw["sat_shape"])
+    p["intercept"] = 0.6 + 0.4 * raw["intercept"]
+    if "trend" in raw:
+        p["trend"] = 0.3 * raw["trend"]
+    if "gamma_z" in raw:
+        p["gamma"] = 0.2 * raw["gamma_global"][:, None] + SEASON_MARKET_SD * raw["gamma_z"]
+    if "eta_z" in raw:
+        p["eta"] = 0.5 * raw["eta_global"][:, None] + HOLIDAY_MARKET_SD * raw["eta_z"]
+    if "delta" in raw:
+        p["delta"] = 0.2 * raw["delta"]
+    if spec.target == "orders":
+        p["concentration"] = jnp.exp(math.log(30.0) + raw["noise"])  # log-normal(log 30, 1)
+    else:
+        p["sigma"] = jnp.exp(math.log(0.15) + 0.7 * raw["noise"])  # log-normal(log 0.15, 0.7)
+    return p
+
+
+def line_params(spec: Spec, p: dict[str, Any]) -> dict[str, Any]:
+    """Per-line ROAS and saturation scale/shape; per-line half-life and adstock shape."""
+    a = spec.arrays
+    lc, lrc = a["line_channel"], a["line_rc"]
+    log_roas = (a["log_roas_prior"] + spec.roas_sd * p["roas_z_global"][lc]
+                + spec.region_sd * p["roas_z_region"][lrc] + spec.market_sd * p["roas_z_line"])
+    scale = jnp.exp(p["sat_scale_mu"][lc] + SAT_SCALE_MARKET_SD * p["sat_scale_z"])
+    sat_shape = p["sat_shape"][lc] if "sat_shape" in p else jnp.ones_like(scale)
+    ad_shape = p["adstock_shape"] if "adstock_shape" in p else jnp.ones_like(p["half_life"])
+    return {"log_roas": log_roas, "roas": jnp.exp(log_roas), "sat_scale": scale,
+            "sat_shape": sat_shape, "half_life": p["half_life"][lc], "adstock_shape": ad_shape[lc]}
+
+
+def compute(spec: Spec, z: Any) -> dict[str, Any]:
+    """Everything of one draw: scaled mean (T, M), base, contributions (T, N), line params."""
+    a = spec.arrays
+    p = unpack(spec, z)
+    n_lines = a["line_market"].shape[0]
+    base = p["intercept"][None, :] * jnp.ones((a["time"].shape[0], 1))
+    if "trend" in p:
+        base = base + a["time"][:, None] * p["trend"][None, :]
+    if "gamma" in p:
+        base = base + a["fourier"] @ p["gamma"]
+    if "eta" in p:
+        base = base + jnp.einsum("tmh,hm->tm", a["holidays"], p["eta"])
+    if "delta" in p:
+        base = base + jnp.einsum("tmk,km->tm", a["controls"], p["delta"])
+    out: dict[str, Any] = {"base": base, "params": p}
+    if not n_lines:
+        out.update(mu=base, contrib=jnp.zeros((base.shape[0], 0)))
+        return out
+    lp = line_params(spec, p)
+    adstock, sat = ADSTOCKS[spec.adstock], SATURATIONS[spec.saturation]
+    weights = adstock.weights(jnp, lp["half_life"], lp["adstock_shape"], spec.max_lag)
+    carried = apply_adstock(jnp, a["lagged"], weights)
+    s = sat.value(jnp, carried, lp["sat_scale"], lp["sat_shape"])
+    s_total = jnp.maximum((s * a["train"][:, None]).sum(axis=0), 1e-6)
+    beta = lp["roas"] * a["spend_total"] / (a["y_scale"][a["line_market"]] * s_total)
+    contrib = beta[None, :] * s
+    lp["beta"] = beta
+    out.update(mu=base + contrib @ a["onehot"], contrib=contrib, lines=lp)
+    return out
+
+
+def log_likelihood(spec: Spec, z: Any) -> tuple[Any, dict[str, Any]]:
+    """Masked log-likelihood of the target and the lift tests, and the draw's line params."""
+    a = spec.arrays
+    out = compute(spec, z)
+    mu, p = out["mu"], out["params"]
+    mask = a["obs_mask"]
+    if spec.target == "orders":
+        mean = jnp.maximum(mu, 1e-3) * a["y_scale"][None, :]
+        conc = p["concentration"][None, :]
+        y = a["y"]
+        ll = (gammaln(y + conc) - gammaln(conc) - gammaln(y + 1.0)
+              + conc * jnp.log(conc / (conc + mean)) + y * jnp.log(mean / (conc + mean)))
+    else:
+        y = a["y"] / a["y_scale"][None, :]
+        ll = dist.StudentT(spec.student_df, mu, p["sigma"][None, :]).log_prob(y)
+    total = jnp.where(mask, ll, 0.0).sum()
+    if a["lift_line"].shape[0]:
+        contrib = out["contrib"][:, a["lift_line"]]  # (T, K)
+        window_contrib = (a["lift_window"] * contrib.T).sum(axis=1)
+        full_rate = (contrib * a["train"][:, None]).sum(axis=0) / jnp.maximum(
+            a["spend_total"][a["lift_line"]], 1e-9)
+        rate = jnp.where(a["lift_wspend"] > 0,
+                         window_contrib / jnp.maximum(a["lift_wspend"], 1e-9), full_rate)
+        total = total + dist.Normal(rate * a["lift_spend"], a["lift_se"]).log_prob(a["lift_obs"]).sum()
+    return total, out.get("lines", {})
+
+
+_log_likelihood_jit = jax.jit(log_likelihood)
+
+
+def model(spec: Spec) -> None:
+    """NumPyro model: one standard-normal latent vector, the likelihood as a factor."""
+    z = numpyro.sample("z", dist.Normal(0.0, 1.0).expand([spec.n_latent]).to_event(1))
+    ll, _ = _log_likelihood_jit(spec, z)
+    numpyro.factor("loglik", ll)
+
+
+def _derive_one(spec: Spec, z: Any) -> dict[str, Any]:
+    out = compute(spec, z)
+    keep = {f"line_{k}": v for k, v in out.get("lines", {}).items()}
+    for name, value in out["params"].items():
+        if name in ("intercept", "trend", "sigma", "concentration"):
+            keep[name] = value
+    return keep
+
+
+def derive(spec: Spec, z: np.ndarray, batch: int = 256) -> dict[str, np.ndarray]:
+    """Named parameters for each draw of ``z`` (D, n_latent), computed in batches."""
+    fn = jax.jit(jax.vmap(_derive_one, in_axes=(None, 0)))
+    parts = [fn(spec, jnp.asarray(z[i : i + batch])) for i in range(0, len(z), batch)]
+    return {k: np.concatenate([np.asarray(part[k]) for part in parts]) for k in parts[0]}
+
+
+def _paths_one(spec: Spec, z: Any) -> dict[str, Any]:
+    out = compute(spec, z)
+    return {"mu": out["mu"], "base": out["base"], "contrib": out["contrib"]}
+
+
+def mean_paths(spec: Spec, z: np.ndarray, batch: int = 50) -> dict[str, np.ndarray]:
+    """Posterior means over draws of the scaled mean (T, M), base (T, M) and contributions (T, N)."""
+    fn = jax.jit(jax.vmap(_paths_one, in_axes=(None, 0)))
+    total: dict[str, np.ndarray] = {}
+    for i in range(0, len(z), batch):
+        part = fn(spec, jnp.asarray(z[i : i + batch]))
+        for k, v in part.items():
+            total[k] = total.get(k, 0.0) + np.asarray(v, dtype=float).sum(axis=0)
+    return {k: v / len(z) for k, v in total.items()}
+
+
+__all__ = ["Spec", "compute", "derive", "log_likelihood", "make_spec", "mean_paths", "model", "unpack"]

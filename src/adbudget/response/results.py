@@ -1,0 +1,231 @@
+"""From posterior draws to what a seller reads: ROAS, marginal ROAS, curves, decomposition,
+diagnostics and plain-language warnings. Works from the draws and data alone (no sampler).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from adbudget.response.curves import FittedCurves
+from adbudget.response.data import ModelData, Notice
+from adbudget.response.inference import Draws
+from adbudget.response.model import Spec, derive, mean_paths
+
+MODEL_VERSION = "response-1"
+MAX_SAVED_DRAWS = 1000
+PATH_DRAWS = 100
+
+
+@dataclass(frozen=True)
+class FitResult:
+    """A fitted response model: per-line draws, tables and diagnostics (all in base currency)."""
+
+    lines: list[tuple[str, str]]
+    markets: list[str]
+    target: str
+    adstock: str
+    saturation: str
+    method: str
+    seconds: float
+    interval: float
+    draws: dict[str, np.ndarray]  # name -> (n_draws, n_lines): roas, beta, scale, shape, half_life, adstock_shape
+    current_spend: np.ndarray  # (n_lines,)
+    max_spend: np.ndarray  # (n_lines,)
+    summary: pd.DataFrame  # one row per line
+    decomposition: pd.DataFrame  # date, market, component, value
+    fit: pd.DataFrame  # date, market, actual, predicted, train
+    diagnostics: dict[str, Any]
+    notices: list[Notice] = field(default_factory=list)
+    model_version: str = MODEL_VERSION
+
+    def curves(self) -> FittedCurves:
+        """The posterior as :class:`~adbudget.curves.ResponseCurves`."""
+        return FittedCurves(
+            line_names=list(self.lines), saturation=self.saturation, beta=self.draws["beta"],
+            scale=self.draws["scale"], shape=self.draws["shape"], spend_now=self.current_spend,
+        )
+
+    def curves_table(self, points: int = 25, max_multiple: float = 2.0) -> pd.DataFrame:
+        """Spend grid (0 to ``max_multiple`` x the larger of current / highest seen spend) per line
+        with the mean and credible band of the daily response and marginal ROAS."""
+        curves = self.curves()
+        top = np.maximum(np.maximum(self.current_spend, self.max_spend * 0.5), 1e-6) * max_multiple
+        grid = np.linspace(0.0, 1.0, points)[:, None] * top[None, :]
+        resp = curves.response(grid)
+        marg = curves.marginal(np.maximum(grid, top[None, :] * 1e-3))
+        q = (1 - self.interval) / 2
+        rows = []
+        for n, (m, c) in enumerate(self.lines):
+            for k in range(points):
+                r = resp[:, k, n]
+                rows.append({
+                    "market": m, "channel": c, "spend": grid[k, n], "mean": r.mean(),
+                    "lo": np.quantile(r, q), "hi": np.quantile(r, 1 - q),
+                    "marginal_roas": marg[:, k, n].mean(),
+                    "current": bool(abs(grid[k, n] - self.current_spend[n]) <= top[n] / (2 * (points - 1))),
+                })
+        return pd.DataFrame(rows)
+
+
+def _q(values: np.ndarray, interval: float) -> tuple[np.ndarray, np.ndarray]:
+    q = (1 - interval) / 2
+    return np.quantile(values, q, axis=0), np.quantile(values, 1 - q, axis=0)
+
+
+def analyze(data: ModelData, spec: Spec, draws: Draws, interval: float = 0.9,
+            adstock: str = "geometric", saturation: str = "hill") -> FitResult:
+    """Summarise draws into a :class:`FitResult`."""
+    z = draws.flat("z")
+    if len(z) > MAX_SAVED_DRAWS:
+        z = z[np.linspace(0, len(z) - 1, MAX_SAVED_DRAWS).astype(int)]
+    named = derive(spec, z)
+    n_lines = data.n_lines
+    value = data.value_per_unit[data.line_market] if n_lines else np.zeros(0)
+    y_line = data.y_scale[data.line_market] if n_lines else np.zeros(0)
+    line_draws: dict[str, np.ndarray] = {}
+    if n_lines:
+        line_draws = {
+            "roas": named["line_roas"] * value,
+            "beta": named["line_beta"] * y_line * value,
+            "scale": named["line_sat_scale"] * data.x_scale,
+            "shape": named["line_sat_shape"],
+            "half_life": named["line_half_life"],
+            "adstock_shape": named["line_adstock_shape"],
+            "log_roas": named["line_log_roas"],
+        }
+    result_draws = {k: v for k, v in line_draws.items() if k != "log_roas"}
+    paths = mean_paths(spec, z[np.linspace(0, len(z) - 1, min(PATH_DRAWS, len(z))).astype(int)])
+
+    fit_rows, decomposition = _paths_tables(data, paths)
+    diagnostics = _diagnostics(data, draws, paths)
+    curves = FittedCurves(list(data.lines), saturation, result_draws.get("beta", np.zeros((1, 0))),
+                          result_draws.get("scale", np.zeros((1, 0))),
+                          result_draws.get("shape", np.zeros((1, 0))), data.current_spend)
+    summary = _summary(data, spec, line_draws, curves, paths, interval)
+    notices = list(data.notices) + _fit_notices(data, summary, diagnostics)
+    return FitResult(
+        lines=list(data.lines), markets=list(data.markets), target=data.target, adstock=adstock,
+        saturation=saturation, method=draws.method, seconds=draws.seconds, interval=interval,
+        draws=result_draws, current_spend=np.asarray(data.current_spend, float),
+        max_spend=np.asarray(data.max_spend, float), summary=summary,
+        decomposition=decomposition, fit=fit_rows, diagnostics=diagnostics, notices=notices,
+    )
+
+
+def _paths_tables(data: ModelData, paths: dict[str, np.ndarray]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    scale = data.y_scale[None, :] * data.value_per_unit[None, :]
+    fit = []
+    decomposition = []
+    for j, m in enumerate(data.markets):
+        active = data.active[:, j]
+        frame = pd.DataFrame({
+            "date": data.dates, "market": m, "actual": data.y[:, j] * data.value_per_unit[j],
+            "predicted": paths["mu"][:, j] * scale[0, j], "train": data.train,
+        })
+        fit.append(frame[active])
+        parts = {"base": paths["base"][:, j] * scale[0, j]}
+        for n, (mm, c) in enumerate(data.lines):
+            if mm == m:
+                parts[c] = paths["contrib"][:, n] * scale[0, j]
+        for comp, values in parts.items():
+            decomposition.append(pd.DataFrame({"date": data.dates[active], "market": m,
+                                               "component": comp, "value": values[active]}))
+    return (pd.concat(fit, ignore_index=True),
+            pd.concat(decomposition, ignore_index=True) if decomposition else pd.DataFrame())
+
+
+def _mape(actual: np.ndarray, predicted: np.ndarray) -> float:
+    ok = actual > 0
+    if not ok.any():
+        return float("nan")
+    return float(np.mean(np.abs(actual[ok] - predicted[ok]) / actual[ok]))
+
+
+def _diagnostics(data: ModelData, draws: Draws, paths: dict[str, np.ndarray]) -> dict[str, Any]:
+    from numpyro.diagnostics import effective_sample_size, split_gelman_rubin
+
+    pred = paths["mu"] * data.y_scale[None, :]
+    train_mask = data.obs_mask
+    active = data.active & ~data.train[:, None]
+    y = data.y
+    resid = (y - pred)[train_mask]
+    ss_tot = ((y[train_mask] - y[train_mask].mean()) ** 2).sum()
+    out: dict[str, Any] = {
+        "method": draws.method, "seconds": round(draws.seconds, 2), "chains": draws.chains,
+        "draws": draws.draws, "divergences": draws.divergences,
+        "r2_in_sample": float(1 - (resid**2).sum() / ss_tot) if ss_tot > 0 else float("nan"),
+        "mape_in_sample": _mape(y[train_mask], pred[train_mask]),
+        "mape_holdout": _mape(y[active], pred[active]) if active.any() else None,
+        "holdout_days": int((~data.train).sum()),
+        "r_hat_max": None, "ess_min": None,
+    }
+    z = draws.samples["z"]
+    if draws.method == "nuts" and z.shape[0] >= 2 and z.shape[1] >= 4:
+        out["r_hat_max"] = float(np.nanmax(np.asarray(split_gelman_rubin(z.astype(float)))))
+        out["ess_min"] = float(np.nanmin(np.asarray(effective_sample_size(z.astype(float)))))
+    if draws.svi_loss:
+        out["svi_loss"] = draws.svi_loss
+    return out
+
+
+def _summary(data: ModelData, spec: Spec, line_draws: dict[str, np.ndarray], curves: FittedCurves,
+             paths: dict[str, np.ndarray], interval: float) -> pd.DataFrame:
+    if not data.n_lines:
+        return pd.DataFrame(columns=["market", "channel"])
+    roas_lo, roas_hi = _q(line_draws["roas"], interval)
+    marginal = curves.marginal(np.maximum(data.current_spend, 1e-9))[:, :]
+    m_lo, m_hi = _q(marginal, interval)
+    sat_point = curves.saturation_point(0.8)
+    resp_now = curves.response(data.current_spend)
+    saturation_pct = 100 * resp_now / np.maximum(curves.beta, 1e-12)
+    hl_lo, hl_hi = _q(line_draws["half_life"], interval)
+    prior_weight = np.clip(line_draws["log_roas"].var(axis=0) / spec.prior_log_roas_var, 0, 1)
+    scale = (data.y_scale * data.value_per_unit)[data.line_market]
+    contrib_total = (paths["contrib"][data.train] * scale[None, :]).sum(axis=0)
+    market_total = np.array([(data.y[data.obs_mask[:, j], j] * data.value_per_unit[j]).sum()
+                             for j in range(len(data.markets))])
+    rows = []
+    for n, (m, c) in enumerate(data.lines):
+        rows.append({
+            "market": m, "channel": c,
+            "roas": float(line_draws["roas"][:, n].mean()), "roas_lo": float(roas_lo[n]),
+            "roas_hi": float(roas_hi[n]),
+            "marginal_roas": float(marginal[:, n].mean()), "marginal_roas_lo": float(m_lo[n]),
+            "marginal_roas_hi": float(m_hi[n]),
+            "current_spend": float(data.current_spend[n]), "max_spend": float(data.max_spend[n]),
+            "saturation_point": float(np.median(sat_point[:, n])),
+            "saturation_pct": float(saturation_pct[:, n].mean()),
+            "half_life": float(line_draws["half_life"][:, n].mean()),
+            "half_life_lo": float(hl_lo[n]), "half_life_hi": float(hl_hi[n]),
+            "contribution": float(contrib_total[n]),
+            "contribution_share": float(contrib_total[n] / max(market_total[data.line_market[n]], 1e-9)),
+            "prior_weight": float(prior_weight[n]),
+        })
+    return pd.DataFrame(rows)
+
+
+def _fit_notices(data: ModelData, summary: pd.DataFrame, diag: dict[str, Any]) -> list[Notice]:
+    out: list[Notice] = []
+    if diag.get("r_hat_max") is not None and diag["r_hat_max"] > 1.05:
+        out.append(Notice("response.notice.rhat", {"value": round(diag["r_hat_max"], 3)}))
+    if diag.get("ess_min") is not None and diag["ess_min"] < 100:
+        out.append(Notice("response.notice.ess", {"value": int(diag["ess_min"])}))
+    if diag.get("divergences"):
+        out.append(Notice("response.notice.divergences", {"count": diag["divergences"]}))
+    mape = diag.get("mape_holdout")
+    if mape is not None and mape > 0.3:
+        out.append(Notice("response.notice.holdout_error", {"pct": round(100 * mape, 1)}))
+    flat = {(n.values.get("market"), n.values.get("channel")) for n in data.notices
+            if n.key == "response.notice.flat_spend"}
+    for row in summary.itertuples():
+        if row.prior_weight > 0.6 and (row.market, row.channel) not in flat:
+            out.append(Notice("response.notice.mostly_prior", {
+                "market": row.market, "channel": row.channel, "pct": round(100 * row.prior_weight)}))
+    return out
+
+
+__all__ = ["MODEL_VERSION", "FitResult", "analyze"]
