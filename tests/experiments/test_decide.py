@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from adbudget.experiments.decide import CONTINUE, KEEP, REASONS, SCALE, STOP, DecisionRules, decide
 from adbudget.experiments.posterior import DrawSummary
@@ -76,3 +78,30 @@ def test_no_control_scales_on_p_best():
     s = _summary([0.5, 0.5], [np.nan, np.nan], [0.003, 0.003])
     dec, why = _run(s, control=None)
     assert dec == [KEEP, KEEP] and why == ["no_difference", "no_difference"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(1, 5), st.booleans(), st.integers(0, 2**32 - 1))
+def test_decision_invariants(n_arms, with_control, seed):
+    rng = np.random.default_rng(seed)
+    draws = rng.gamma(20.0, 0.05, size=(n_arms, 400)) * rng.uniform(0.7, 1.3, size=(n_arms, 1))
+    control = 0 if with_control else None
+    from adbudget.experiments.posterior import summarize_draws
+
+    s = summarize_draws(draws, control)
+    clicks = rng.integers(0, 3000, n_arms)
+    d = decide(s, clicks, rng.integers(0, 100, n_arms), rng.integers(0, 20, n_arms), control, RULES,
+               p_breakeven=rng.uniform(0, 1, n_arms))
+    dec = d.decision.tolist()
+    assert dec.count(SCALE) <= 1
+    if SCALE in dec:
+        assert d.winner >= 0 and dec[int(d.winner)] == SCALE
+        assert all(x == STOP for i, x in enumerate(dec) if i != d.winner)
+        assert not (with_control and d.winner == 0)  # the control is never "scaled"
+        assert d.ready and n_arms >= 2
+    else:
+        assert d.winner == -1
+    if KEEP in dec:
+        assert d.ready and SCALE not in dec
+    if not d.ready:
+        assert SCALE not in dec and KEEP not in dec

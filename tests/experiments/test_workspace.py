@@ -169,3 +169,15 @@ def test_entry_plan_defaults_to_the_plans_test_bucket(ws, monkeypatch):
     assert ws.test_bucket_budget("DE") == 2400.0
     plan = ws.entry_test_plan("DE")
     assert np.isclose(plan.budget, 2400.0) and np.isclose(sum(c.budget for c in plan.cells), 2400.0)
+
+
+def test_other_metrics(ws):
+    ws.settings.experiments.metric = "conversion_rate"
+    hook = ws.experiments_status("hook").experiments[0]
+    video = hook.arms[1]
+    assert hook.metric == "conversion_rate" and video.metric == "conversion_rate"
+    assert abs(video.metric_mean - video.cvr) < 0.002 and video.roas_mean > 1  # ROAS still reported
+    assert video.decision == "scale" and "conversion rate" in video.reason
+    ws.settings.experiments.metric = "revenue_per_click"
+    video = ws.experiments_status("hook").experiments[0].arms[1]
+    assert abs(video.metric_mean - video.revenue / video.clicks) < 0.1
