@@ -49,3 +49,17 @@ def test_usage_error_exit_2_and_chinese(tmp_path, data_dir):
 def test_not_a_workspace(tmp_path):
     r = runner.invoke(app, ["status", "-w", str(tmp_path)])
     assert r.exit_code == 1 and "adbudget init" in r.output
+
+
+def test_import_a_folder_takes_fx_first(tmp_path, data_dir):
+    import shutil
+
+    ws = str(tmp_path / "ws")
+    runner.invoke(app, ["init", ws, "--markets", "DE"])
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    shutil.copy(data_dir / "meta_de_zh.csv", folder / "a_meta.csv")  # sorts before the FX file
+    shutil.copy(data_dir / "fx_rates.csv", folder / "z_fx.csv")
+    r = runner.invoke(app, ["import", str(folder), "--market", "DE", "-w", ws, "--json"])
+    assert r.exit_code == 0, r.output
+    assert [x["kind"] for x in json.loads(r.stdout)] == ["fx_rates", "ad_daily"]

@@ -51,7 +51,7 @@ def register(app: typer.Typer) -> None:
     @app.command("import", help="Import platform exports, orders, journeys, funnel, lift tests, FX rates or margins.")
     @handle_errors
     def import_cmd(
-        files: Annotated[list[Path], typer.Argument(help="Files to import (CSV, TSV, XLSX, Parquet).")],
+        files: Annotated[list[Path], typer.Argument(help="Files or folders to import (CSV, TSV, XLSX, Parquet); FX rates are taken first.")],
         source: Annotated[str | None, typer.Option(help="Force the format instead of detecting it.")] = None,
         market: Annotated[str | None, typer.Option(help="Market of rows whose file does not say it.")] = None,
         dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate and show what would change; write nothing.")] = False,
@@ -60,6 +60,7 @@ def register(app: typer.Typer) -> None:
         json_out: JsonOpt = False,
     ) -> None:
         results = []
+        files = expand_paths(files)
         with open_workspace(workspace) as ws:
             show_bar = is_interactive() and not json_out
             with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
@@ -97,6 +98,27 @@ def register(app: typer.Typer) -> None:
             print_json(report)
             return
         render_status(report)
+
+
+def expand_paths(paths: list[Path]) -> list[Path]:
+    """Folders become their files; FX rates go first so amounts can be converted on arrival."""
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            out += sorted(p for p in path.iterdir()
+                          if p.is_file() and p.suffix.lower() in (".csv", ".tsv", ".txt", ".xlsx", ".parquet"))
+        else:
+            out.append(path)
+
+    def fx_first(path: Path) -> int:
+        try:
+            with path.open("rb") as handle:
+                head = handle.read(4096)
+        except OSError:
+            return 1
+        return 0 if b"per_base" in head else 1
+
+    return sorted(out, key=fx_first)
 
 
 def render_status(report) -> None:
