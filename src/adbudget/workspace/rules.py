@@ -129,6 +129,8 @@ class RulesMixin:
                 plan = self.latest_plan()
             except NotFittedError:
                 plan = None
+            if plan is not None and hasattr(plan, "to_frame"):
+                return plan.to_frame(), str(getattr(plan, "period", ""))
             if plan is not None and getattr(plan, "lines", None) is not None:
                 lines = plan.lines
                 df = lines if isinstance(lines, pd.DataFrame) else pd.DataFrame(
@@ -160,8 +162,12 @@ class RulesMixin:
 
     def rules_targets(self, daily: pd.DataFrame | None = None) -> pd.DataFrame:
         """Targets per market × channel: plan lines first, margins-derived break-even otherwise."""
-        if daily is None:
-            daily = pd.DataFrame(columns=["market", "revenue", "conversions"])
+        if daily is None:  # order value per market for the shipping share: the last 90 days
+            daily = self.store.query(
+                """SELECT market, CAST(SUM(revenue_base) AS DOUBLE) AS revenue,
+                          CAST(SUM(conversions) AS DOUBLE) AS conversions
+                   FROM ad_daily WHERE date > (SELECT max(date) - INTERVAL 90 DAY FROM ad_daily)
+                   GROUP BY market""")
         base = self._breakeven_targets(daily)
         plan = self.latest_plan_lines()
         if plan is None or plan[0].empty:
