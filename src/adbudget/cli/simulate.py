@@ -92,7 +92,7 @@ def register(app: typer.Typer) -> None:
             if o.skipped or o.result is None or o.name in ("simulate", "import"):
                 continue
             console.rule(t(f"simulate.step.{o.name}"))
-            _render(o.name, o.result)
+            _render(o.name, o.result, ctx.world.spec.base_currency)
         console.print(t("simulate.demo_done", path=str(ctx.folder.resolve()), seconds=f"{sum(o.seconds for o in outcomes):.1f}"))
 
 
@@ -110,17 +110,28 @@ def _jsonable(value: Any) -> Any:
         return repr(type(value).__name__)
 
 
-def _render(name: str, result: Any) -> None:
-    """Print one step's result: the area's renderer when it has one, else a generic view."""
+# Step -> (module, function, extra arguments): the areas' own renderers, used when present.
+RENDERERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "status": ("adbudget.cli.core", "render_status", ()),
+    "attribute": ("adbudget.cli.attribution", "print_report", ("currency",)),
+    "plan": ("adbudget.cli.plan", "show_plan", ()),
+}
+
+
+def _render(name: str, result: Any, currency: str = "USD") -> None:
+    """Print one step's result: the area's renderer when it has one, else a compact view."""
+    import importlib
+    from dataclasses import fields, is_dataclass
+
     import pandas as pd
 
-    if name == "status":
+    if name in RENDERERS:
+        module, func, extra = RENDERERS[name]
         try:
-            from adbudget.cli.core import render_status
-
-            render_status(result)
+            render = getattr(importlib.import_module(module), func)
+            render(result, *[currency for _ in extra])
             return
-        except (ImportError, AttributeError):
+        except Exception:  # noqa: BLE001 - fall back to the generic view below
             pass
     if isinstance(result, pd.DataFrame):
         _table(result)
@@ -132,19 +143,36 @@ def _render(name: str, result: Any) -> None:
                           f"{v:,.2f}" if isinstance(v, float) else str(v))
         console.print(table)
         return
-    for attr in ("table", "summary", "lines", "credits"):
+    if is_dataclass(result) and not isinstance(result, type):
+        scalars = {f.name: getattr(result, f.name) for f in fields(result)
+                   if isinstance(getattr(result, f.name), str | int | float | bool)}
+        if scalars:
+            console.print(", ".join(f"{k}={v}" for k, v in scalars.items()), highlight=False)
+        for f in fields(result):
+            value = getattr(result, f.name)
+            if isinstance(value, pd.DataFrame):
+                _table(value)
+                return
+            if isinstance(value, list) and value and is_dataclass(value[0]):
+                rows = [{g.name: getattr(v, g.name) for g in fields(v)
+                         if isinstance(getattr(v, g.name), str | int | float | bool)} for v in value]
+                _table(pd.DataFrame(rows))
+                return
+        return
+    for attr in ("table", "summary", "lines"):
         value = getattr(result, attr, None)
         if isinstance(value, pd.DataFrame):
             _table(value)
             return
-    console.print(result)
+    console.print(repr(result)[:2000], highlight=False)
 
 
-def _table(df: Any, limit: int = 40) -> None:
+def _table(df: Any, limit: int = 40, max_columns: int = 9) -> None:
     table = Table()
-    for col in df.columns:
+    columns = list(df.columns)[:max_columns]
+    for col in columns:
         table.add_column(str(col), justify="right" if df[col].dtype.kind in "iuf" else "left")
-    for rec in df.head(limit).itertuples(index=False):
+    for rec in df[columns].head(limit).itertuples(index=False):
         table.add_row(*[f"{v:,.2f}" if isinstance(v, float) else str(v) for v in rec])
     console.print(table)
     if len(df) > limit:

@@ -20,7 +20,7 @@ from adbudget.simulate.orders import OrdersBlock, customer_ids, ids, utc_offsets
 from adbudget.simulate.panel import KERNEL_LENGTH, MarketPanel, kernel
 
 DAY = 86400
-CONVERTING_SHARE = 0.12  # share of journeys that end in a purchase (when orders allow)
+CONVERTING_SHARE = 0.15  # share of journeys that end in a purchase (when orders allow)
 WINDOW_DAYS = 30  # incidental touches of converters happen within this many days before
 
 

@@ -40,7 +40,7 @@ SIZES: dict[str, SizeSpec] = {
     # `tiny` is for fast tests: every export format (incl. UTF-16 Google, Amazon "Jan 05, 2025"
     # dates, Shopee preamble), an entry market, a few thousand orders.
     "tiny": SizeSpec("tiny", ("US", "DE", "ID", "SA"), 150, 3_000, 0.25),
-    "small": SizeSpec("small", ("US", "GB", "DE", "ID", "SA"), 365, 20_000, 0.6),
+    "small": SizeSpec("small", ("US", "GB", "DE", "ID", "SA"), 365, 40_000, 0.6),
     "medium": SizeSpec(
         "medium", ("US", "CA", "GB", "DE", "FR", "ID", "TH", "MY", "SA", "BR"), 730, 200_000
     ),
