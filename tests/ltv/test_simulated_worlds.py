@@ -47,5 +47,6 @@ def test_medium_world_180_day_value_within_10pct_per_market():
     df = realised_vs_predicted("medium", seed=1, window=180)
     err = df["predicted"] / df["truth"] - 1
     print(err.round(3).to_dict())
-    assert len(df) == 10
+    # SA is an entry market launched 100-150 days before the end: no customers to fit on
+    assert len(df) >= 9
     assert (err.abs() < 0.10).all(), err.to_dict()

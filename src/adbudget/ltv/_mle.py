@@ -72,21 +72,62 @@ def fit_log_params(
         v, g = fun(theta)
         return v * scale, g * scale
 
-    res = minimize(
-        scaled, np.asarray(x0, dtype=np.float64), jac=True, method="BFGS",
-        options={"maxiter": max_iter, "gtol": 1e-9,
-                 "hess_inv0": None if hess_inv0 is None else hess_inv0 / scale},
-    )
-    theta = np.asarray(res.x, dtype=np.float64)
-    h = _fd_hessian(lambda th: fun(th)[1], theta, np.asarray(res.jac, dtype=np.float64) / scale)
+    if hess_inv0 is not None:
+        theta, value, grad, h, converged, nit = _newton(fun, np.asarray(x0, dtype=np.float64),
+                                                        hess_inv0, max_iter)
+    else:
+        res = minimize(
+            scaled, np.asarray(x0, dtype=np.float64), jac=True, method="BFGS",
+            options={"maxiter": max_iter, "gtol": 1e-9},
+        )
+        theta = np.asarray(res.x, dtype=np.float64)
+        grad = np.asarray(res.jac, dtype=np.float64) / scale
+        h = _fd_hessian(lambda th: fun(th)[1], theta, grad)
+        converged, nit = bool(res.success), int(res.nit)
     with np.errstate(all="ignore"):
-        neg_ll = float(neg_loglik(theta)[0])
+        neg_ll = float(neg_loglik(theta)[0]) if hess_inv0 is None else _nll(neg_loglik, theta, value, mu, prec)
     if not np.isfinite(neg_ll):
         raise InputError("the likelihood is not finite at the optimum; check the customer summaries")
     return MleResult(
-        log_params=theta, cov=_invert(h), loglik=-neg_ll,
-        converged=bool(res.success), iterations=int(res.nit),
+        log_params=theta, cov=_invert(h), loglik=-neg_ll, converged=converged, iterations=nit,
     )
+
+
+def _nll(neg_loglik: Objective, theta: np.ndarray, value: float, mu, prec) -> float:
+    """The likelihood part of a penalised objective value (no extra evaluation)."""
+    d = theta - mu
+    return float(value - 0.5 * d @ prec @ d)
+
+
+def _newton(
+    fun: Callable[[np.ndarray], tuple[float, np.ndarray]], theta: np.ndarray,
+    cov0: np.ndarray, max_iter: int,
+) -> tuple[np.ndarray, float, np.ndarray, np.ndarray, bool, int]:
+    """Two Newton steps with the subsample's curvature (cov0 = inverse Hessian), then Newton
+    with the full data's own Hessian (differences of the exact gradient): ~10 evaluations of a
+    large likelihood instead of ~40 for BFGS. The Hessian is the one used near the optimum."""
+    value, grad = fun(theta)
+    hinv, h = cov0, None
+    nit, converged = 0, False
+    while nit < min(max_iter, 30):
+        nit += 1
+        if nit == 3:
+            h = _fd_hessian(lambda th: fun(th)[1], theta, grad)
+            hinv = _invert(h)
+        step = -hinv @ grad
+        t = 1.0
+        while True:
+            v_new, g_new = fun(theta + t * step)
+            if v_new <= value + 1e-12 * abs(value) or t < 1e-4:
+                break
+            t *= 0.5
+        theta, value, grad = theta + t * step, v_new, g_new
+        if nit >= 3 and np.max(np.abs(t * step)) < 1e-8:
+            converged = True
+            break
+    if h is None:
+        h = _fd_hessian(lambda th: fun(th)[1], theta, grad)
+    return theta, value, grad, h, converged, nit
 
 
 def _fd_hessian(

@@ -151,16 +151,33 @@ def fit_bgnbd(
 
 
 def compress(w: np.ndarray, *cols: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Identical customer rows merged into one with summed weight (summaries from daily data
-    repeat a lot: every customer without repeats and the same age is the same row)."""
+    """Identical customer rows merged into one with summed weight.
+
+    Summaries from daily orders repeat a lot (every customer without repeats and of the same
+    age is the same row). Columns on the whole-day grid (weeks x 7 integral) are packed into
+    one integer key, so this is one 1-D sort; other data is returned unchanged.
+    """
     if len(w) < 5000:
         return (*cols, w)
-    stacked = np.column_stack(cols)
-    uniq, inverse = np.unique(stacked, axis=0, return_inverse=True)
-    if len(uniq) > 0.8 * len(w):
+    codes = []
+    for c in cols:
+        k = np.round(c * 7.0)
+        if not np.allclose(k, c * 7.0, rtol=0.0, atol=1e-6) or k.min() < 0:
+            return (*cols, w)
+        codes.append(k.astype(np.int64))
+    key = codes[0]
+    span = 1
+    for c in codes[1:]:
+        base = int(c.max()) + 1
+        span *= base
+        if span * (int(codes[0].max()) + 1) > 2**62:
+            return (*cols, w)
+        key = key * base + c
+    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    if len(first) > 0.8 * len(w):
         return (*cols, w)
-    weights = np.bincount(inverse.reshape(-1), weights=w, minlength=len(uniq))
-    return (*(uniq[:, i].copy() for i in range(uniq.shape[1])), weights)
+    weights = np.bincount(inverse.reshape(-1), weights=w, minlength=len(first))
+    return (*(c[first].copy() for c in cols), weights)
 
 
 def _params(p: BgNbdParams | np.ndarray) -> tuple[np.ndarray, ...]:

@@ -117,7 +117,9 @@ def fit_gamma_gamma(
         raise InputError("the Gamma-Gamma model needs at least 2 customers with repeat purchases")
     x, m, w = compress(w, x, m)
     mean_m = float(np.average(m, weights=w))
-    init = np.log([2.0, 3.0, mean_m]) if prior_mean is None else np.asarray(prior_mean)
+    init = np.log([2.0, 3.0, mean_m])
+    if prior_mean is not None and np.any(prior_mean != 0):
+        init = np.asarray(prior_mean, dtype=np.float64)
     scale = w.sum() / 20_000
     init, hess_inv0 = warm_start(
         lambda rows: _Likelihood(x[rows], m[rows], w[rows] * scale),

@@ -20,6 +20,7 @@ from adbudget.ltv.bgnbd import BgNbdParams, fit_bgnbd
 from adbudget.ltv.gammagamma import GammaGammaParams, fit_gamma_gamma
 
 Key = tuple[str, ...]
+POOL_PRIOR_SD = 3.0
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,7 @@ def _fit_bg(s: pd.DataFrame, mean=None, prec=None) -> BgNbdParams:
     s = s[s["T"] > 0]
     if s.empty:
         raise InputError("no customer is older than one day at the end of the calibration period")
-    init = None if mean is None else np.asarray(mean)
+    init = None if mean is None or not np.any(mean) else np.asarray(mean)
     return fit_bgnbd(s["x"].to_numpy(), s["t_x"].to_numpy(), s["T"].to_numpy(),
                      prior_mean=mean, prior_precision=prec, init=init)
 
@@ -87,9 +88,13 @@ def fit_hierarchy(
     ``min_customers`` customers (needs 3 of them; else 0.5 on the log scale).
     """
     fits: dict[Key, GroupFit] = {}
-    pool_bg = _fit_bg(summary)
+    # a weak N(0, 3^2) prior on the pool's log-parameters: negligible where the data identify
+    # them, but keeps unidentified heterogeneity finite (a, b -> infinity at fixed a/(a+b)
+    # when dropout does not vary across customers)
+    pool_bg = _fit_bg(summary, np.zeros(4), np.eye(4) / POOL_PRIOR_SD**2)
     repeaters = summary[(summary["x"] > 0) & (summary["m"] > 0)]
-    pool_gg = _fit_gg(repeaters) if len(repeaters) >= 2 else None
+    pool_gg = (_fit_gg(repeaters, np.zeros(3), np.eye(3) / POOL_PRIOR_SD**2)
+               if len(repeaters) >= 2 else None)
     fits[()] = GroupFit((), len(summary), len(repeaters), pool_bg, pool_gg, 0.0, 0.0)
 
     markets = sorted(summary["market"].unique())
