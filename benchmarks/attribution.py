@@ -101,8 +101,9 @@ def make_paths(n_journeys: int, n_channels: int, seed: int = 0):
 
 
 # -- children ---------------------------------------------------------------------------------
-def child(kind: str, model: str, file: str) -> None:
-    """Run one model in this process and print a JSON line with time, memory and shares."""
+def child(kind: str, model: str, file: str, repeat: int = 1) -> None:
+    """Run one model ``repeat`` times in this process; print a JSON line with the best and the
+    first time, peak memory and channel credit."""
     import pandas as pd
 
     df = pd.read_csv(file, sep=";")
@@ -118,30 +119,33 @@ def child(kind: str, model: str, file: str) -> None:
             import ChannelAttribution as ca
     base_rss = _current_rss_mb()
     _reset_peak()
-    t0 = time.perf_counter()
-    if kind == "ours":
-        table = PathTable.from_frame(df)
-        if model.startswith("bootstrap"):
-            iv = bootstrap(make_model("markov"), table, n_boot=int(model.split("_")[1]))
-            credit = dict(zip(table.channels, iv.draws.mean(axis=0), strict=True))
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        if kind == "ours":
+            table = PathTable.from_frame(df)  # parsing the path strings is part of the run
+            if model.startswith("bootstrap"):
+                iv = bootstrap(make_model("markov"), table, n_boot=int(model.split("_")[1]))
+                credit = dict(zip(table.channels, iv.draws.mean(axis=0), strict=True))
+            else:
+                credit = make_model(model).credit(table).as_dict()
+            del table
         else:
-            got = make_model(model).credit(table)
-            credit = got.as_dict()
-    else:
-        order = int(model.split("_")[1]) if "_" in model else 1
-        with contextlib.redirect_stdout(io.StringIO()):
-            res = ca.markov_model(df, "path", "total_conversions", var_value="total_conversion_value",
-                                  var_null="total_null", order=order, verbose=False, flg_pro=False)
-        credit = dict(zip(res["channel_name"], res["total_conversions"], strict=True))
-    seconds = time.perf_counter() - t0
+            order = int(model.split("_")[1]) if "_" in model else 1
+            with contextlib.redirect_stdout(io.StringIO()):
+                res = ca.markov_model(df, "path", "total_conversions",
+                                      var_value="total_conversion_value", var_null="total_null",
+                                      order=order, verbose=False, flg_pro=False)
+            credit = dict(zip(res["channel_name"], res["total_conversions"], strict=True))
+        times.append(time.perf_counter() - t0)
     peak = _status_mb("VmHWM")
-    print(json.dumps({"seconds": seconds, "peak_rss_mb": peak,
+    print(json.dumps({"seconds": min(times), "first_seconds": times[0], "peak_rss_mb": peak,
                       "added_rss_mb": peak - base_rss, "credit": credit}))
 
 
-def run_child(python: str, kind: str, model: str, file: str) -> dict:
-    out = subprocess.run([python, __file__, "--child", kind, model, file], capture_output=True,
-                         text=True, timeout=3600)
+def run_child(python: str, kind: str, model: str, file: str, repeat: int = 1) -> dict:
+    out = subprocess.run([python, __file__, "--child", kind, model, file, str(repeat)],
+                         capture_output=True, text=True, timeout=3600)
     if out.returncode != 0:
         return {"error": (out.stderr or out.stdout).strip().splitlines()[-1:]}
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -206,6 +210,8 @@ def main() -> None:
     ap.add_argument("--skip-peer", action="store_true")
     ap.add_argument("--skip-agg", action="store_true")
     ap.add_argument("--bootstrap", type=int, default=100)
+    ap.add_argument("--repeat", type=int, default=3,
+                    help="runs per model in its process; the best time is reported")
     args = ap.parse_args()
 
     print(f"cpu cores: {os.cpu_count()}; python {sys.version.split()[0]}")
@@ -222,13 +228,15 @@ def main() -> None:
     if not args.skip_peer and not peer_ok:
         print(f"ChannelAttribution interpreter {args.peer_python} not found: measuring ours only")
 
+    print(f"times: best of {args.repeat} runs per model, each in its own process, starting from "
+          "the DataFrame of path strings; MB = peak RSS added over the loaded table")
     header = f"{'model':<22}{'ours s':>9}{'ours MB':>9}{'peer s':>9}{'peer MB':>9}{'ratio':>8}{'max share diff':>16}"
     print(header)
     print("-" * len(header))
     for k in [int(x) for x in args.orders.split(",") if x]:
         name = "markov" if k == 1 else f"markov_{k}"
-        ours = run_child(sys.executable, "ours", name, file)
-        peer = run_child(args.peer_python, "peer", name, file) if peer_ok else {}
+        ours = run_child(sys.executable, "ours", name, file, args.repeat)
+        peer = run_child(args.peer_python, "peer", name, file, args.repeat) if peer_ok else {}
         line = f"{name:<22}{ours.get('seconds', float('nan')):>9.2f}{ours.get('added_rss_mb', float('nan')):>9.0f}"
         if peer and "error" not in peer:
             ratio = peer["seconds"] / ours["seconds"]
@@ -238,7 +246,7 @@ def main() -> None:
             line += f"   peer failed: {peer['error']}"
         print(line, flush=True)
     for name in ("shapley", "shapley_simplified", "markov_auto", f"bootstrap_{args.bootstrap}"):
-        ours = run_child(sys.executable, "ours", name, file)
+        ours = run_child(sys.executable, "ours", name, file, 1 if "bootstrap" in name else args.repeat)
         if "error" in ours:
             print(f"{name:<22} failed: {ours['error']}")
             continue
@@ -254,6 +262,6 @@ def main() -> None:
 
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
-        child(sys.argv[2], sys.argv[3], sys.argv[4])
+        child(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]))
     else:
         main()

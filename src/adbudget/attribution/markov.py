@@ -43,13 +43,17 @@ class _Chain:
         if float(paths.n_channels + 1) ** order > 2**62:
             raise ValueError("too many channels for this Markov order")
         pos = paths.position
-        code = np.zeros(n_tok, dtype=np.int64)
-        for j in range(order):
+        code = paths.tokens.astype(np.int64) + 1
+        for j in range(1, order):
             shifted = np.zeros(n_tok, dtype=np.int64)
             if j < n_tok:
                 shifted[j:] = paths.tokens[: n_tok - j].astype(np.int64) + 1
-            code += np.where(pos >= j, shifted, 0) * base**j
+            shifted[pos < j] = 0
+            shifted *= base**j
+            code += shifted
+            del shifted
         codes, state = _compact(code, int(base) ** order)
+        del code
         self.order = order
         self.n_states = len(codes)
         self.codes = codes
@@ -60,8 +64,10 @@ class _Chain:
         prev[pos == 0] = start
         # a transition is (from state, next channel): the next state follows from both
         n_ch = max(paths.n_channels, 1)
-        key = prev * n_ch + paths.tokens
-        tkeys, self.trans_of_token = _compact(key, (self.n_states + 1) * n_ch)
+        prev *= n_ch
+        prev += paths.tokens
+        tkeys, self.trans_of_token = _compact(prev, (self.n_states + 1) * n_ch)
+        del prev
         self.trans_from = tkeys // n_ch
         self.trans_to = np.empty(len(tkeys), dtype=np.int64)
         self.trans_to[self.trans_of_token] = self.state_of_token

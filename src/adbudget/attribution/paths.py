@@ -60,7 +60,8 @@ class PathTable:
         """Index of the path each token belongs to (cached)."""
         if "path_of_token" not in self._cache:
             self._cache["path_of_token"] = np.repeat(
-                np.arange(self.n_paths, dtype=np.int64), self.lengths
+                np.arange(self.n_paths, dtype=np.int32 if self.n_paths < 2**31 else np.int64),
+                self.lengths,
             )
         return self._cache["path_of_token"]
 
@@ -68,9 +69,9 @@ class PathTable:
     def position(self) -> np.ndarray:
         """0-based position of each token inside its path (cached)."""
         if "position" not in self._cache:
-            self._cache["position"] = (
-                np.arange(len(self.tokens), dtype=np.int64) - self.indptr[:-1][self.path_of_token]
-            )
+            pos = np.arange(len(self.tokens), dtype=np.int64)
+            pos -= self.indptr[:-1][self.path_of_token]
+            self._cache["position"] = pos.astype(np.int32)
         return self._cache["position"]
 
     @property
@@ -135,7 +136,9 @@ class PathTable:
                                             dtype=np.uint64))
                 contrib = tok * powers[self.position]
             h = np.zeros(self.n_paths, dtype=np.uint64)
-            np.add.at(h, self.path_of_token, contrib)
+            ne = self.lengths > 0
+            if ne.any():  # tokens of a path are contiguous: one reduceat sums them
+                h[ne] = np.add.reduceat(contrib, self.indptr[:-1][ne])
             keys.append(h)
         return keys
 
