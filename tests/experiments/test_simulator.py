@@ -12,7 +12,7 @@ from adbudget.simulate import World
 
 def test_lift_intervals_cover_the_simulated_truth():
     covered, n = 0, 0
-    for seed in range(20):
+    for seed in range(15):
         lt = World.build(seed, "small").lift_tests()
         res = {r.test_id: r for r in analyze_lift_tests(lt, level=0.9)}
         for row in lt.itertuples():
@@ -20,7 +20,7 @@ def test_lift_intervals_cover_the_simulated_truth():
             covered += res[row.test_id].iroas_lo <= truth <= res[row.test_id].iroas_hi
             n += 1
     print(f"90% iROAS intervals cover the simulator's truth in {covered}/{n} = {covered / n:.1%}")
-    assert n >= 75
+    assert n >= 60
     assert 0.80 <= covered / n <= 0.98  # binomial spread of ~100 intervals around 90 %
 
 
