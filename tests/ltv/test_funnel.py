@@ -32,9 +32,9 @@ def test_injected_weak_step_is_flagged(step_index, step):
     expected = de.sessions * s.peer_median * others[0] * others[1] - de.purchases
     assert de.gain_purchases == pytest.approx(expected, rel=1e-9)
     assert de.gain_revenue == pytest.approx(50.0 * expected)
-    # healthy markets are not flagged with confidence
-    for m in ("US", "GB", "FR", "ID"):
-        assert by[m].weakest_step is None or by[m].weakest_prob < 0.999 or by[m].weakest_gap > -0.15
+    assert de.flagged
+    # healthy markets (within 5 % of each other) are not flagged
+    assert [m for m in ("US", "GB", "FR", "ID") if by[m].flagged] == []
 
 
 def test_single_market_compared_with_its_own_history():

@@ -16,7 +16,7 @@ def test_funnel_flags_the_injected_weak_step(seed):
     world = simulate.World.build(seed=seed, size="tiny")
     market, step = world.spec.weak_step
     rep = analyze_funnel(world.funnel_daily(), window_days=28)
-    flagged = {m.market: m.weakest_step for m in rep.markets if m.weakest_prob and m.weakest_prob > 0.95}
+    flagged = {m.market: m.weakest_step for m in rep.markets if m.flagged}
     assert flagged.get(market) == step, (world.spec.weak_step, flagged)
     worst = min(rep.markets, key=lambda m: m.weakest_gap if m.weakest_gap is not None else 0.0)
     assert worst.market == market

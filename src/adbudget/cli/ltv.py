@@ -21,7 +21,6 @@ from adbudget.cli.common import (
 from adbudget.errors import UsageError
 from adbudget.i18n import t
 
-
 PARAMS = ("r", "alpha", "a", "b", "p", "q", "v")
 
 
@@ -172,14 +171,15 @@ def register(app: typer.Typer) -> None:
             table.add_column(t(f"ltv.funnel.{c}"), justify="left" if c in ("market", "device", "step") else "right")
         for m in report.markets:
             for s in m.steps:
-                mark = " ◀" if s.step == m.weakest_step else ""
+                mark = " ◀" if m.flagged and s.step == m.weakest_step else ""
                 table.add_row(m.market, m.device, t(f"ltv.funnel.step_{s.step}") + mark,
                               f"{_pct(s.rate)} ({_pct(s.lo)}–{_pct(s.hi)})", _pct(s.peer_median),
                               _signed(s.vs_peers), _pct(s.history_rate), _signed(s.vs_history))
         console.print(table)
         for m in report.markets:
-            if m.weakest_step is None:
-                console.print(t("ltv.funnel.none", market=m.market, device=m.device))
+            if not m.flagged:
+                console.print(t("ltv.funnel.none", market=m.market, device=m.device,
+                                gap=_pct(ws.settings.ltv.funnel_min_gap)))
                 continue
             console.print(t(
                 "ltv.funnel.verdict", market=m.market, device=m.device,

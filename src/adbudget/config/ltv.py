@@ -34,6 +34,8 @@ class LtvSettings(BaseModel):
     # funnel: the recent window analysed, and the history before it that it is compared with
     funnel_window_days: int = Field(28, ge=1)
     funnel_history_days: int = Field(84, ge=0)
+    # a weakest step is flagged when at least this far (relative) below its benchmark
+    funnel_min_gap: float = Field(0.10, ge=0, lt=1)
 
     @field_validator("cohort_days")
     @classmethod

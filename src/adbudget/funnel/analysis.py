@@ -56,6 +56,7 @@ class MarketFunnel:
     weakest_basis: str | None  # "peers" or "history"
     weakest_gap: float | None
     weakest_prob: float | None
+    flagged: bool  # gap at least ``min_gap`` below the benchmark with P(below) >= ``min_prob``
     gain_purchases: float
     gain_revenue: float | None
     gain_revenue_30d: float | None
@@ -104,11 +105,16 @@ def analyze_funnel(
     revenue_per_purchase: Mapping[str, float] | None = None,
     interval: float = 0.9,
     markets: list[str] | None = None,
+    min_gap: float = 0.10,
+    min_prob: float = 0.95,
 ) -> FunnelReport:
     """Analyse ``funnel_daily`` rows (date, market, step, device, count); see module doc.
 
     ``revenue_per_purchase`` (market -> base currency) turns purchase gains into revenue.
     ``markets`` limits the report, not the peer comparison (peers are always all markets).
+    A market's weakest step is *flagged* when it is at least ``min_gap`` (relative) below the
+    benchmark with posterior probability at least ``min_prob``; every step of a large market
+    is "significantly" different from a median, so materiality matters more than the p-value.
     """
     needed = {"date", "market", "step", "count"}
     if not needed <= set(funnel.columns):
@@ -160,7 +166,8 @@ def analyze_funnel(
                 peer_median=peer_med,
                 vs_peers=_ratio(rate, peer_med), prob_below_peers=_prob_below(n_from, n_to, peer_med),
             ))
-        out.append(_weakest(market, device, row, steps, revenue_per_purchase.get(market), window_days))
+        out.append(_weakest(market, device, row, steps, revenue_per_purchase.get(market),
+                            window_days, min_gap, min_prob))
     return FunnelReport(
         start=str(start_ts.date()), end=str(end_ts.date()),
         history_start=str(hist_start.date()) if before is not None else None,
@@ -191,7 +198,7 @@ def _ratio(rate: float, ref: float | None) -> float | None:
 
 def _weakest(
     market: str, device: str, row: pd.Series, steps: list[StepRate],
-    rev_per_purchase: float | None, window_days: int,
+    rev_per_purchase: float | None, window_days: int, min_gap: float, min_prob: float,
 ) -> MarketFunnel:
     basis = "peers" if any(s.vs_peers is not None for s in steps) else (
         "history" if any(s.vs_history is not None for s in steps) else None)
@@ -212,6 +219,8 @@ def _weakest(
     return MarketFunnel(
         market=market, device=device, sessions=int(row[STEPS[0]]), purchases=int(row[STEPS[-1]]),
         weakest_step=weakest, weakest_basis=basis if weakest else None, weakest_gap=gap,
-        weakest_prob=prob, gain_purchases=float(gain), gain_revenue=rev,
+        weakest_prob=prob,
+        flagged=bool(weakest and gap is not None and gap <= -min_gap and (prob or 0.0) >= min_prob),
+        gain_purchases=float(gain), gain_revenue=rev,
         gain_revenue_30d=rev * 30.0 / window_days if rev is not None else None, steps=steps,
     )

@@ -221,5 +221,5 @@ class LtvMixin:
         return analyze_funnel(
             rows, window_days=window, history_days=s.funnel_history_days, end=end_ts,
             by_device=by_device, revenue_per_purchase=rpp, interval=s.interval,
-            markets=[market] if market else None,
+            markets=[market] if market else None, min_gap=s.funnel_min_gap,
         )
