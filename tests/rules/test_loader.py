@@ -157,7 +157,7 @@ def _check(text: str, name: str) -> None:
         assert isinstance(rs, RuleSet)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(trees)
 def test_fuzzed_yaml_structures_never_crash(tree):
     _check(yaml.safe_dump({"rules": [tree]} if not isinstance(tree, dict) else tree), "f.yaml")
@@ -184,7 +184,7 @@ def _mutations():
 _BASE, _PATHS = _mutations()
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(st.sampled_from(_PATHS), trees)
 def test_mutated_valid_file_gives_valid_rules_or_a_clear_error(path, value):
     import copy

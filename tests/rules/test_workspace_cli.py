@@ -138,12 +138,12 @@ def test_bad_rule_file_names_file_and_line(ws):
 
 
 def test_backtest_through_the_workspace(ws):
-    res = ws.rules_backtest("2026-10-10", "2026-10-31")
+    res = ws.rules_backtest("2026-10-20", "2026-10-31")
     assert res.method == "proportional"
     by = res.by_line.set_index("campaign")
     assert by.loc["US_test_x", "spend_rules"] < 0.2 * by.loc["US_test_x", "spend_actual"]  # paused early
     # "grow" has no cooldown: +20 % a day compounds (the backtest shows what the rule really does)
-    assert by.loc["US_perf", "spend_rules"] > 10 * by.loc["US_perf", "spend_actual"]
+    assert by.loc["US_perf", "spend_rules"] > 3 * by.loc["US_perf", "spend_actual"]
 
 
 @pytest.fixture
