@@ -181,3 +181,11 @@ def test_other_metrics(ws):
     ws.settings.experiments.metric = "revenue_per_click"
     video = ws.experiments_status("hook").experiments[0].arms[1]
     assert abs(video.metric_mean - video.revenue / video.clicks) < 0.1
+
+
+def test_design_overrides(ws):
+    rep = ws.test_design("ID" if "ID" in ws.settings.markets else "DE", "meta", cvr=0.05, cpc=0.1, order_value=20)
+    d = rep.design
+    assert (d.cvr, d.cpc, d.order_value) == (0.05, 0.1, 20) and rep.given == ["cpc", "cvr", "order_value"]
+    with pytest.raises(InputError):
+        ws.test_design("DE", "meta", cvr=1.5)

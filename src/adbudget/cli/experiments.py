@@ -136,6 +136,9 @@ def register(app: typer.Typer) -> None:
         daily_budget: Annotated[float | None, typer.Option("--daily-budget", help="Daily budget for all arms, base currency: gives the days needed.")] = None,
         budget: Annotated[float | None, typer.Option(help="Test bucket for an entry-stage plan, base currency (default: the market's test bucket in the latest plan).")] = None,
         days: Annotated[int, typer.Option(help="Entry test length, 7 to 14 days.")] = 14,
+        cvr: Annotated[float | None, typer.Option(help="Baseline conversion rate per click (default: your data, else a starting default).")] = None,
+        order_value: Annotated[float | None, typer.Option("--order-value", help="Average order value, base currency (default: your data).")] = None,
+        cpc: Annotated[float | None, typer.Option(help="Cost per click, base currency (default: your data).")] = None,
         workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
         lang: LangOpt = "en",
         json_out: JsonOpt = False,
@@ -145,7 +148,7 @@ def register(app: typer.Typer) -> None:
             region = ws._market_or_error(market).region
             ch = channel or (ws.settings.experiments.entry_platforms.get(region) or ["meta"])[0]
             report = ws.test_design(market, ch, lift=lift, power=power, n_arms=arms, daily_budget=daily_budget,
-                                    max_days=days)
+                                    max_days=days, cvr=cvr, order_value=order_value, cpc=cpc)
             if budget is None:
                 budget = ws.test_bucket_budget(market)  # the latest plan's test bucket, if any
             plan = ws.entry_test_plan(market, budget, days=days) if budget is not None else None
@@ -170,7 +173,9 @@ def register(app: typer.Typer) -> None:
         console.print(t("experiments.design.assumptions", cvr=_pct(d.cvr), order_value=_money(d.order_value, cur),
                         cv=f"{d.order_value_cv:.2f}", cpc=_money(d.cpc, cur),
                         source=t("experiments.design.source_data" if report.assumptions_from_data
-                                 else "experiments.design.source_default")), highlight=False)
+                                 else "experiments.design.source_default")
+                        + (t("experiments.design.source_given", names=", ".join(report.given)) if report.given else "")),
+                      highlight=False)
         if plan is None:
             return
         table = Table(title=t("experiments.design.plan_title", market=market, budget=_money(plan.budget, cur), days=plan.days),

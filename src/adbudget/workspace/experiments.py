@@ -62,6 +62,7 @@ class DesignReport:
     channel: str
     design: PowerDesign
     assumptions_from_data: bool
+    given: list[str]  # assumptions the caller set (cvr, order_value, cpc)
 
 
 class ExperimentsMixin:
@@ -258,7 +259,12 @@ class ExperimentsMixin:
         if n_arms < 2:
             raise InputError(t("experiments.design.bad_value", name="arms", allowed=">= 2", value=n_arms))
         a, from_data = self.channel_assumptions(market, channel)
-        a.update({k: v for k, v in dict(cvr=cvr, order_value=order_value, cpc=cpc).items() if v})
+        given = {k: v for k, v in dict(cvr=cvr, order_value=order_value, cpc=cpc).items() if v is not None}
+        for name, value in given.items():
+            if not (value > 0 and (name != "cvr" or value < 1)):
+                raise InputError(t("experiments.design.bad_value", name=name,
+                                   allowed="between 0 and 1" if name == "cvr" else "positive", value=value))
+        a.update(given)
         pw = power if power is not None else s.power
         if not 0.5 < pw < 1:
             raise InputError(t("experiments.design.bad_value", name="power", allowed="between 0.5 and 1",
@@ -269,7 +275,8 @@ class ExperimentsMixin:
                                  daily_budget=daily_budget, max_days=max_days)
         except ValueError as exc:
             raise InputError(str(exc)) from None
-        return DesignReport(market=market, channel=channel, design=design, assumptions_from_data=from_data)
+        return DesignReport(market=market, channel=channel, design=design, assumptions_from_data=from_data,
+                            given=sorted(given))
 
     def test_bucket_budget(self, market: str) -> float | None:
         """The market's test bucket in the latest saved plan (base currency), if there is one."""
