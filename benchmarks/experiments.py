@@ -5,6 +5,8 @@
    needs ORDER-level sums of log values. Same decision rule for both (scale B when
    P(B beats A) >= 0.975 and relative expected loss <= 1 %): scale rate under no true
    difference, power under a 20 % conversion-rate lift, and wall time.
+3. The whole weekly loop (ours only): decisions + Thompson allocation vs decisions + equal
+   split, 4 arms (one 20 % better), and under no true difference.
 2. Creative fatigue: changepoint error on CTR series with an injected decay start, ours
    (Poisson changepoint-decay fit) vs `ruptures` (Dynp, continuous piecewise-linear cost on
    log CTR), and time.
@@ -32,7 +34,12 @@ import numpy as np
 from adbudget.experiments.decide import SCALE, DecisionRules
 from adbudget.experiments.design import clicks_per_arm
 from adbudget.experiments.fatigue import fit_decay
-from adbudget.experiments.simulation import SimulatedData, order_values, simulated_decisions
+from adbudget.experiments.simulation import (
+    SimulatedData,
+    order_values,
+    simulate_test_bucket,
+    simulated_decisions,
+)
 
 DAYS, CVR, VALUE, CV = 14, 0.03, 40.0, 1.0
 
@@ -158,6 +165,20 @@ def main() -> None:
               f"{np.mean(err_peer <= 3):.0%}, {peer_f['seconds']:.2f} s (ratio {peer_f['seconds'] / t_fat:.1f}x)")
     else:
         print(f"  ruptures not run: {err}")
+
+    # -- the weekly loop -------------------------------------------------------------------
+    print("Weekly test bucket, 4 arms (control 3.0 %, 2.7 %, 3.6 %, 3.0 % conversion), 20,000/week, "
+          "up to 8 weeks, 100 runs")
+    for adaptive, label in ((True, "decisions + Thompson"), (False, "decisions + equal split")):
+        t0 = time.perf_counter()
+        r = simulate_test_bucket([0.03, 0.027, 0.036, 0.03], 40.0, 1.0, weekly_budget=20_000, weeks=8,
+                               runs=100, adaptive=adaptive)
+        print(f"  {label:24s} best arm graduated {np.mean(r.graduated == 2):4.0%}, wrong arm "
+              f"{np.mean((r.graduated >= 0) & (r.graduated != 2)):3.0%}, none {np.mean(r.graduated < 0):3.0%}; "
+              f"weeks to decide {r.weeks.mean():.1f}; regret {r.regret.mean():,.0f} "
+              f"({time.perf_counter() - t0:.1f} s)")
+    r = simulate_test_bucket([0.03] * 4, 40.0, 1.0, weekly_budget=20_000, weeks=8, runs=200, seed=5)
+    print(f"  no true difference, weekly looks: an arm graduated in {np.mean(r.graduated >= 0):.1%} of 200 runs")
     sys.stdout.flush()
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -62,3 +63,17 @@ def test_thompson_weights_sum_to_one(rng):
     w = thompson_weights(rng.normal(size=(4, 1000)))
     assert np.isclose(w.sum(), 1)
     assert allocate_test_budget(100, []).empty
+
+
+@pytest.mark.slow
+def test_weekly_loop_graduates_the_best_arm_cheaper():
+    from adbudget.experiments.simulation import simulate_test_bucket
+
+    kw = dict(weekly_budget=20_000, weeks=8, runs=60)
+    ours = simulate_test_bucket([0.03, 0.027, 0.036, 0.03], 40.0, 1.0, **kw)
+    equal = simulate_test_bucket([0.03, 0.027, 0.036, 0.03], 40.0, 1.0, adaptive=False, **kw)
+    print(f"best arm graduated: Thompson {np.mean(ours.graduated == 2):.0%}, equal {np.mean(equal.graduated == 2):.0%}; "
+          f"regret {ours.regret.mean():,.0f} vs {equal.regret.mean():,.0f}")
+    assert np.mean(ours.graduated == 2) >= 0.6
+    assert np.mean((ours.graduated >= 0) & (ours.graduated != 2)) <= 0.05
+    assert ours.regret.mean() < 0.7 * equal.regret.mean()

@@ -161,3 +161,91 @@ def bandit_regret(
             hist[key] = np.concatenate([hist[key], new[..., None]], axis=-1)
     equal = np.full(runs, periods * budget * (roas.max() - roas.mean()))
     return BanditRun(thompson=regret, equal=equal, best_share_last=last)
+
+
+@dataclass(frozen=True)
+class PolicyRun:
+    """A test bucket run week by week: what was graduated, when, and what it cost."""
+
+    graduated: np.ndarray  # (runs,) arm index scaled, -1: none by the end
+    weeks: np.ndarray  # (runs,) weeks until the decision (periods if none)
+    regret: np.ndarray  # (runs,) spend x (best true ROAS - arm's true ROAS), summed
+    spend: np.ndarray  # (runs,) test spend used
+
+
+def simulate_test_bucket(
+    cvr: list[float] | np.ndarray,
+    order_value: float,
+    cpc: float,
+    *,
+    weekly_budget: float,
+    weeks: int,
+    runs: int = 100,
+    rules: DecisionRules | None = None,
+    adaptive: bool = True,
+    order_value_cv: float = 1.0,
+    floor_share: float = 0.1,
+    n_draws: int = 1000,
+    seed: int = 0,
+) -> PolicyRun:
+    """Run the whole loop on simulated arms (arm 0 is the control): every week the decision
+    rule scales / stops arms and, if ``adaptive``, Thompson sampling splits the next week's
+    budget over the live arms; otherwise the budget is split equally and stopped arms keep it.
+    """
+    from adbudget.experiments.allocate import LiveArm, allocate_test_budget
+
+    rules = rules or DecisionRules()
+    rng = np.random.default_rng(seed)
+    cvr = np.asarray(cvr, dtype=float)
+    n_arms = cvr.size
+    roas = cvr * order_value / cpc
+    days = 7 * weeks
+    shape = (runs, n_arms, days)
+    hist = {k: np.zeros(shape) for k in ("spend", "clicks", "conversions", "revenue")}
+    graduated = np.full(runs, -1)
+    decided_week = np.full(runs, weeks)
+    live = np.ones((runs, n_arms), dtype=bool)
+    regret = np.zeros(runs)
+    active = np.ones(runs, dtype=bool)
+    for week in range(weeks):
+        sl = slice(0, 7 * week)
+        daily = np.full((runs, n_arms), weekly_budget / 7 / n_arms)  # equal split
+        if adaptive and week > 0:
+            draws = metric_draws(hist["spend"][..., sl], hist["clicks"][..., sl], hist["conversions"][..., sl],
+                                 hist["revenue"][..., sl], prior_cv=order_value_cv, n_draws=n_draws, rng=rng)
+            daily[:] = 0.0
+            for r in np.flatnonzero(active):
+                idx = np.flatnonzero(live[r])
+                arms = [LiveArm("sim", str(a), "XX", "other", float(hist["clicks"][r, a, sl].sum()), cpc) for a in idx]
+                alloc = allocate_test_budget(weekly_budget, [(arms, draws[r, idx])], floor_share=floor_share,
+                                             min_clicks=rules.min_clicks)
+                daily[r, idx] = alloc["amount"].to_numpy() / 7
+        daily[~active] = 0.0
+        regret += 7 * (daily * (roas.max() - roas)).sum(-1)
+        for d in range(7 * week, 7 * week + 7):
+            clicks = rng.poisson(daily / cpc).astype(float)
+            conv = rng.binomial(clicks.astype(np.int64), np.broadcast_to(cvr, clicks.shape))
+            flat = conv.ravel()
+            cell = np.repeat(np.arange(flat.size), flat)
+            orders = order_values(cell.size, order_value, order_value_cv, rng)
+            hist["spend"][..., d] = daily
+            hist["clicks"][..., d] = clicks
+            hist["conversions"][..., d] = conv
+            hist["revenue"][..., d] = np.bincount(cell, weights=orders, minlength=flat.size).reshape(conv.shape)
+        upto = slice(0, 7 * week + 7)
+        arrays = [hist[k][..., upto] for k in ("spend", "clicks", "conversions", "revenue")]
+        draws = metric_draws(*arrays, prior_cv=order_value_cv, n_draws=n_draws, rng=rng)
+        summary = summarize_draws(draws, np.zeros(runs, dtype=int))
+        dec = decide(summary, arrays[1].sum(-1), arrays[2].sum(-1), (arrays[0] > 0).sum(-1),
+                     np.zeros(runs, dtype=int), rules)
+        newly = active & (dec.winner >= 0)
+        graduated[newly] = dec.winner[newly]
+        decided_week[newly] = week + 1
+        ended = active & ((dec.decision == 3).any(-1) | newly)  # KEEP: settled on the control
+        decided_week[ended & ~newly] = week + 1
+        active &= ~ended
+        if adaptive:
+            live &= dec.decision != 2  # STOP
+        if not active.any():
+            break
+    return PolicyRun(graduated=graduated, weeks=decided_week, regret=regret, spend=hist["spend"].sum((-1, -2)))
