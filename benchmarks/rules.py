@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import time
@@ -251,7 +252,10 @@ def main() -> None:
     print(f"ours ({'dense' if args.dense else 'sparse'}): {ours['rules']} rules x {ours['lines']} lines ({ours['pairs']:,} pairs): "
           f"metrics {ours['metrics_s']:.3f} s + evaluate {ours['evaluate_s']:.3f} s = {ours['total_s']:.3f} s "
           f"[cpu {ours['cpu_s']:.3f} s] (candidates {ours['candidates']:,}, actions {ours['actions']:,}, skipped {ours['skipped']:,})")
-    print("target < 2 s:", "PASS" if ours["total_s"] < 2.0 else "FAIL")
+    load = os.getloadavg()[0]
+    print(f"target < 2 s: wall {'PASS' if ours['total_s'] < 2.0 else 'FAIL'}, "
+          f"cpu {'PASS' if ours['cpu_s'] < 2.0 else 'FAIL'} "
+          f"(load average {load:.1f} on {os.cpu_count()} cores: wall time includes waiting for a core)")
     if args.peer:
         if not Path(args.peer_python).exists():
             print(f"peer: {args.peer_python} missing; create it with "
