@@ -11,9 +11,42 @@ from tests.web.data import PLAN_LINES, make_workspace, store_plan
 warnings.filterwarnings("ignore", message=".*httpx2.*")
 
 
+def hill_curves():
+    """Known curves for the six plan lines (50 draws), today's spend at half-saturation."""
+    import numpy as np
+
+    from adbudget.curves import HillCurves
+
+    lines = [(line["market"], line["channel"]) for line in PLAN_LINES]
+    rng = np.random.default_rng(3)
+    half = np.array([200.0, 150.0, 120.0, 60.0, 100.0, 80.0])
+    beta = rng.uniform(0.8, 1.2, (50, len(lines))) * half * 4
+    return HillCurves(lines, beta=beta, half=np.tile(half, (50, 1)),
+                      shape=np.full((50, len(lines)), 1.3), spend_now=half)
+
+
+def curves_frame(curves, points: int = 25):
+    """The response area's curves_table shape: spend grid, mean, lo, hi, marginal ROAS."""
+    import numpy as np
+    import pandas as pd
+
+    top = curves.current_spend * 3
+    grid = np.linspace(0, 1, points)[:, None] * top[None, :]
+    resp, marg = curves.response(grid), curves.marginal(np.maximum(grid, 1e-3))
+    rows = []
+    for n, (m, c) in enumerate(curves.lines):
+        for k in range(points):
+            r = resp[:, k, n]
+            rows.append({"market": m, "channel": c, "spend": grid[k, n], "mean": r.mean(),
+                         "lo": np.quantile(r, 0.05), "hi": np.quantile(r, 0.95),
+                         "marginal_roas": marg[:, k, n].mean()})
+    return pd.DataFrame(rows)
+
+
 def planning_class():
-    """A Workspace whose ``plan`` scales the stored plan to the budget (the contract's shape),
-    so re-planning can be tested before (and independently of) the real planner."""
+    """A Workspace whose ``plan`` scales the stored plan to the budget and whose curves are
+    known Hill curves (the contracts' shapes), so the pages are tested independently of the
+    real planner and response model."""
     from adbudget.workspace import Workspace
 
     class PlanningWorkspace(Workspace):
@@ -32,6 +65,17 @@ def planning_class():
 
         def latest_plan(self):
             return self.saved_plan()
+
+        def response_curves(self, markets=None):
+            return hill_curves()
+
+        def curves_table(self, market=None, channel=None, points=25):
+            return curves_frame(hill_curves(), points)
+
+        def response_fit(self, check=True):
+            from adbudget.errors import NotFittedError
+
+            raise NotFittedError("stand-in: no saved fit")
 
     return PlanningWorkspace
 

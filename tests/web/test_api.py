@@ -249,3 +249,21 @@ def test_errors_never_show_a_stack_trace(client):
         assert "Traceback" not in r.text and "secret internals" not in r.text
     r = client.get("/does-not-exist", headers=HTML)
     assert r.status_code == 404 and "Traceback" not in r.text
+
+
+def test_curves_page_marks_today_and_plan(client):
+    from tests.web.conftest import hill_curves
+
+    body = client.get("/api/curves").json()
+    assert body["status"] == "ok"
+    assert {f["id"] for f in body["figures"]} == {"fig-curve-US", "fig-curve-DE"}
+    facts = {(r["market"], r["channel"]): r for r in body["tables"][0]["rows"]}
+    curves = hill_curves()
+    for n, line in enumerate(curves.lines):
+        assert facts[line]["current"] == pytest.approx(curves.current_spend[n])
+    # planned daily spend = the stored plan's daily budget (6000 / 30 for US meta)
+    assert facts[("US", "meta")]["planned"] == pytest.approx(200.0)
+    # marginal ROAS read at today's spend, below the average ROAS on a concave curve
+    assert 0 < facts[("US", "meta")]["marginal_roas"]
+    html = client.get("/curves", headers=HTML).text
+    assert 'id="fig-curve-US"' in html

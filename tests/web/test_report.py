@@ -189,7 +189,12 @@ def test_report_file_is_self_contained_and_translated(web_ws, tmp_path):
     # offline: no external scripts, styles or fonts
     assert not re.search(r"<(script|link)[^>]+(src|href)=\"https?://", html)
     assert "广告预算计划" in html and "总览" in html and "计划" in html
-    assert "尚未构建" in html  # pages whose areas are not built say so
+    sections = web_ws.report_sections("zh")
+    for s in sections.values():  # chapters that cannot show results say why, in Chinese
+        if s.status != "ok":
+            assert s.message in html or s.message.replace("'", "&#39;") in html
+            assert {"not_built": "尚未构建", "not_fitted": "尚无拟合模型", "empty": "暂无内容",
+                    "error": "无法加载"}[s.status] in html
     assert html.index('id="summary"') < html.index('id="overview"')  # one-pager first
 
 

@@ -27,6 +27,10 @@ _FACTS = ("saturation_pct", "half_saturation", "half", "ec50", "carryover", "ads
           "decay", "half_life", "half_life_days", "roas", "marginal_roas", "identified")
 
 
+_FIT_WORDS = ("roas", "half_life", "saturation", "carryover", "adstock", "identified", "share",
+              "contribution")
+
+
 def _pick(df: pd.DataFrame, name: str) -> str | None:
     for cand in _ALIASES[name]:
         if cand in df.columns:
@@ -63,6 +67,8 @@ def curves_section(table: pd.DataFrame, lang: str = "en", base_currency: str = "
                                   f"{channel} {t('report.curves.band', lang)}", i)
             traces.append(fg.line(g[s_col].tolist(), g[m_col].tolist(), str(channel), i))
             now, plan = current.get((market, channel)), planned.get((market, channel))
+            if now is None and "current" in g.columns and g["current"].dtype == bool and g["current"].any():
+                now = float(g.loc[g["current"], s_col].iloc[0])
             for value, symbol, label in ((now, "circle", t("report.curves.today", lang)),
                                          (plan, "diamond", t("report.curves.planned", lang))):
                 if value is not None and np.isfinite(value):
@@ -77,8 +83,14 @@ def curves_section(table: pd.DataFrame, lang: str = "en", base_currency: str = "
             if now is not None and top > 0:
                 rec["saturation_pct"] = float(np.interp(now, g[s_col], g[m_col])) / top * 100
             for fact in _FACTS:
-                if fact in g.columns and fact not in rec:
-                    v = g[fact].iloc[0]
+                if fact not in g.columns or fact in rec:
+                    continue
+                col = g[fact]
+                if pd.api.types.is_numeric_dtype(col) and col.nunique() > 1:
+                    if now is not None:  # a quantity along the curve: read it at today's spend
+                        rec[fact] = float(np.interp(now, g[s_col], col))
+                else:
+                    v = col.iloc[0]
                     rec[fact] = v.item() if hasattr(v, "item") else v
             rows.append(rec)
         lay = fg.layout("", t("report.curves.x", lang, currency=base_currency),
@@ -88,8 +100,10 @@ def curves_section(table: pd.DataFrame, lang: str = "en", base_currency: str = "
                                       t("report.curves.fig", lang, market=market),
                                       fg.figure(traces, lay)))
     facts_df = pd.DataFrame(rows)
-    if facts is not None and not facts.empty:
-        facts_df = facts_df.merge(facts, on=["market", "channel"], how="left",
+    if facts is not None and not facts.empty and {"market", "channel"} <= set(facts.columns):
+        keep = ["market", "channel"] + [c for c in facts.columns if c not in ("market", "channel")
+                                        and any(w in str(c) for w in _FIT_WORDS)]
+        facts_df = facts_df.merge(facts[keep], on=["market", "channel"], how="left",
                                   suffixes=("", "_fit"))
     cols = [Column("market", t("report.col.market", lang)),
             Column("channel", t("report.col.channel", lang)),

@@ -45,6 +45,12 @@ class Outcome:
         return self.status == "ok"
 
 
+def not_fitted_message(exc: Exception, lang: str = "en") -> str:
+    """The error's reason plus "run adbudget fit" unless it already says what to do."""
+    text = str(exc)
+    return text if "adbudget fit" in text else f"{text} — {t('report.not_fitted', lang)}"
+
+
 def has(ws: Any, name: str) -> bool:
     """True when the workspace offers *name* as a callable (another area has landed)."""
     return callable(getattr(ws, name, None))
@@ -57,8 +63,8 @@ def call(ws: Any, name: str, *args: Any, lang: str = "en", **kwargs: Any) -> Out
     try:
         return Outcome("ok", getattr(ws, name)(*args, **kwargs))
     except NotFittedError as exc:
-        hint = f" — {t('report.not_fitted', lang)}" if name in _MODEL_METHODS else ""
-        return Outcome("not_fitted", message=f"{exc}{hint}")
+        message = not_fitted_message(exc, lang) if name in _MODEL_METHODS else str(exc)
+        return Outcome("not_fitted", message=message)
     except AdbudgetError as exc:
         return Outcome("error", message=str(exc))
     except Exception:  # a bug elsewhere must not take the page down; log it, show one line
@@ -192,7 +198,15 @@ def curves(ws: Any, lang: str = "en") -> Section:
             if v is not None and v == v:
                 key = (rec["market"], rec["channel"])
                 planned[key] = planned.get(key, 0.0) + float(v)
-    return curves_section(table, lang, ws.settings.base_currency, current, planned)
+    facts = None
+    fit = call(ws, "response_fit", lang=lang)
+    if fit.ok and isinstance(getattr(fit.value, "summary", None), pd.DataFrame):
+        facts = fit.value.summary
+    section = curves_section(table, lang, ws.settings.base_currency, current, planned, facts)
+    if fit.ok:
+        for notice in getattr(fit.value, "notices", []) or []:
+            section.notes.append(str(getattr(notice, "message", notice)))
+    return section
 
 
 def _generic(key: str, ws: Any, lang: str, method: str, *args: Any, **kwargs: Any) -> Section:

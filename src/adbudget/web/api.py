@@ -15,7 +15,7 @@ from adbudget.errors import AdbudgetError, InputError, NotFittedError
 from adbudget.i18n import set_language, t
 from adbudget.report.generic import jsonable
 from adbudget.report.plan import plan_csv
-from adbudget.report.sections import PAGES, has, plan_parts
+from adbudget.report.sections import PAGES, has, not_fitted_message, plan_parts
 from adbudget.report.sections import plan as plan_builder
 from adbudget.web.pages import replan
 from adbudget.web.security import csrf_ok_for_api
@@ -135,7 +135,7 @@ def api_replan(body: PlanRequest, request: Request, lang: Lang | None = Query(No
     except NotImplementedError:
         raise HTTPException(501, t("report.not_built", lg, method="plan")) from None
     except NotFittedError as exc:
-        raise HTTPException(409, f"{exc} — {t('report.not_fitted', lg)}") from None
+        raise HTTPException(409, not_fitted_message(exc, lg)) from None
     except AdbudgetError as exc:
         raise HTTPException(400, str(exc)) from None
     with state.lock:

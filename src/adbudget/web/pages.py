@@ -14,7 +14,7 @@ from adbudget.errors import AdbudgetError, InputError, NotFittedError
 from adbudget.i18n import set_language, t
 from adbudget.report.generic import describe
 from adbudget.report.render import translator
-from adbudget.report.sections import has
+from adbudget.report.sections import has, not_fitted_message
 from adbudget.web.security import CSRF_FIELD, csrf_ok_for_form
 from adbudget.web.state import LANG_COOKIE, PendingUpload, get_state, request_lang
 from adbudget.web.uploads import error_lines, run_import, safe_name
@@ -137,7 +137,7 @@ async def plan_post(request: Request) -> Response:
                                                               method="plan"), 200, values)
     except NotFittedError as exc:
         return await run_in_threadpool(
-            _plan_page, request, f"{exc} — {t('report.not_fitted', lang)}", 200, values)
+            _plan_page, request, not_fitted_message(exc, lang), 200, values)
     except AdbudgetError as exc:
         return await run_in_threadpool(_plan_page, request, str(exc), 200, values)
     return RedirectResponse("/plan", status_code=303)
