@@ -189,3 +189,23 @@ def test_design_overrides(ws):
     assert (d.cvr, d.cpc, d.order_value) == (0.05, 0.1, 20) and rep.given == ["cpc", "cvr", "order_value"]
     with pytest.raises(InputError):
         ws.test_design("DE", "meta", cvr=1.5)
+
+
+def test_declared_arms_survive_the_settings_file(tmp_path, settings):
+    from adbudget.config.experiments import DeclaredArm
+
+    settings.experiments.arms = [
+        DeclaredArm(experiment="brand", arm="long", match=r"ad \[T:hook/static\*\]", control=True),
+        DeclaredArm(experiment="brand", arm="short", match="ad .T:hook/video.", market="US"),
+    ]
+    w = Workspace.init(tmp_path / "w2", settings)
+    insert_ad_daily(w, arm_rows(["[T:hook/static*]", "[T:hook/video]"], [0.03, 0.042], seed=1))
+    w.close()
+    w = Workspace.open(tmp_path / "w2")
+    try:
+        assert w.settings.experiments.tag_pattern == settings.experiments.tag_pattern
+        (exp,) = w.experiments_status().experiments
+        assert exp.experiment == "brand" and exp.control == "long"
+        assert [a.arm for a in exp.arms] == ["long", "short"] and exp.graduation.arm == "short"
+    finally:
+        w.close()
