@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy.optimize import minimize
 
 from adbudget.curves import HillCurves
@@ -97,3 +99,38 @@ def test_s_shaped_line_is_either_off_or_on_its_concave_side():
     grid = np.linspace(0, 300, 3001)
     best = max(0.4 * curves.response(np.asarray([g, 300 - g]))[0].sum() for g in grid)
     assert 0.4 * o.revenue.sum() >= best - 1e-3
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    n=st.integers(2, 6),
+    seed=st.integers(0, 10_000),
+    budget=st.floats(10.0, 5_000.0),
+    bounded=st.booleans(),
+)
+def test_allocation_invariants_on_random_curves(n, seed, budget, bounded):
+    rng = np.random.default_rng(seed)
+    lines = [("US", f"c{i}") for i in range(n)]
+    curves = HillCurves(lines, beta=rng.uniform(100, 3000, n), half=rng.uniform(20, 2000, n),
+                        shape=rng.uniform(0.6, 2.5, n))
+    w = rng.uniform(0.2, 0.6, n)
+    lower = upper = None
+    if bounded:
+        share = rng.dirichlet(np.ones(n)) * budget
+        lower, upper = share * 0.5, share * 1.5
+    o = optimize(curves, budget, w, lower, upper)
+    assert abs(o.spend.sum() - budget) < 1e-6 * budget
+    assert np.all(o.spend >= o.lower - 1e-9) and np.all(o.spend <= o.upper + 1e-9)
+    # no single pairwise move of 1 % of the budget improves the objective
+    value = (w * curves.response(o.spend)[0]).sum()
+    step = 0.01 * budget
+    for i in range(n):
+        for j in range(n):
+            if i == j:
+                continue
+            cand = o.spend.copy()
+            cand[i] += step
+            cand[j] -= step
+            if cand[j] < o.lower[j] - 1e-9 or cand[i] > o.upper[i] + 1e-9:
+                continue
+            assert (w * curves.response(cand)[0]).sum() <= value + 1e-7 * max(value, 1.0)

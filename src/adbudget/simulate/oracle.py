@@ -6,6 +6,8 @@ Lagrange: every line strictly inside its bounds has the same ``w_l R_l'(s_l) = l
 i.e. equal marginal profit. The multiplier is found by bisection; for each lambda every line
 takes its global best point (a dense grid, then bisection on the derivative), so S-shaped
 curves are handled: a line either stays off or sits on the concave side of its curve.
+A dynamic program over a budget grid (exact on the grid for any shapes and bounds), polished
+to equal marginals, is the second candidate; the better one is returned.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import numpy as np
 from adbudget.curves import ResponseCurves
 
 GRID = 1200
+DP_GRID = 600  # budget steps of the dynamic-programming check
 
 
 @dataclass(frozen=True)
@@ -147,17 +150,63 @@ def optimize(
         gain = float((w * _mean_response(curves, cand[0])).sum() - cand[0].sum())
         if best is None or gain > best[0]:
             best = (gain, cand[0], cand[1])
+    # A global check that needs no concavity: dynamic programming over a budget grid, then
+    # equal-marginal polishing around its answer. The better of the two candidates wins.
+    dp = _dynamic_program(curves, w, budget, lo, hi)
+    step = (budget - lo.sum()) / DP_GRID
+    inner = (dp > lo + step / 2) & (dp < hi - step / 2)
+    near_lo = np.where(inner, np.maximum(lo, dp - 3 * step), dp)
+    near_hi = np.where(inner, np.minimum(hi, dp + 3 * step), dp)
+    for cand in (_restricted(curves, w, budget, inner, near_lo, near_lo, near_hi, fixed=dp,
+                             high=near_hi), (dp, float(np.median(w * _mean_marginal(curves, dp))))):
+        if cand is None:
+            continue
+        gain = float((w * _mean_response(curves, cand[0])).sum() - cand[0].sum())
+        if best is None or gain > best[0] + 1e-12 * abs(gain):
+            best = (gain, cand[0], cand[1])
     if best is None:
         raise ValueError("no allocation meets the budget within the bounds")
     _, s, lam = best
     return _result(curves, lines, s, w, lam, lo, hi, objective, days, budget - float(s.sum()))
 
 
-def _restricted(curves, w, budget, active, branch_lo, lo, hi, iters: int = 52):
+def _dynamic_program(curves, w, budget, lo, hi) -> np.ndarray:
+    """Best allocation on a grid of ``DP_GRID`` budget steps above the lower bounds
+    (max-plus convolution line by line; exact on the grid for any curve shapes)."""
+    n = len(lo)
+    free = budget - lo.sum()
+    if free <= 0:
+        return lo.copy()
+    step = free / DP_GRID
+    j = np.arange(DP_GRID + 1)
+    spend = np.minimum(lo[None, :] + j[:, None] * step, hi[None, :])
+    value = w[None, :] * _mean_response(curves, spend)
+    value[lo[None, :] + j[:, None] * step > hi[None, :] + 1e-9 * budget] = -np.inf
+    diff = j[:, None] - j[None, :]  # budget used so far minus this line's share
+    ok = diff >= 0
+    diff = np.where(ok, diff, 0)
+    best = value[:, 0].copy()
+    choice = np.zeros((n, DP_GRID + 1), dtype=np.int64)
+    for line in range(1, n):
+        total = np.where(ok, best[diff] + value[None, :, line], -np.inf)
+        choice[line] = np.argmax(total, axis=1)
+        best = total[j, choice[line]]
+    units = np.zeros(n, dtype=np.int64)
+    left = DP_GRID
+    for line in range(n - 1, 0, -1):
+        units[line] = choice[line, left]
+        left -= units[line]
+    units[0] = left
+    return np.minimum(lo + units * step, hi)
+
+
+def _restricted(curves, w, budget, active, branch_lo, lo, hi, iters: int = 52,
+                fixed: np.ndarray | None = None, high: np.ndarray | None = None):
     """Equal marginal value over the ``active`` lines (each on its concave branch), others at
-    their lower bound; ``None`` when the budget cannot be met that way."""
-    low = np.where(active, np.minimum(branch_lo, hi), lo)
-    high = np.where(active, hi, lo)
+    their lower bound (or ``fixed``); ``None`` when the budget cannot be met that way."""
+    rest = lo if fixed is None else fixed
+    low = np.where(active, np.minimum(branch_lo, hi), rest)
+    high = np.where(active, hi if high is None else high, rest)
     if low.sum() > budget + 1e-9 or high.sum() < budget - 1e-9:
         return None
 
@@ -168,7 +217,7 @@ def _restricted(curves, w, budget, active, branch_lo, lo, hi, iters: int = 52):
             up = w * _mean_marginal(curves, mid) > lam
             a = np.where(up, mid, a)
             b = np.where(up, b, mid)
-        return np.where(active, 0.5 * (a + b), lo)
+        return np.where(active, 0.5 * (a + b), rest)
 
     lam_a, lam_b = 1e-12, float(np.max(w * _mean_marginal(curves, np.maximum(low, 1e-9)))) * 2 + 1e-9
     for _ in range(100):
@@ -181,6 +230,8 @@ def _restricted(curves, w, budget, active, branch_lo, lo, hi, iters: int = 52):
         else:
             lam_b = lam
     s = place(lam)
+    if abs(s.sum() - budget) > 1e-9 * max(budget, 1.0):
+        return None  # e.g. a line on a convex stretch: no equal-marginal point there
     return s, lam
 
 
