@@ -105,3 +105,31 @@ def test_backtest_budget_rule_changes_spend_from_the_next_day():
     assert res.spend_rules == pytest.approx(0.5 * res.spend_actual, rel=1e-6)
     assert res.method == "proportional"
     assert res.conversions_rules == pytest.approx(0.5 * res.conversions_actual)
+
+
+def test_backtest_with_curves_uses_them():
+    arms = [Arm("US", "meta", "US_perf", 300.0, 3.0), Arm("US", "meta", "US_test_bad", 40.0, 0.3)]
+    daily = make_daily(arms, START, 40, seed=1)
+    curves = HillCurves([("US", "meta")], beta=np.array([[2000.0]]), half=np.array([[400.0]]),
+                        shape=np.array([[1.0]]), spend_now=np.array([340.0]))
+    rs = parse_rules("""rules:
+  - name: stop
+    scope: {test_arm: true}
+    when: {metric: roas, window: last_7d, op: "<", value: 1}
+    action: {type: pause}
+  - name: grow
+    scope: {bucket: performance}
+    when: {metric: roas, window: last_7d, op: ">", value: 2}
+    action: {type: raise_budget, pct: 50}
+    cooldown_days: 100
+""", "c.yaml")
+    lin = backtest(rs, daily, START + timedelta(days=14), START + timedelta(days=39))
+    cur = backtest(rs, daily, START + timedelta(days=14), START + timedelta(days=39), curves=curves)
+    assert (lin.method, cur.method) == ("proportional", "curves")
+    assert cur.spend_rules == pytest.approx(lin.spend_rules)  # spend does not depend on the curves
+    by_lin, by_cur = lin.by_line.set_index("campaign"), cur.by_line.set_index("campaign")
+    # a pause loses everything either way; a 50 % raise gains 50 % linearly, less on the curve
+    assert by_cur.loc["US_test_bad", "conversions_rules"] == pytest.approx(by_lin.loc["US_test_bad", "conversions_rules"])
+    gain_lin = by_lin.loc["US_perf", "conversions_rules"] / by_lin.loc["US_perf", "conversions_actual"]
+    gain_cur = by_cur.loc["US_perf", "conversions_rules"] / by_cur.loc["US_perf", "conversions_actual"]
+    assert 1.0 < gain_cur < gain_lin

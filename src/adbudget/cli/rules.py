@@ -135,12 +135,14 @@ def register(app: typer.Typer) -> None:
         console.print(t("rules.run.summary", actions=len(ev.actions), skipped=len(ev.skipped),
                         rules=ev.n_rules, lines=ev.n_lines))
         if show_skipped and len(ev.skipped):
+            import pandas as pd
+
             table = Table(title=t("rules.run.skipped_title"))
             for key in ("rule", "line", "action", "reason", "winner"):
                 table.add_column(t(f"rules.col.{key}"))
             for _, r in ev.skipped.iterrows():
-                table.add_row(str(r["rule"]), str(r["line"]), str(r["action"]),
-                              t(f"rules.reason.{r['reason']}"), "" if r["winner"] is None else str(r["winner"]))
+                table.add_row(str(r["rule"]), str(r["line"]), t(f"rules.action.{r['action']}"),
+                              t(f"rules.reason.{r['reason']}"), "" if pd.isna(r["winner"]) else str(r["winner"]))
             console.print(table)
         if res.applied:
             console.print(t("rules.run.applied", n=len(res.log_ids), first=res.log_ids[0], last=res.log_ids[-1]))
