@@ -65,7 +65,7 @@ def test_line_conflict_names_both_constraints():
 
 def test_floors_exceed_budget_named():
     c = hill(2, seed=3)
-    cs = ConstraintSet(BucketTotal(30.0, name="performance"), (LineFloor({"US/c0": 20.0, "US/c1": 20.0}),))
+    cs = ConstraintSet(BucketTotal(30.0, name="the performance bucket"), (LineFloor({"US/c0": 20.0, "US/c1": 20.0}),))
     with pytest.raises(InputError, match="need at least 40.00 but the performance bucket is 30.00; conflict: floor"):
         combine(cs, ctx_for(c))
 

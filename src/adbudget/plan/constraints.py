@@ -57,7 +57,7 @@ class BucketTotal(Constraint):
     """The lines together use exactly this much budget (daily, in budget units)."""
 
     total: float
-    name: str = "bucket total"
+    name: str = "the bucket"
 
 
 @dataclass(frozen=True)

@@ -55,7 +55,7 @@ class Solution:
     """Optimal daily spend per line with its diagnostics."""
 
     spend: np.ndarray  # (n,)
-    status: tuple[str, ...]  # free | lower | upper | off | threshold
+    status: tuple[str, ...]  # free | lower | upper | off | threshold | fixed
     marginal: np.ndarray  # (n,) mean value-weighted marginal response w * E[R'(x)]
     value: float  # objective: sum_i g_i(x_i)
     check: OptimalityCheck
@@ -271,7 +271,9 @@ def _polish(fn: MeanValue, envs, x0, lo, hi, c, budget, tol, max_iter, scale):
     x = _rebalance(x, lo, hi, c, budget, movable=~fixed_off)
     lb = _bounds_for(envs, x, lo, s_line & on) if envs is not None else lo.copy()
     floor_x = 1e-7 * scale  # log space needs x > 0
-    m = fn.marginal(x)
+    # marginals at x >= floor_x: a curve with infinite slope at zero (Hill k < 1) would
+    # otherwise look as if its first cent paid more than any other line's
+    m = fn.marginal(np.maximum(x, floor_x))
     m2 = fn.marginal(np.maximum(x, floor_x) * (1 + 1e-4))
     with np.errstate(divide="ignore", invalid="ignore"):
         elast = (np.log(np.maximum(m2, 1e-300)) - np.log(np.maximum(m, 1e-300))) / np.log1p(1e-4)
@@ -281,20 +283,19 @@ def _polish(fn: MeanValue, envs, x0, lo, hi, c, budget, tol, max_iter, scale):
         lam = _lam_estimate(m, c, free, ~fixed_off)
         if free.any():
             gap = np.abs(m[free] / c[free] - lam) / max(abs(lam), 1e-300)
-            low_bad = ~free & ~fixed_off & (x <= lb + 1e-9 * (1 + x)) & (m / c > lam * (1 + tol))
+            pinned = np.isfinite(hi) & (hi <= lb + 1e-12 * (1 + np.where(np.isfinite(hi), hi, 0)))
+            low_bad = (~free & ~fixed_off & ~pinned & (x <= lb + 1e-9 * (1 + x))
+                       & (m / c > lam * (1 + tol)))
             up_bad = ~free & (x >= hi - 1e-9 * (1 + x)) & (m / c < lam * (1 - tol))
             if gap.max() < tol and not low_bad.any() and not up_bad.any():
                 break
         # convex stretch (below the inflection): a line that wants less money falls to its
         # threshold bound; one that wants more climbs with a generic elasticity
-        convex = ~np.isfinite(elast) | (elast >= -1e-6)
+        convex = ~np.isfinite(elast) | (elast > 1e-9)
         drop = convex & (m / c < lam)
-        e = np.where(convex, -1.0, elast)
-        x_new = _log_step(np.maximum(x, floor_x), m, e, lb, hi, c, budget, fixed_off, drop)
-        tiny = (x_new <= floor_x * (1 + 1e-6)) & (lb < floor_x)  # below the log floor: at bound
-        if tiny.any():
-            x_new = _rebalance(np.where(tiny, lb, x_new), lb, hi, c, budget, movable=~fixed_off & ~tiny)
-        m_new = fn.marginal(x_new)
+        e = np.where(convex, -1e-3, np.minimum(elast, -1e-12))  # convex and wanting more: climb
+        x_new = _log_step(x, m, e, lb, hi, c, budget, fixed_off, drop, 0.1 * scale, floor_x)
+        m_new = fn.marginal(np.maximum(x_new, floor_x))
         log_dx = np.log(np.maximum(x_new, floor_x)) - np.log(np.maximum(x, floor_x))
         with np.errstate(divide="ignore", invalid="ignore"):
             e_sec = (np.log(np.maximum(m_new, 1e-300)) - np.log(np.maximum(m, 1e-300))) / log_dx
@@ -303,7 +304,9 @@ def _polish(fn: MeanValue, envs, x0, lo, hi, c, budget, tol, max_iter, scale):
         x, m = x_new, m_new
     status = []
     for i in range(n):
-        if fixed_off[i] or x[i] <= lo[i] + 1e-9 * (1 + x[i]):
+        if np.isfinite(hi[i]) and hi[i] <= lo[i] + 1e-12 * (1 + hi[i]):
+            status.append("fixed")  # floor == cap: nothing to decide
+        elif fixed_off[i] or x[i] <= lo[i] + 1e-9 * (1 + x[i]):
             status.append("off" if s_line[i] and lo[i] <= 0 else "lower")
         elif x[i] >= hi[i] - 1e-9 * (1 + x[i]):
             status.append("upper")
@@ -323,18 +326,36 @@ def _lam_estimate(m, c, free, movable):
     return 0.0
 
 
-def _log_step(x, m, e, lb, hi, c, budget, fixed_off, drop):
-    """Spends after one log-space Newton step per line, with ``c @ x == budget``."""
+def _log_step(x, m, e, lb, hi, c, budget, fixed_off, drop, step_abs, floor_x):
+    """Spends after one Newton step per line, with ``c @ x == budget``.
+
+    Each line takes the more cautious of a log-log step (exact for a power-law marginal,
+    ``e`` its elasticity) and a linear step (right where the marginal is nearly flat, as
+    for a concave curve near zero spend). A trust region (x/4 .. 4x + step_abs) keeps the
+    secant curvature local; ``lambda`` is found by bisection so the budget is used exactly.
+    """
     active = ~fixed_off & ~drop
     base = np.where(drop, lb, np.clip(x, lb, hi))
+    x = np.maximum(x, floor_x)  # log space needs x > 0; below the floor a line sits at lb
+    to_bound = lb < floor_x
     safe_m = np.maximum(m, 1e-300)
     inv_e = 1.0 / e
+    h = e * safe_m / np.maximum(x, 1e-300)  # d marginal / d spend (negative)
+    low = np.maximum(lb, x / 4)
+    high = np.minimum(hi, 4 * x + step_abs)
+    log_c = np.log(c) - np.log(safe_m)
 
     def spend(log_lam: float) -> np.ndarray:
-        with np.errstate(over="ignore"):
-            ratio = np.exp(np.clip((log_lam + np.log(c) - np.log(safe_m)) * inv_e, -7.0, 7.0))
+        with np.errstate(over="ignore", invalid="ignore"):
+            x_log = x * np.exp(np.clip((log_lam + log_c) * inv_e, -1.4, 1.4))
+            x_lin = x + (np.exp(log_lam) * c - m) / h
         out = base.copy()
-        out[active] = np.clip(x[active] * ratio[active], lb[active], hi[active])
+        x_lin = np.where(np.isfinite(x_lin), x_lin, high)
+        # the more cautious of the two models: a power law near zero and a flat marginal
+        # each make the other's step overshoot
+        step = np.clip(np.where(np.abs(x_lin - x) < np.abs(x_log - x), x_lin, x_log), low, high)
+        step = np.where(to_bound & (step <= floor_x * (1 + 1e-6)), lb, step)
+        out[active] = step[active]
         return out
 
     if not active.any():
@@ -419,15 +440,24 @@ def _finish(curves, fn, x, m, lo, hi, c, status, envs, check_tol, iters, per_lin
     labels = _labels(curves)
     free = np.array([s == "free" for s in status])
     per_budget = m / c
-    if free.any():
-        lam = float(np.median(per_budget[free]))
-    else:
-        lam = float(np.max(per_budget)) if len(per_budget) else 0.0
-    scale = max(abs(lam), 1e-12)
-    gaps = np.abs(per_budget[free] - lam) / scale if free.any() else np.zeros(0)
     violations = []
     if per_line is None:
         per_line = fn.value(x)
+    at_low = np.array([st in ("lower", "off") for st in status])
+    at_up = np.array([st == "upper" for st in status])
+    if at_low.any():  # would the first cents above the bound pay more than lambda?
+        probe = np.where(at_low, x + 1e-6 * max(float(c @ x), 1e-9), x)
+        per_budget = np.where(at_low, fn.marginal(probe) / c, per_budget)
+    if free.any():
+        lam = float(np.median(per_budget[free]))
+    else:  # every line at a bound: any lambda between the two sides will do
+        top_low = float(per_budget[at_low].max()) if at_low.any() else -np.inf
+        low_up = float(per_budget[at_up].min()) if at_up.any() else np.inf
+        lam = low_up if np.isfinite(low_up) else (top_low if np.isfinite(top_low) else 0.0)
+        if np.isfinite(top_low) and np.isfinite(low_up) and top_low <= low_up:
+            lam = 0.5 * (top_low + low_up)
+    scale = max(abs(lam), 1e-12)
+    gaps = np.abs(per_budget[free] - lam) / scale if free.any() else np.zeros(0)
     for i, s in enumerate(status):
         if s == "free" and abs(per_budget[i] - lam) / scale > check_tol:
             violations.append(f"{labels[i]}: marginal {per_budget[i]:.4g} != {lam:.4g}")
@@ -445,7 +475,7 @@ def _finish(curves, fn, x, m, lo, hi, c, status, envs, check_tol, iters, per_lin
         max_gap_pct=float(gaps.max() * 100) if gaps.size else 0.0,
         tolerance_pct=check_tol * 100,
         n_free=int(free.sum()),
-        n_lower=sum(s in ("lower", "threshold") for s in status),
+        n_lower=sum(s in ("lower", "threshold", "fixed") for s in status),
         n_upper=sum(s == "upper" for s in status),
         n_off=sum(s == "off" for s in status),
         violations=tuple(violations),

@@ -277,7 +277,7 @@ def _optimize(inp, sub, w, cost, daily_budget, cur, vpr_line, notes):
             notes.append(t("plan.note.no_history"))
     if ps.breakeven_floor and inp.objective == "profit":
         items.append(BreakEvenFloor(name=t("plan.constraint.breakeven")))
-    bounds = combine(ConstraintSet(BucketTotal(daily_budget, name=t("plan.bucket.performance")),
+    bounds = combine(ConstraintSet(BucketTotal(daily_budget, name=t("plan.constraint.scale_budget")),
                                    tuple(items)), ctx, display_scale=inp.days)
     sol = solve(sub, daily_budget, weights=w, cost=cost, lower=bounds.lower, upper=bounds.upper,
                 value_fn=fn)
