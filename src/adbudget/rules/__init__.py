@@ -8,6 +8,7 @@ from adbudget.rules.actions import ACTIONS, ActionKind, change_values, split_amo
 from adbudget.rules.backtest import BacktestResult, backtest
 from adbudget.rules.engine import find_candidates, schedule_allows
 from adbudget.rules.export import EXPORT_FORMATS, export_actions
+from adbudget.rules.expr import ExprError, parse_condition
 from adbudget.rules.loader import detect_format, parse_rules
 from adbudget.rules.metrics import (
     DEFAULT_BUCKET_PATTERNS,
@@ -26,10 +27,10 @@ from adbudget.rules.templates import load_template, template_names, template_tex
 
 __all__ = [
     "ACTIONS", "ACTION_COLUMNS", "ActionKind", "BacktestResult", "DEFAULT_BUCKET_PATTERNS",
-    "EXPORT_FORMATS", "Evaluation", "LineMetrics", "METRICS", "PacingReport", "ReserveReport",
+    "EXPORT_FORMATS", "Evaluation", "ExprError", "LineMetrics", "METRICS", "PacingReport", "ReserveReport",
     "Rule", "RuleSet", "SKIP_COLUMNS", "TARGETS", "backtest", "build_lines", "change_values",
     "compute_metrics", "detect_format", "detect_surges", "easter", "evaluate", "export_actions",
-    "find_candidates", "line_key", "load_template", "pacing", "parse_period", "parse_rules",
+    "find_candidates", "line_key", "load_template", "pacing", "parse_condition", "parse_period", "parse_rules",
     "peak_calendar", "peak_inflation", "release_reserve", "schedule_allows", "split_amount",
     "template_names", "template_text", "window_range",
 ]

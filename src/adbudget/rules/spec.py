@@ -187,6 +187,21 @@ class Leaf(_Model):
         return self
 
 
+def _text_to_condition(value: Any) -> Any:
+    """A condition given as text (``roas(last_7d) < 0.5 * breakeven_roas``) → its mapping."""
+    if isinstance(value, str):
+        from adbudget.rules.expr import parse_condition
+
+        return parse_condition(value)
+    return value
+
+
+def _texts_to_conditions(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_text_to_condition(v) for v in value]
+    return value
+
+
 def _cond_kind(value: Any) -> str:
     if isinstance(value, dict):
         for key in ("all", "any", "not"):
@@ -202,11 +217,15 @@ class AllOf(_Model):
 
     all: list[Condition] = Field(min_length=1)
 
+    _texts = field_validator("all", mode="before")(_texts_to_conditions)
+
 
 class AnyOf(_Model):
     """True when at least one member is true."""
 
     any: list[Condition] = Field(min_length=1)
+
+    _texts = field_validator("any", mode="before")(_texts_to_conditions)
 
 
 class NotOf(_Model):
@@ -214,6 +233,8 @@ class NotOf(_Model):
 
     not_: Condition = Field(alias="not")
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    _text = field_validator("not_", mode="before")(_text_to_condition)
 
 
 Condition = Annotated[
@@ -379,6 +400,8 @@ class Rule(_Model):
     action: Action
     cooldown_days: int = Field(0, ge=0, le=365)
     schedule: Schedule | None = None
+
+    _text = field_validator("when", mode="before")(_text_to_condition)
 
 
 class RuleSet(_Model):
