@@ -81,7 +81,7 @@ def test_dense_and_sparse_solvers_agree(order: int) -> None:
     paths = [list(rng.choice(names, rng.integers(1, 8))) for _ in range(400)]
     table = PathTable.from_lists(paths, rng.integers(0, 4, 400), rng.uniform(0, 90, 400),
                                  rng.integers(0, 9, 400))
-    dense = removal_effects(table, order)
+    dense = removal_effects(table, order, dense_limit=10**6)
     sparse = removal_effects(table, order, dense_limit=0)
     np.testing.assert_allclose(sparse["removal_effect"], dense["removal_effect"], rtol=1e-9)
     np.testing.assert_allclose(sparse["removal_effect_value"], dense["removal_effect_value"],
@@ -132,3 +132,22 @@ def test_bootstrap_replicates_reuse_the_chain_structure() -> None:
     assert (iv.conversions_lo <= point + 1e-9).all() and (point <= iv.conversions_hi + 1e-9).all()
     assert (iv.conversions_hi - iv.conversions_lo > 0).all()
     assert "markov_chain_1" in table._cache
+
+
+@pytest.mark.parametrize("name", ["markov", "markov_3", "markov_auto", "linear", "time_decay",
+                                  "position", "last_non_direct", "shapley"])
+def test_vectorised_replicates_equal_one_by_one(name: str) -> None:
+    from adbudget.attribution import make_model
+    from adbudget.attribution.bootstrap import replicate_matrix
+
+    table = _chain_journeys(2, 2000, 9)
+    model = make_model(name)
+    conv, value, nulls = replicate_matrix(table, np.random.default_rng(4), 5)
+    many = getattr(model, "credit_many", None)
+    if many is None:
+        pytest.skip("model has no vectorised replicates")
+    got_c, got_v = many(table, conv, value, nulls)
+    for b in range(5):
+        one = model.credit(table.with_counts(conv[:, b], value[:, b], nulls[:, b]))
+        np.testing.assert_allclose(got_c[b], one.conversions, rtol=1e-9, atol=1e-9)
+        np.testing.assert_allclose(got_v[b], one.value, rtol=1e-9, atol=1e-7)

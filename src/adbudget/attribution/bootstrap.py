@@ -4,7 +4,10 @@ Resampling N journeys with replacement is the same as drawing new counts for the
 (path × converted / not converted) from a multinomial with the observed shares, so a replicate
 costs one ``multinomial`` draw and one model fit on the *same* path structure (its caches,
 e.g. Markov transition incidences, are shared). A path's value moves with its conversions at
-the path's mean order value.
+the path's mean order value. Models with ``credit_many`` (Markov, rule-based) take a whole
+chunk of replicates at once: their counts come from one sparse matrix product. Above
+``POISSON_ABOVE`` cells the default switches to the Poisson bootstrap (independent Poisson(1)
+journey weights), which draws ~5× faster and is asymptotically the same.
 """
 
 from __future__ import annotations
@@ -42,6 +45,31 @@ def replicate_counts(paths: PathTable, rng: np.random.Generator) -> PathTable:
     return paths.with_counts(new_conv, new_conv * per_order, new_nul)
 
 
+POISSON_ABOVE = 200_000  # cells (2 × paths) above which "auto" uses the Poisson bootstrap
+
+
+def replicate_matrix(paths: PathTable, rng: np.random.Generator, k: int,
+                     method: str = "multinomial") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``k`` replicates at once: conversions, value and nulls as (P, k) matrices.
+
+    ``multinomial`` resamples exactly N journeys; ``poisson`` gives every journey an
+    independent Poisson(1) weight (Chamandy et al. 2012, the bootstrap used for massive data
+    streams), ~5× cheaper per draw and asymptotically the same."""
+    conv, nul = paths.conversions, paths.nulls
+    cells = np.concatenate([conv, nul])
+    if method == "poisson":
+        draw = np.array(rng.poisson(cells, size=(k, len(cells))).T, dtype=float, order="C")
+    else:
+        total = cells.sum()
+        n = int(round(total))
+        draw = np.array(rng.multinomial(n, cells / total, size=k).T, dtype=float, order="C")
+        if n and n != total:
+            draw *= total / n
+    per_order = np.divide(paths.value, conv, out=np.zeros_like(conv), where=conv > 0)
+    new_conv = draw[: paths.n_paths]
+    return new_conv, new_conv * per_order[:, None], draw[paths.n_paths:]
+
+
 def bootstrap(
     model: AttributionModel,
     paths: PathTable,
@@ -49,21 +77,42 @@ def bootstrap(
     level: float = 0.9,
     seed: int = 0,
     progress: object | None = None,
+    method: str = "auto",
 ) -> Interval:
     """Percentile intervals of *model*'s channel credit over ``n_boot`` replicates.
 
-    ``progress`` may be a callable ``progress(done, total)`` (the CLI passes a progress bar).
+    ``method``: ``multinomial`` (exact resampling of the journeys), ``poisson`` or ``auto``
+    (multinomial up to ``POISSON_ABOVE`` cells). ``progress`` may be a callable
+    ``progress(done, total)`` (the CLI passes a progress bar).
     """
+    if method not in ("auto", "multinomial", "poisson"):
+        raise ValueError("bootstrap method must be auto, multinomial or poisson")
     paths = paths.drop_empty()
     rng = np.random.default_rng(seed)
     c = paths.n_channels
     conv = np.zeros((n_boot, c))
     value = np.zeros((n_boot, c))
-    for b in range(n_boot):
-        rep: Credit = model.credit(replicate_counts(paths, rng))
-        conv[b], value[b] = rep.conversions, rep.value
-        if callable(progress):
-            progress(b + 1, n_boot)
+    if method == "auto":
+        method = "poisson" if 2 * paths.n_paths > POISSON_ABOVE else "multinomial"
+    many = getattr(model, "credit_many", None)
+    if callable(many) and n_boot > 0 and paths.total_conversions > 0:
+        # all replicates of a chunk in one call (sparse products), chunks bound the memory
+        chunk = max(1, min(n_boot, 20_000_000 // max(2 * paths.n_paths, 1)))
+        done = 0
+        while done < n_boot:
+            k = min(chunk, n_boot - done)
+            rc, rv, rn = replicate_matrix(paths, rng, k, method)
+            conv[done: done + k], value[done: done + k] = many(paths, rc, rv, rn)
+            done += k
+            if callable(progress):
+                progress(done, n_boot)
+    else:
+        for b in range(n_boot):
+            rc, rv, rn = replicate_matrix(paths, rng, 1, method)
+            rep: Credit = model.credit(paths.with_counts(rc[:, 0], rv[:, 0], rn[:, 0]))
+            conv[b], value[b] = rep.conversions, rep.value
+            if callable(progress):
+                progress(b + 1, n_boot)
     q = [(1 - level) / 2 * 100, (1 + level) / 2 * 100]
     if n_boot == 0:
         nan = np.full(c, np.nan)

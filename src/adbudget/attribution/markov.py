@@ -9,7 +9,7 @@ the customer journey", IJRM 33(3)). We compute it by a linear solve, never by si
 
 - one *transposed* solve per channel, ``(I−Q_keep)ᵀ v = q_keep``, gives expected visits from
   ``start``; ``p₋c = v·r`` and the value version ``v·r_value`` come from the same solve;
-- chains up to ``dense_limit`` states (order 1 always) invert ``I−Q`` once; removing the
+- chains up to ``dense_limit`` (64) states (order 1 with up to 64 channels) invert ``I−Q`` once; removing the
   states *S* of a channel then costs one small solve, ``p₋c = p − (qN)_S (N_SS)⁻¹ x_S``
   (first-passage identity; for order 1 it is the rank-one ``p − (qN)_c x_c / N_cc``);
 - bigger chains (orders 2–4 with many states) solve all channels at once by a
@@ -93,6 +93,30 @@ class _Chain:
         conv = np.bincount(self.last_state[ok], paths.conversions[ok], s)
         nul = np.bincount(self.last_state[ok], paths.nulls[ok], s)
         val = np.bincount(self.last_state[ok], paths.value[ok], s)
+        return self.assemble(n_tr, conv, nul, val)
+
+    def counts_many(self, paths: PathTable, conv: np.ndarray, value: np.ndarray,
+                    nulls: np.ndarray) -> tuple[np.ndarray, ...]:
+        """Transition and end counts for many count vectors at once (columns = replicates):
+        one sparse incidence matrix product instead of one pass over the tokens each."""
+        inc = paths._cache.get(f"markov_incidence_{self.order}")
+        if inc is None:
+            ok = self.last_state >= 0
+            inc = (
+                sp.csr_matrix((np.ones(len(self.trans_of_token)),
+                               (self.trans_of_token, paths.path_of_token)),
+                              shape=(len(self.trans_from), paths.n_paths)),
+                sp.csr_matrix((np.ones(int(ok.sum())), (self.last_state[ok], np.flatnonzero(ok))),
+                              shape=(self.n_states, paths.n_paths)),
+            )
+            paths._cache[f"markov_incidence_{self.order}"] = inc
+        trans, ends = inc
+        return trans @ (conv + nulls), ends @ conv, ends @ nulls, ends @ value
+
+    def assemble(self, n_tr: np.ndarray, conv: np.ndarray, nul: np.ndarray, val: np.ndarray
+                 ) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray, np.ndarray]:
+        """Transition probabilities and absorption rates from counts."""
+        s = self.n_states
         from_start = self.trans_from == s
         out = np.bincount(self.trans_from[~from_start], n_tr[~from_start], s) + conv + nul
         safe = np.where(out > 0, out, 1.0)
@@ -121,18 +145,32 @@ def _compact(keys: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def removal_effects(
-    paths: PathTable, order: int = 1, dense_limit: int = 300, rtol: float = 1e-13
+    paths: PathTable, order: int = 1, dense_limit: int = 64, rtol: float = 1e-13
 ) -> dict[str, Any]:
     """Conversion probability of the chain and of every channel-removed chain (exact)."""
     if not 1 <= order <= MAX_ORDER:
         raise ValueError(f"Markov order must be 1..{MAX_ORDER}")
+    chain = _chain(paths, order)
+    q_mat, q_start, r, rv = chain.matrices(paths)
+    return _solve_chain(chain, q_mat, q_start, r, rv, paths.n_channels, dense_limit, rtol)
+
+
+def _chain(paths: PathTable, order: int) -> _Chain:
+    """The order-k chain structure of a path table (built once, cached on the table)."""
     key = f"markov_chain_{order}"
     chain = paths._cache.get(key)
     if chain is None:
         chain = _Chain(paths, order)
         paths._cache[key] = chain
-    q_mat, q_start, r, rv = chain.matrices(paths)
-    s, c = chain.n_states, paths.n_channels
+    return chain
+
+
+def _solve_chain(chain: _Chain, q_mat: sp.csr_matrix, q_start: np.ndarray, r: np.ndarray,
+                 rv: np.ndarray, c: int, dense_limit: int = 64, rtol: float = 1e-13
+                 ) -> dict[str, Any]:
+    """Conversion probability and removal effects of an assembled chain."""
+    order = chain.order
+    s = chain.n_states
     rhs = np.column_stack([r, rv])
     if s <= dense_limit:
         # dense: one inverse N = (I−Q)⁻¹; removing the states S of a channel subtracts
@@ -212,6 +250,22 @@ class Markov(AttributionModel):
             raise ValueError(f"Markov order must be 1..{MAX_ORDER}")
         self.order = order
         self.name = f"markov_{order}" if order > 1 else "markov"  # type: ignore[misc]
+
+    def credit_many(self, paths: PathTable, conv: np.ndarray, value: np.ndarray,
+                    nulls: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Credit for many count vectors (columns = bootstrap replicates) of the same paths:
+        the counts of all replicates come from one sparse product; each is then solved."""
+        chain = _chain(paths, self.order)
+        n_tr, conv_s, nul_s, val_s = chain.counts_many(paths, conv, value, nulls)
+        present = np.bincount(paths.tokens, minlength=paths.n_channels) > 0
+        out_c = np.zeros((conv.shape[1], paths.n_channels))
+        out_v = np.zeros_like(out_c)
+        for b in range(conv.shape[1]):
+            q_mat, q_start, r, rv = chain.assemble(n_tr[:, b], conv_s[:, b], nul_s[:, b], val_s[:, b])
+            info = _solve_chain(chain, q_mat, q_start, r, rv, paths.n_channels)
+            out_c[b] = normalise(info["removal_effect"], conv[:, b].sum(), present)
+            out_v[b] = normalise(info["removal_effect_value"], value[:, b].sum(), present)
+        return out_c, out_v
 
     def _credit(self, paths: PathTable) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
         info = removal_effects(paths, self.order)

@@ -52,9 +52,12 @@ def order_scores(
     n_test = float((conv_te + nul_te).sum())
     if n_test <= 0:
         return {k: float("nan") for k in range(1, max_order + 1)}
+    # only events with held-out weight are scored; all events with training weight count
+    test = np.flatnonzero(w_te > 0)
+    w_test, sym_test = w_te[test], sym[test]
     # order 0: unigram over symbols
     uni = np.bincount(sym, w_tr, n_sym)
-    prob = (uni[sym] + alpha) / (uni.sum() + alpha * n_sym)
+    prob = (uni[sym_test] + alpha) / (uni.sum() + alpha * n_sym)
     scores: dict[int, float] = {}
     for k in range(1, max_order + 1):
         chain = paths._cache.get(f"markov_chain_{k}")
@@ -71,10 +74,11 @@ def order_scores(
         n_states = start + 1
         counts = np.bincount(key, w_tr, n_states * n_sym)
         totals = np.bincount(src, w_tr, n_states)
-        seen = totals[src] > 0
-        p_k = (counts[key] + alpha) / (totals[src] + alpha * n_sym)
+        src_t = src[test]
+        seen = totals[src_t] > 0
+        p_k = (counts[key[test]] + alpha) / (totals[src_t] + alpha * n_sym)
         prob = np.where(seen, p_k, prob)  # back off to the lower order where unseen
-        scores[k] = float((w_te * np.log(prob)).sum() / n_test)
+        scores[k] = float((w_test * np.log(prob)).sum() / n_test)
     return scores
 
 
@@ -99,12 +103,20 @@ class MarkovAuto(AttributionModel):
     def __init__(self, max_order: int = MAX_ORDER, holdout: float = 0.3, seed: int = 0) -> None:
         self.max_order, self.holdout, self.seed = max_order, holdout, seed
 
-    def _credit(self, paths: PathTable) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
+    def _chosen(self, paths: PathTable) -> tuple[int, dict[int, float]]:
         # bootstrap replicates share the cache: the order is chosen once, on the original data
         chosen = paths._cache.get("markov_auto_order")
         if chosen is None:
             chosen = choose_order(paths, self.max_order, self.holdout, self.seed)
             paths._cache["markov_auto_order"] = chosen
-        order, scores = chosen
+        return chosen
+
+    def credit_many(self, paths: PathTable, conv: np.ndarray, value: np.ndarray,
+                    nulls: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Bootstrap replicates at the order chosen on the original data."""
+        return Markov(self._chosen(paths)[0]).credit_many(paths, conv, value, nulls)
+
+    def _credit(self, paths: PathTable) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
+        order, scores = self._chosen(paths)
         conv, value, info = Markov(order)._credit(paths)
         return conv, value, {**info, "order_scores": scores, "chosen_order": order}

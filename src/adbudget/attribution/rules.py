@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 
 from adbudget.attribution.base import AttributionModel
 from adbudget.attribution.paths import PathTable
@@ -20,6 +21,21 @@ class _TokenWeightModel(AttributionModel):
     def weights(self, paths: PathTable) -> tuple[np.ndarray, np.ndarray | None]:
         """Per-token weights for conversions (and, if different, for value)."""
         raise NotImplementedError
+
+    def credit_many(self, paths: PathTable, conv: np.ndarray, value: np.ndarray,
+                    nulls: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Credit for many count vectors at once: a (paths × channels) weight matrix product."""
+        w, w_value = self.weights(paths)
+        shape = (paths.n_paths, paths.n_channels)
+        a = sp.csr_matrix((w, (paths.path_of_token, paths.tokens)), shape=shape)
+        out_c = (a.T @ conv).T
+        if w_value is None:
+            out_v = (a.T @ value).T
+        else:  # value weights scale with each path's conversions
+            base = paths.conversions[paths.path_of_token]
+            wv = np.divide(w_value, base, out=np.zeros_like(w_value), where=base > 0)
+            out_v = (sp.csr_matrix((wv, (paths.path_of_token, paths.tokens)), shape=shape).T @ conv).T
+        return np.asarray(out_c), np.asarray(out_v)
 
     def _credit(self, paths: PathTable) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
         w, w_value = self.weights(paths)
