@@ -254,21 +254,22 @@ def register(app: typer.Typer) -> None:
             return
         shown = results if all_creatives else [r for r in results if r.fatigued]
         table = Table(title=t("experiments.fatigue.title"), title_justify="left", box=box.SIMPLE_HEAD, padding=(0, 1), pad_edge=False)
-        for label in ("experiments.fatigue.line", "experiments.fatigue.creative", "experiments.fatigue.age",
-                      "experiments.fatigue.ctr", "experiments.fatigue.cvr", "experiments.fatigue.changepoint",
-                      "experiments.fatigue.roas_now", "experiments.fatigue.days_left", "experiments.fatigue.fatigued"):
-            table.add_column(t(label))
+        labels = ["experiments.fatigue.creative", "experiments.fatigue.age", "experiments.fatigue.ctr",
+                  "experiments.fatigue.cvr", "experiments.fatigue.changepoint", "experiments.fatigue.roas_now",
+                  "experiments.fatigue.days_left"] + (["experiments.fatigue.fatigued"] if all_creatives else [])
+        for label in labels:
+            table.add_column(t(label), justify="left" if label == "experiments.fatigue.creative" else "right")
         for r in shown:
             cps = [x for x in (r.ctr_changepoint_age, r.cvr_changepoint_age) if x is not None]
             days_left = (t("experiments.fatigue.never") if r.days_to_breakeven is None
                          else t("experiments.fatigue.already") if r.days_to_breakeven == 0
                          else f"{r.days_to_breakeven:.0f}")
-            ctr = f"{_pct(r.ctr_before)} -{_pct(r.ctr_drop)}" if r.ctr_changepoint_age is not None else _pct(r.ctr_before)
-            cvr = f"{_pct(r.cvr_before)} -{_pct(r.cvr_drop)}" if r.cvr_changepoint_age is not None else _pct(r.cvr_before)
-            table.add_row(
-                f"{r.market} {r.channel}", r.creative, str(r.age_days), ctr, cvr,
-                str(min(cps)) if cps else "-", f"{r.roas_now:.2f}", days_left,
-                t("experiments.lift.yes" if r.fatigued else "experiments.lift.no"),
-            )
+            ctr = f"{_pct(r.ctr_before)} -{r.ctr_drop:.0%}" if r.ctr_changepoint_age is not None else _pct(r.ctr_before)
+            cvr = f"{_pct(r.cvr_before)} -{r.cvr_drop:.0%}" if r.cvr_changepoint_age is not None else _pct(r.cvr_before)
+            row = [f"{r.market} {r.channel} · {r.creative}", str(r.age_days), ctr, cvr,
+                   str(min(cps)) if cps else "-", f"{r.roas_now:.2f}", days_left]
+            if all_creatives:
+                row.append(t("experiments.lift.yes" if r.fatigued else "experiments.lift.no"))
+            table.add_row(*row)
         console.print(table)
         console.print(t("experiments.fatigue.summary", n=sum(r.fatigued for r in results), total=len(results)))
