@@ -209,3 +209,9 @@ def test_declared_arms_survive_the_settings_file(tmp_path, settings):
         assert [a.arm for a in exp.arms] == ["long", "short"] and exp.graduation.arm == "short"
     finally:
         w.close()
+
+
+def test_anchored_tag_pattern(ws):
+    ws.settings.experiments.tag_pattern = r"^ad \[T:(?P<experiment>\w+)/(?P<arm>[\w-]+)(?P<control>\*)?\]$"
+    rows = ws.experiment_rows()
+    assert set(rows["experiment"]) == {"hook", "aud"} and len(rows) == len(ws.ad_daily())

@@ -119,7 +119,6 @@ class ExperimentsMixin:
         the edges, and any SQL error falls back to reading every row).
         """
         rules = self._tag_rules()
-        patterns = [rules.pattern] + [d.match for d in rules.declared]
         where, params = [], []
         if markets:
             where.append(f"market IN ({', '.join('?' for _ in markets)})")
@@ -130,9 +129,12 @@ class ExperimentsMixin:
         if end:
             where.append("date <= CAST(? AS DATE)")
             params.append(end)
-        names = "campaign || ' / ' || ad_group || ' / ' || creative"
-        where.append("(" + " OR ".join(f"regexp_matches({names}, ?)" for _ in patterns) + ")")
-        params += patterns
+        # the tag is searched in each name field (as tag_rows does, so anchors keep working),
+        # declarations in "campaign / ad_group / creative"
+        joined = "campaign || ' / ' || ad_group || ' / ' || creative"
+        tests = [(f, rules.pattern) for f in rules.fields] + [(joined, d.match) for d in rules.declared]
+        where.append("(" + " OR ".join(f"regexp_matches({f}, ?)" for f, _ in tests) + ")")
+        params += [p for _, p in tests]
         sql = (
             "SELECT date, market, channel, account, campaign, ad_group, creative, currency, "
             "CAST(spend AS DOUBLE) AS spend, impressions, clicks, conversions, "
