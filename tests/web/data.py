@@ -99,3 +99,12 @@ def store_plan(ws, lines, budget: float, period: str) -> int:
         [next_id, period, budget, json.dumps({"budget": budget}), json.dumps(lines)],
     )
     return next_id
+
+
+def free_port() -> int:
+    """A free TCP port on loopback."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

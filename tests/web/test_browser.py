@@ -8,7 +8,6 @@ offline report draws its charts from a file:// URL. Screenshots go to test-artif
 from __future__ import annotations
 
 import shutil
-import socket
 import threading
 import time
 from pathlib import Path
@@ -31,14 +30,10 @@ try:
 except ImportError:  # pragma: no cover
     sync_playwright = None
 
+from tests.web.data import free_port  # noqa: E402
+
 if sync_playwright is None or not Path(CHROMIUM).exists():
     pytest.skip("playwright or /usr/bin/chromium not available", allow_module_level=True)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +49,7 @@ def server(tmp_path_factory):
     make_workspace(root).close()
     ws = planning_class().open(root)
     app = create_app(ws)
-    port = _free_port()
+    port = free_port()
     srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()

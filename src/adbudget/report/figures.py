@@ -24,9 +24,9 @@ def layout(title: str = "", x_title: str = "", y_title: str = "", **extra: Any) 
     """A compact, print-friendly layout."""
     base: dict[str, Any] = {
         "title": {"text": title, "font": {"size": 14}} if title else None,
-        "margin": {"l": 56, "r": 16, "t": 36 if title else 12, "b": 40},
-        "height": 320,
-        "legend": {"orientation": "h", "y": -0.2},
+        "margin": {"l": 56, "r": 16, "t": 36 if title else 24, "b": 44},
+        "height": 340,
+        "legend": {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
         "xaxis": {"title": {"text": x_title}, "automargin": True},
         "yaxis": {"title": {"text": y_title}, "automargin": True, "rangemode": "tozero"},
         "paper_bgcolor": "white",
