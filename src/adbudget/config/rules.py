@@ -12,30 +12,31 @@ class RulesSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    # rule files: paths or globs relative to the workspace (a folder means every
-    # .yaml/.yml/.toml in it)
-    files: list[str] = Field(default_factory=lambda: ["rules"])
-    # campaign-name patterns that put a campaign in a bucket (tried in this order; unmatched
-    # campaigns are "performance"); None = the built-in patterns (test/exp/trial/ab, reserve,
-    # brand/awareness/reach/kol)
-    bucket_patterns: dict[str, str] | None = None
-    # target ROAS = break-even ROAS × (1 + target_margin_pct / 100) when no plan gives one
-    target_margin_pct: float = Field(20.0, ge=0, le=1000)
-    # daily reserve (base currency) that release_reserve shares when the plan has no reserve
-    reserve_daily: float = Field(0.0, ge=0)
-    # pacing: a projection within ± this % of plan is on track
-    pacing_tolerance_pct: float = Field(10.0, ge=0, le=100)
-    # cost surge: recent CPM/CPC ÷ trailing median at or above this is a surge
-    surge_threshold: float = Field(1.25, gt=1.0)
-    surge_recent_days: int = Field(3, ge=1, le=30)
-    surge_baseline_days: int = Field(28, ge=7, le=365)
-    surge_min_impressions: float = Field(1000.0, ge=0)
-    # days ahead of a known peak that already count as peak
-    peak_lookahead_days: int = Field(0, ge=0, le=30)
-    # reserve release: at most this % more than a line's current daily spend
-    reserve_max_increase_pct: float = Field(50.0, ge=0, le=1000)
-    # without fitted curves: marginal ROAS ≈ average ROAS × this (an approximation)
-    marginal_to_average: float = Field(0.7, gt=0, le=1)
+    files: list[str] = Field(
+        default_factory=lambda: ["rules"],
+        description="Rule files, folders (every .yaml/.yml/.toml in them) or globs, relative to the workspace.")
+    bucket_patterns: dict[str, str] | None = Field(
+        None, description="Bucket -> regex on campaign names, tried in order (unmatched: performance); "
+                          "None = built-in (test/exp/trial/ab, reserve, brand/awareness/reach/kol).")
+    target_margin_pct: float = Field(
+        20.0, ge=0, le=1000, description="Target ROAS = break-even ROAS x (1 + this/100) when the plan gives none.")
+    reserve_daily: float = Field(
+        0.0, ge=0, description="Daily reserve (base currency) for release_reserve when the plan has no reserve bucket.")
+    pacing_tolerance_pct: float = Field(
+        10.0, ge=0, le=100, description="Pacing: a projection within +/- this % of plan is on track.")
+    surge_threshold: float = Field(
+        1.25, gt=1.0, description="Cost surge: recent CPM or CPC / trailing median at or above this.")
+    surge_recent_days: int = Field(3, ge=1, le=30, description="Days averaged for the recent CPM/CPC.")
+    surge_baseline_days: int = Field(
+        28, ge=7, le=365, description="Days before the recent ones whose median day is the baseline.")
+    surge_min_impressions: float = Field(
+        1000.0, ge=0, description="Fewer recent impressions than this: no measured surge.")
+    peak_lookahead_days: int = Field(
+        0, ge=0, le=30, description="Days ahead of a known peak day that already count as peak.")
+    reserve_max_increase_pct: float = Field(
+        50.0, ge=0, le=1000, description="Reserve release: at most this % more than a line's current daily spend.")
+    marginal_to_average: float = Field(
+        0.7, gt=0, le=1, description="Without fitted curves: marginal ROAS ~ average ROAS x this (an approximation).")
 
     @field_validator("bucket_patterns")
     @classmethod
