@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy.optimize import brentq
 
 from adbudget.curves import HillCurves
@@ -119,3 +121,15 @@ def test_weights_change_the_answer():
     a = solve(c, 100.0, weights=np.array([1.0, 1.0, 1.0]))
     b = solve(c, 100.0, weights=np.array([3.0, 1.0, 1.0]))
     assert b.spend[0] > a.spend[0]
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 100_000), budget=st.floats(5.0, 600.0), k_hi=st.floats(1.0, 4.0),
+       n=st.integers(2, 3))
+def test_global_optimum_property(seed, budget, k_hi, n):
+    # any mix of concave and S-shaped lines: never worse than the exhaustive grid optimum
+    c = hill(n, seed=seed, k_range=(0.7, k_hi))
+    exact = brute_force(c, budget, points=801)
+    sol = solve(c, budget)
+    assert sol.spend.sum() == pytest.approx(budget, rel=1e-7)
+    assert sol.value >= exact * (1 - 1e-3)

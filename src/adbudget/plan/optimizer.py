@@ -265,11 +265,13 @@ def _polish(fn: MeanValue, envs, x0, lo, hi, c, budget, tol, max_iter, scale):
     thr = np.array([e.threshold()[0] for e in envs]) if envs is not None else lo
     s_line = thr > lo + 1e-12
     on = x > lo + 1e-12
+    if envs is not None:
+        on = _feasible_on_set(envs, x, lo, hi, c, budget, s_line, on)
     fixed_off = s_line & ~on
     # lines switched on sit at least on the envelope's tangent vertex
-    x = np.where(s_line & on, np.maximum(x, thr), x)
-    x = _rebalance(x, lo, hi, c, budget, movable=~fixed_off)
+    x = np.where(s_line & on, np.maximum(x, thr), np.where(fixed_off, lo, x))
     lb = _bounds_for(envs, x, lo, s_line & on) if envs is not None else lo.copy()
+    x = _rebalance(np.maximum(x, lb), lb, hi, c, budget, movable=~fixed_off)
     floor_x = 1e-7 * scale  # log space needs x > 0
     # marginals at x >= floor_x: a curve with infinite slope at zero (Hill k < 1) would
     # otherwise look as if its first cent paid more than any other line's
@@ -286,9 +288,11 @@ def _polish(fn: MeanValue, envs, x0, lo, hi, c, budget, tol, max_iter, scale):
             pinned = np.isfinite(hi) & (hi <= lb + 1e-12 * (1 + np.where(np.isfinite(hi), hi, 0)))
             low_bad = (~free & ~fixed_off & ~pinned & (x <= lb + 1e-9 * (1 + x))
                        & (m / c > lam * (1 + tol)))
-            up_bad = ~free & (x >= hi - 1e-9 * (1 + x)) & (m / c < lam * (1 - tol))
+            up_bad = ~free & ~pinned & (x >= hi - 1e-9 * (1 + x)) & (m / c < lam * (1 - tol))
             if gap.max() < tol and not low_bad.any() and not up_bad.any():
                 break
+        elif it > 1:
+            break  # every line at a bound: the bounds decide
         # convex stretch (below the inflection): a line that wants less money falls to its
         # threshold bound; one that wants more climbs with a generic elasticity
         convex = ~np.isfinite(elast) | (elast > 1e-9)
@@ -315,7 +319,35 @@ def _polish(fn: MeanValue, envs, x0, lo, hi, c, budget, tol, max_iter, scale):
         else:
             status.append("free")
     per_line = fn.value(x)
-    return x, m, status, float(per_line.sum()), it, per_line
+    value = float(per_line.sum())
+    if abs(float(c @ x) - budget) > 1e-7 * max(budget, 1e-9):
+        value = -np.inf  # cannot hold the budget with this on/off set: never chosen
+    return x, m, status, value, it, per_line
+
+
+def _feasible_on_set(envs, x, lo, hi, c, budget, s_line, on):
+    """Switch S-lines off (least committed first) or on (best average return first) until
+    the lines that are on can hold the budget between their threshold floors and caps."""
+    on = on.copy()
+    below = np.array([e.threshold()[1] for e in envs])
+    for _ in range(len(x)):
+        lb = np.where(s_line & on, np.maximum(lo, below), lo)
+        lb = np.where(s_line & ~on, lo, lb)
+        room = np.where(~(s_line & ~on), hi, lo)
+        if float(c @ lb) > budget * (1 + 1e-12):
+            cand = np.flatnonzero(s_line & on)
+            if not len(cand):
+                break
+            on[cand[np.argmin(x[cand] / np.maximum(below[cand], 1e-300))]] = False
+        elif float(c @ np.minimum(room, 1e300)) < budget * (1 - 1e-12):
+            cand = np.flatnonzero(s_line & ~on)
+            if not len(cand):
+                break
+            best = [envs[i].slopes[0] / c[i] if len(envs[i].xs) > 1 else 0.0 for i in cand]
+            on[cand[int(np.argmax(best))]] = True
+        else:
+            break
+    return on
 
 
 def _lam_estimate(m, c, free, movable):
