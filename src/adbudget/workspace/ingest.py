@@ -152,8 +152,9 @@ class IngestMixin:
         finally:
             if not fast:
                 con.unregister(staged_name)
-            con.execute(f'DROP TABLE IF EXISTS "{typed_name}"')
-            con.execute(f'DROP TABLE IF EXISTS "{typed_name}_final"')
+            con.execute(f'DROP VIEW IF EXISTS "{typed_name}_final"')
+            for leftover in ("_final", "_final_rates", "_agg", "_local", ""):
+                con.execute(f'DROP TABLE IF EXISTS "{typed_name}{leftover}"')
 
     # -- per-table finishing ---------------------------------------------------------------
     def _finish_rows(self, kind: str, typed: str, file: str) -> str:
@@ -163,52 +164,44 @@ class IngestMixin:
         base = self.settings.base_currency
         if kind == "ad_daily":
             keys = ", ".join(NATURAL_KEYS["ad_daily"])
+            source = typed
             # Rows repeating a natural key inside one file are summed (exports split by breakdowns).
-            con.execute(f"""
-                CREATE TEMP TABLE "{final}" AS
-                WITH agg AS (
+            # Checking a 64-bit hash of the key first keeps the common, duplicate-free case cheap.
+            unique = con.execute(
+                f'SELECT count(*) = count(DISTINCT hash({keys})) FROM "{typed}"'
+            ).fetchall()[0][0]
+            if not unique:
+                source = f"{typed}_agg"
+                con.execute(f"""
+                    CREATE TEMP TABLE "{source}" AS
                     SELECT {keys}, min(currency) AS currency, min(_line) AS _line,
                            max(currency) <> min(currency) AS _mixed,
                            sum(spend) AS spend, sum(impressions) AS impressions,
                            sum(clicks) AS clicks, sum(conversions) AS conversions,
                            sum(revenue) AS revenue
                     FROM "{typed}" GROUP BY ALL
-                ), fx AS (
-                    SELECT a.*, CASE WHEN a.currency = '{base}' THEN 1 ELSE r.per_base END AS _per_base
-                    FROM agg a ASOF LEFT JOIN fx_rates r
-                      ON a.currency = r.currency AND a.date >= r.date
-                )
-                SELECT *, {_to_base("spend")} AS spend_base, {_to_base("revenue")} AS revenue_base
-                FROM fx
-            """)
-            mixed = con.execute(f'SELECT min(_line) FROM "{final}" WHERE _mixed').fetchall()[0][0]
-            if mixed is not None:
-                raise InputError(t("core.import.mixed_currency"), file=file, line=int(mixed),
-                                 column="currency")
-            self._check_fx(final, "date", file)
+                """)
+                mixed = con.execute(f'SELECT min(_line) FROM "{source}" WHERE _mixed').fetchall()[0][0]
+                if mixed is not None:
+                    raise InputError(t("core.import.mixed_currency"), file=file, line=int(mixed),
+                                     column="currency")
+            self._attach_rates(source, "date", file, final)
             return final
         if kind == "orders":
             zones = " UNION ALL ".join(
                 f"SELECT '{code}' AS market, '{m.timezone}' AS tz" for code, m in self.settings.markets.items()
             )
+            local = f"{typed}_local"
             con.execute(f"""
-                CREATE TEMP TABLE "{final}" AS
-                WITH z AS ({zones}),
-                local AS (
-                    SELECT t.*, CAST(timezone(z.tz, timezone('UTC', t.ordered_at)) AS DATE) AS order_date
-                    FROM "{typed}" t JOIN z USING (market)
-                ), fx AS (
-                    SELECT l.*, CASE WHEN l.currency = '{base}' THEN 1 ELSE r.per_base END AS _per_base
-                    FROM local l ASOF LEFT JOIN fx_rates r
-                      ON l.currency = r.currency AND l.order_date >= r.date
-                )
-                SELECT *, {_to_base("revenue")} AS revenue_base, {_to_base("refunded")} AS refunded_base
-                FROM fx
+                CREATE TEMP TABLE "{local}" AS
+                WITH z AS ({zones})
+                SELECT t.*, CAST(timezone(z.tz, timezone('UTC', t.ordered_at)) AS DATE) AS order_date
+                FROM "{typed}" t JOIN z USING (market)
             """)
-            self._check_duplicates("orders", final, file)
-            self._check_fx(final, "order_date", file)
+            self._check_duplicates("orders", local, file)
+            self._attach_rates(local, "order_date", file, final)
             return final
-        con.execute(f'CREATE TEMP TABLE "{final}" AS SELECT * FROM "{typed}"')
+        con.execute(f'CREATE TEMP VIEW "{final}" AS SELECT * FROM "{typed}"')
         if kind == "lift_tests":
             bad = con.execute(f'SELECT min(_line) FROM "{final}" WHERE end_date < start_date').fetchall()[0][0]
             if bad is not None:
@@ -228,17 +221,42 @@ class IngestMixin:
             raise InputError(t("core.import.duplicate", first=int(row[0]), keys=keys), file=file,
                              line=int(row[1]))
 
-    def _check_fx(self, final: str, date_column: str, file: str) -> None:
-        row = self.store.con.execute(
-            f'SELECT currency, {date_column}, _line FROM "{final}" WHERE _per_base IS NULL '
-            f"ORDER BY {date_column}, _line LIMIT 1"
+    def _attach_rates(self, source: str, date_column: str, file: str, final: str) -> None:
+        """View *final* = *source* + the FX rate of each row's (currency, day) + base amounts.
+
+        Rates are looked up once per distinct (currency, day) with an ASOF join (latest rate on or
+        before the day), so big files pay one small join instead of a per-row ASOF search.
+        A missing rate is an error naming the currency, the day and the first line using it.
+        """
+        con = self.store.con
+        base = self.settings.base_currency
+        rates = f"{final}_rates"
+        con.execute(f"""
+            CREATE TEMP TABLE "{rates}" AS
+            WITH pairs AS (SELECT DISTINCT currency, {date_column} AS day FROM "{source}")
+            SELECT p.currency, p.day,
+                   CASE WHEN p.currency = '{base}' THEN 1 ELSE r.per_base END AS _per_base
+            FROM pairs p ASOF LEFT JOIN fx_rates r ON p.currency = r.currency AND p.day >= r.date
+        """)
+        missing = con.execute(
+            f'SELECT currency, day FROM "{rates}" WHERE _per_base IS NULL ORDER BY day, currency LIMIT 1'
         ).fetchall()
-        row = row[0] if row else None
-        if row:
+        if missing:
+            currency, day = missing[0]
+            line = con.execute(
+                f'SELECT min(_line) FROM "{source}" WHERE currency = ? AND {date_column} = ?', [currency, day]
+            ).fetchall()[0][0]
             raise InputError(
-                t("core.import.no_fx", currency=row[0], date=str(row[1]), base=self.settings.base_currency),
-                file=file, line=int(row[2]), column="currency",
+                t("core.import.no_fx", currency=currency, date=str(day), base=base),
+                file=file, line=int(line), column="currency",
             )
+        amounts = ("spend", "revenue") if date_column == "date" else ("revenue", "refunded")
+        extra = ", ".join(f"{_to_base(a)} AS {a}_base" for a in amounts)
+        con.execute(f"""
+            CREATE TEMP VIEW "{final}" AS
+            SELECT s.*, x._per_base, {extra}
+            FROM "{source}" s JOIN "{rates}" x ON s.currency = x.currency AND s.{date_column} = x.day
+        """)
 
     # -- writing ---------------------------------------------------------------------------
     def _write(self, kind: str, final: str, file: str, source: str, sha: str, rows: int,
@@ -246,12 +264,23 @@ class IngestMixin:
         con = self.store.con
         keys = NATURAL_KEYS[kind]
         join = " AND ".join(f"t.{k} IS NOT DISTINCT FROM f.{k}" for k in keys)
-        replaced = int(con.execute(
-            f'SELECT count(*) FROM {kind} t WHERE EXISTS (SELECT 1 FROM "{final}" f WHERE {join})'
-        ).fetchall()[0][0])
-        n_final = int(con.execute(f'SELECT count(*) FROM "{final}"').fetchall()[0][0])
         date_col = "order_date" if kind == "orders" else _DATE_COLUMN.get(kind, "date")
-        first, last = con.execute(f'SELECT min({date_col}), max({date_col}) FROM "{final}"').fetchall()[0]
+        n_final, first, last = con.execute(
+            f'SELECT count(*), min({date_col}), max({date_col}) FROM "{final}"'
+        ).fetchall()[0]
+        n_final = int(n_final)
+        # Only rows inside the file's date span can share its natural keys: prefilter on it.
+        span = ""
+        if kind in ("ad_daily", "funnel_daily", "fx_rates", "orders") and first is not None:
+            span = f" AND t.{date_col} BETWEEN ? AND ?"
+        span_params = [first, last] if span else []
+        existing = int(con.execute(f"SELECT count(*) FROM {kind}").fetchall()[0][0])
+        replaced = 0
+        if existing:
+            replaced = int(con.execute(
+                f'SELECT count(*) FROM {kind} t WHERE EXISTS (SELECT 1 FROM "{final}" f WHERE {join}){span}',
+                span_params,
+            ).fetchall()[0][0])
         target_columns = [r[0] for r in con.execute(
             "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
             "ORDER BY ordinal_position", [kind]).fetchall()]
@@ -267,7 +296,10 @@ class IngestMixin:
         with self.store.transaction():
             import_id = con.execute("SELECT nextval('import_ids')").fetchall()[0][0]
             if replaced:
-                con.execute(f'DELETE FROM {kind} t WHERE EXISTS (SELECT 1 FROM "{final}" f WHERE {join})')
+                con.execute(
+                    f'DELETE FROM {kind} t WHERE EXISTS (SELECT 1 FROM "{final}" f WHERE {join}){span}',
+                    span_params,
+                )
             con.execute(f'INSERT INTO {kind} SELECT {select} FROM "{final}"', [import_id])
             con.execute(
                 "INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
