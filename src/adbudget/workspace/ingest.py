@@ -161,7 +161,6 @@ class IngestMixin:
         """Build the rows to store (FX to base, market-local dates, duplicate keys)."""
         con = self.store.con
         final = f"{typed}_final"
-        base = self.settings.base_currency
         if kind == "ad_daily":
             keys = ", ".join(NATURAL_KEYS["ad_daily"])
             source = typed
