@@ -126,21 +126,18 @@ class PathTable:
         return PathTable(tuple(channels), self.indptr, self.tokens, self.conversions, self.value,
                          self.nulls, self.decay, self.decay_value)
 
-    def _path_keys(self) -> list[np.ndarray]:
-        """Two independent 64-bit polynomial hashes of each path plus its length."""
-        keys: list[np.ndarray] = [self.lengths.astype(np.int64)]
+    def _path_hash(self, base: int) -> np.ndarray:
+        """A 64-bit polynomial hash of each path's tokens (wrapping arithmetic)."""
         tok = self.tokens.astype(np.uint64) + np.uint64(1)
-        for base in (np.uint64(1_000_003), np.uint64(998_244_353)):
-            with np.errstate(over="ignore"):
-                powers = np.cumprod(np.full(max(int(self.lengths.max(initial=0)), 1), base,
-                                            dtype=np.uint64))
-                contrib = tok * powers[self.position]
-            h = np.zeros(self.n_paths, dtype=np.uint64)
-            ne = self.lengths > 0
-            if ne.any():  # tokens of a path are contiguous: one reduceat sums them
-                h[ne] = np.add.reduceat(contrib, self.indptr[:-1][ne])
-            keys.append(h)
-        return keys
+        with np.errstate(over="ignore"):
+            powers = np.cumprod(np.full(max(int(self.lengths.max(initial=0)), 1),
+                                        np.uint64(base), dtype=np.uint64))
+            contrib = tok * powers[self.position]
+        h = np.zeros(self.n_paths, dtype=np.uint64)
+        ne = self.lengths > 0
+        if ne.any():  # tokens of a path are contiguous: one reduceat sums them
+            h[ne] = np.add.reduceat(contrib, self.indptr[:-1][ne])
+        return h
 
     # -- conversion ----------------------------------------------------------------------
     def to_frame(self) -> pd.DataFrame:
@@ -211,13 +208,15 @@ class PathTable:
         return table._merge_duplicates()
 
     def _merge_duplicates(self) -> PathTable:
-        """Sum rows that hold the same path (two 64-bit polynomial hashes of the tokens)."""
+        """Sum rows that hold the same path (64-bit polynomial hashes of the tokens; a second
+        hash and the lengths are checked only when the first finds duplicates)."""
         if self.n_paths < 2:
             return self
-        keys = self._path_keys()
-        codes, uniques = pd.factorize(keys[1])
+        h1 = self._path_hash(1_000_003)
+        codes, uniques = pd.factorize(h1)
         if len(uniques) == self.n_paths:
             return self
+        keys = [self.lengths.astype(np.int64), h1, self._path_hash(998_244_353)]
         for other in (keys[0], keys[2]):  # a collision of the first hash splits the group
             lo = np.full(len(uniques), np.iinfo(np.int64).max)
             hi = np.full(len(uniques), np.iinfo(np.int64).min)
