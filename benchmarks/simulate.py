@@ -73,7 +73,7 @@ def main() -> None:
     limits = {"large": 120.0}
     print(f"{'size':7} {'mkts':>4} {'lines':>5} {'days':>5} {'orders':>9} {'touches':>9} "
           f"{'ad rows':>8} {'gen s':>7} {'write s':>8} {'total s':>8} {'cpu s':>7} {'MB':>6}"
-          + (f" {'oracle s':>8}" if args.oracle else ""))
+          + (f" {'oracle s':>8} {'cpu s':>6}" if args.oracle else ""))
     for size in args.sizes.split(","):
         r = bench(size, args.seed, args.oracle)
         limit = limits.get(size)
@@ -81,7 +81,8 @@ def main() -> None:
         print(f"{size:7} {r['markets']:>4} {r['lines']:>5} {r['days']:>5} {r['orders']:>9,} "
               f"{r['touchpoints']:>9,} {r['ad_rows']:>8,} {r['generate_wall']:>7.1f} "
               f"{r['write_wall']:>8.1f} {r['total_wall']:>8.1f} {r['total_cpu']:>7.1f} "
-              f"{r['mb_written']:>6.0f}" + (f" {r['oracle_wall']:>8.2f}" if args.oracle else "")
+              f"{r['mb_written']:>6.0f}"
+              + (f" {r['oracle_wall']:>8.2f} {r['oracle_cpu']:>6.2f}" if args.oracle else "")
               + verdict, flush=True)
 
 

@@ -68,6 +68,9 @@ def test_true_response_api_is_consistent(tiny_world):
     gross = tiny_world.true_response(m, c, 100.0, gross=True)
     net = tiny_world.true_response(m, c, 100.0)
     assert abs(net / gross - (1 - tiny_world.spec.market(m).return_rate_pct / 100)) < 1e-12
+    assert tiny_world.true_response(m, c, 100.0, "history") > 0
+    assert tiny_world.true_response(m, c, 100.0, ("2026-07-01", "2026-07-01")) == tiny_world.true_response(
+        m, c, 100.0, ("2026-07-01", "2026-07-01"))
     curves = tiny_world.true_curves("next")
     assert isinstance(curves, ResponseCurves)
     spend = np.full(len(curves.lines), 50.0)

@@ -35,11 +35,15 @@ from adbudget.simulate.spec import SIZES, LineSpec, MarketSpec, WorldSpec, build
 Period = str | tuple[str, str] | None
 
 
-def period_dates(period: Period, end: str) -> np.ndarray | None:
+def period_dates(period: Period, end: str, start: str | None = None) -> np.ndarray | None:
     """Dates of a period: None (neutral conditions), 'YYYY-MM', 'next' (month after the
-    history), or (start, end) ISO dates."""
+    history), 'history' (every simulated day; needs ``start``) or (start, end) ISO dates."""
     if period is None:
         return None
+    if period == "history":
+        if start is None:
+            raise ValueError("period 'history' needs the start of the history")
+        return np.arange(np.datetime64(start), np.datetime64(end) + 1)
     if isinstance(period, tuple):
         start, stop = (pd.Timestamp(p) for p in period)
     else:
@@ -354,7 +358,7 @@ class World:
         return df.reset_index(drop=True)
 
     def _conditions(self, line: LineSpec, period: Period) -> tuple[np.ndarray, np.ndarray]:
-        dates = period_dates(period, self.spec.end)
+        dates = period_dates(period, self.spec.end, self.spec.start)
         if dates is None:
             return np.ones(1), np.ones(1)
         key = (line.market, str(dates[0]), len(dates))
@@ -423,7 +427,7 @@ class World:
         x (1 +- max_change), like a cautious planner; ``spend_all`` spends the whole budget."""
         if objective not in ("profit", "revenue"):
             raise ValueError("objective must be 'profit' or 'revenue'")
-        dates = period_dates(period, self.spec.end)
+        dates = period_dates(period, self.spec.end, self.spec.start)
         days = 30 if dates is None else len(dates)
         curves = self.true_curves(period)
         lower = upper = None
@@ -439,7 +443,7 @@ class World:
         if isinstance(spend, dict):
             spend = np.asarray([float(spend.get(k, 0.0)) for k in self.lines])
         s = np.asarray(spend, float)
-        dates = period_dates(period, self.spec.end)
+        dates = period_dates(period, self.spec.end, self.spec.start)
         days = 30 if dates is None else len(dates)
         rev = self.true_curves(period).response(s)[0]
         if objective == "revenue":
