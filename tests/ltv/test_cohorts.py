@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from adbudget.errors import InputError
 from adbudget.ltv import Margins, acquisition_channels, cohort_table, order_values
@@ -61,3 +63,26 @@ def test_without_channels_and_bad_windows():
         cohort_table(v, windows=(0,))
     with pytest.raises(InputError):
         cohort_table(v.iloc[:0])
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 5), st.integers(0, 330), st.floats(1, 500),
+                          st.sampled_from(["US", "DE"])), min_size=1, max_size=40))
+def test_cohort_invariants(rows):
+    df = pd.DataFrame(rows, columns=["c", "day", "revenue", "market"])
+    df["customer_id"] = df["market"] + df["c"].astype(str)
+    df["order_date"] = pd.Timestamp("2025-01-01") + pd.to_timedelta(df["day"], unit="D")
+    df["refunded"] = 0.0
+    v = order_values(df, {m: Margins(shipping_cost_per_order=0.0, payment_fee_pct=0.0) for m in ("US", "DE")})
+    rep = cohort_table(v, None, by_channel=False, windows=(30, 90, 365), as_of="2027-01-01")
+    r = rep.rows
+    assert r["customers"].sum() == df["customer_id"].nunique()
+    assert r[[f"revenue_{d}d" for d in (30, 90, 365)]].notna().all().all()  # all mature
+    for a, b in ((30, 90), (90, 365)):
+        assert (r[f"revenue_{a}d"] <= r[f"revenue_{b}d"] + 1e-9).all()
+        assert (r[f"repeat_rate_{a}d"] <= r[f"repeat_rate_{b}d"] + 1e-12).all()
+    assert r["repeat_rate_365d"].between(0, 1).all()
+    # everything within 365 days of the first order is counted by then (data span < 1 year;
+    # the last cohort month ends by 2025-12-31, so 365 days fit before as_of)
+    total = r["revenue_365d"] * r["customers"]
+    assert total.sum() == pytest.approx(df["revenue"].sum())

@@ -24,7 +24,9 @@ def ws_path(tmp_path_factory):
     from adbudget import Workspace
 
     root = tmp_path_factory.mktemp("ltv") / "ws"
-    ws = Workspace.init(root, default_settings(["US", "DE", "GB", "ID"]))
+    settings = default_settings(["US", "DE", "GB", "ID"])
+    settings.ltv.draws = 40  # intervals are not what these tests check
+    ws = Workspace.init(root, settings)
     orders = make_orders(WORLDS, seed=11, total_days=420, acquire_days=300)
     orders = orders.drop(columns=[])
     orders.loc[orders.index % 7 == 0, "first_touch_channel"] = None  # some without channel

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy.stats import beta as beta_dist
+from scipy.special import betainc, betaincinv
 
 from adbudget.errors import InputError
 
@@ -92,7 +92,7 @@ def _prob_below(n_from: float, n_to: float, target: float | None) -> float | Non
     if target is None or n_from <= 0:
         return None
     k = min(n_to, n_from)
-    return float(beta_dist.cdf(target, 1.0 + k, 1.0 + n_from - k))
+    return float(betainc(1.0 + k, 1.0 + n_from - k, min(max(target, 0.0), 1.0)))
 
 
 def analyze_funnel(
@@ -153,7 +153,7 @@ def analyze_funnel(
             n_from, n_to = float(row[a]), float(row[b])
             k = min(n_to, n_from)
             rate = rates.loc[(market, device), b]
-            lo, hi = (beta_dist.ppf([lo_q, hi_q], 1.0 + k, 1.0 + max(n_from - k, 0.0))
+            lo, hi = (betaincinv(1.0 + k, 1.0 + max(n_from - k, 0.0), np.array([lo_q, hi_q]))
                       if n_from > 0 else (np.nan, np.nan))
             h_rate = _get(hist_rates, (market, device), b)
             peers = rates.xs(device, level="device")[b].drop(market, errors="ignore").dropna()
