@@ -144,6 +144,12 @@ def test_cli_bad_options_exit_cleanly(cli, ws_path):
     assert r.exit_code == 2
     r = cli("funnel", "--workspace", str(ws_path), "--market", "XX")
     assert r.exit_code == 2
+    r = cli("ltv", "--workspace", str(ws_path), "--market", "XX")
+    assert r.exit_code == 2 and "XX" in r.output
+    r = cli("ltv", "--workspace", str(ws_path), "--horizon", "0d")
+    assert r.exit_code == 2
+    r = cli("ltv", "--workspace", str(ws_path), "--calibration-end", "1990-01-01")
+    assert r.exit_code == 1 and "Traceback" not in r.output
 
 
 def test_cohorts_json(cli, ws_path):

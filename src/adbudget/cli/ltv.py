@@ -18,7 +18,7 @@ from adbudget.cli.common import (
     open_workspace,
     print_json,
 )
-from adbudget.errors import UsageError
+from adbudget.errors import UsageError, WorkspaceLockedError
 from adbudget.i18n import t
 
 PARAMS = ("r", "alpha", "a", "b", "p", "q", "v")
@@ -61,9 +61,17 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         if by not in ("market", "channel"):
             raise UsageError(t("ltv.cli.bad_by", value=by))
-        with open_workspace(workspace) as ws:
+        try:
+            opened = open_workspace(workspace)
+            ws = opened.__enter__()
+        except WorkspaceLockedError:  # a server holds the file: compute without saving
+            opened = open_workspace(workspace, read_only=True)
+            ws = opened.__enter__()
+        try:
             report = ws.ltv(horizon_days=horizon, calibration_end=calibration_end,
                             markets=_split(markets))
+        finally:
+            opened.__exit__(None, None, None)
         if json_out:
             print_json(report)
             return

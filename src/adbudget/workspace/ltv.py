@@ -50,6 +50,8 @@ class LtvMixin:
 
     # -- inputs ----------------------------------------------------------------------------
     def _ltv_values(self, markets: list[str] | None = None) -> pd.DataFrame:
+        for market in markets or []:
+            self.settings.market(market)  # a clear error for an unknown code
         orders = self.orders(markets=markets)  # type: ignore[attr-defined]
         if orders.empty:
             raise NotFittedError("there are no orders; import the shop's orders first")
@@ -102,7 +104,8 @@ class LtvMixin:
         all markets) is saved so that :meth:`ltv_value_multipliers` does not refit.
         """
         s = self.settings.ltv
-        horizon = parse_days(horizon_days) or s.horizon_days
+        parsed = parse_days(horizon_days)
+        horizon = s.horizon_days if parsed is None else parsed
         if horizon <= 0:
             raise SettingsError("--horizon must be at least 1 day")
         values = self._ltv_values(markets)
