@@ -267,3 +267,9 @@ def test_curves_page_marks_today_and_plan(client):
     assert 0 < facts[("US", "meta")]["marginal_roas"]
     html = client.get("/curves", headers=HTML).text
     assert 'id="fig-curve-US"' in html
+
+
+def test_default_language_from_serve(planning_ws):
+    c = TestClient(create_app(planning_ws, default_lang="zh"))
+    assert ">总览<" in c.get("/", headers=HTML).text
+    assert ">Overview<" in c.get("/?lang=en", headers=HTML).text

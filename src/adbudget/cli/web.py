@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from adbudget.cli.common import DEFAULT_WORKSPACE, LangOpt, WorkspaceOpt, console, handle_errors
+from adbudget.cli.common import DEFAULT_WORKSPACE, WorkspaceOpt, console, handle_errors
 
 
 def register(app: typer.Typer) -> None:
@@ -25,10 +25,12 @@ def register(app: typer.Typer) -> None:
                  "non-loopback address without one).")] = None,
         upload_limit_mb: Annotated[int, typer.Option(
             "--upload-limit-mb", min=1, max=512, help="Largest upload accepted.")] = 20,
-        lang: LangOpt = "en",
+        lang: Annotated[str | None, typer.Option(
+            "--lang", envvar="ADBUDGET_LANG",
+            help="Default page language (en or zh); default: the workspace's setting.")] = None,
     ) -> None:
         """Serve the dashboard (pages, JSON API under /api, OpenAPI at /api/openapi.json)."""
         from adbudget.web.serve import serve as run
 
         run(workspace, host=host, port=port, token=token, upload_limit_mb=upload_limit_mb,
-            echo=lambda line: console.print(line, highlight=False, soft_wrap=True))
+            echo=lambda line: console.print(line, highlight=False, soft_wrap=True), lang=lang)

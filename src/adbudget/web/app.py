@@ -35,7 +35,7 @@ def _static_text(name: str) -> str:
 
 
 def create_app(ws: Any, token: str | None = None, allowed_hosts: list[str] | None = None,
-               upload_limit: int = 20 * 1024 * 1024) -> FastAPI:
+               upload_limit: int = 20 * 1024 * 1024, default_lang: str | None = None) -> FastAPI:
     """Build the app over an open workspace.
 
     ``token``: when set, every request must carry it (401 otherwise). ``allowed_hosts``:
@@ -50,7 +50,8 @@ def create_app(ws: Any, token: str | None = None, allowed_hosts: list[str] | Non
         redoc_url=None,
         openapi_url="/api/openapi.json",
     )
-    app.state.adb = AppState(ws=ws, token=token, upload_limit=upload_limit)
+    app.state.adb = AppState(ws=ws, token=token, upload_limit=upload_limit,
+                             default_lang=default_lang)
     app.state.templates = environment([PackageLoader("adbudget.web", "templates")])
 
     async def error_page(request: Request, status: int, message: str) -> Response:

@@ -19,7 +19,8 @@ def plan_access(host: str, token: str | None) -> tuple[str | None, bool]:
 
 
 def serve(workspace: Path, host: str = "127.0.0.1", port: int = 8765, token: str | None = None,
-          upload_limit_mb: int = 20, echo: Callable[[str], None] = print) -> None:
+          upload_limit_mb: int = 20, echo: Callable[[str], None] = print,
+          lang: str | None = None) -> None:
     """Open the workspace and serve until interrupted (the workspace stays open for writing)."""
     import uvicorn
 
@@ -29,7 +30,7 @@ def serve(workspace: Path, host: str = "127.0.0.1", port: int = 8765, token: str
     token, generated = plan_access(host, token)
     ws = Workspace.open(workspace)
     try:
-        app = create_app(ws, token=token, upload_limit=upload_limit_mb * 2**20)
+        app = create_app(ws, token=token, upload_limit=upload_limit_mb * 2**20, default_lang=lang)
         shown = f"[{host}]" if ":" in host else host
         url = f"http://{shown}:{port}/"
         if token:

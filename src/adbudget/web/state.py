@@ -46,6 +46,7 @@ class AppState:
     lock: threading.RLock = field(default_factory=threading.RLock)
     pending: OrderedDict[str, PendingUpload] = field(default_factory=OrderedDict)
     version_ttl_s: float = 1.0
+    default_lang: str | None = None  # `serve --lang`; else the workspace's language setting
     _cache: dict[tuple[str, str], tuple[Any, Section]] = field(default_factory=dict)
     _json: dict[tuple[str, str], tuple[Any, bytes]] = field(default_factory=dict)
     _version: tuple[float, Any] = (float("-inf"), None)
@@ -150,7 +151,7 @@ def request_lang(request: Request) -> str:
     c = request.cookies.get(LANG_COOKIE)
     if c in LANGUAGES:
         return c  # type: ignore[return-value]
-    try:
-        return get_state(request).ws.settings.language
-    except AttributeError:
-        return "en"
+    state = get_state(request)
+    if state.default_lang in LANGUAGES:
+        return state.default_lang  # type: ignore[return-value]
+    return getattr(state.ws.settings, "language", "en")
