@@ -95,7 +95,7 @@ def path_sql(
             raise SettingsError("half-life must be positive")
         decay_col = (f", CASE WHEN hit THEN pow(0.5, (epoch(ots) - epoch(ts)) / 86400.0 / "
                      f"{float(half_life_days)!r}) ELSE 0 END AS dw")
-    collapse_filter = "WHERE next_unit IS DISTINCT FROM unit" if collapse else ""
+    collapse_filter = "WHERE NOT repeat_next" if collapse else ""
     sql = f"""
 WITH o AS (
     SELECT customer_id AS user_id, ordered_at AS ots, order_id, market AS o_market,
@@ -117,31 +117,32 @@ b AS (
                    WHEN lag(ts) OVER w IS NULL THEN 1
                    WHEN epoch(ts) - epoch(lag(ts) OVER w) > {inactivity_s} THEN 1
                    WHEN lag(ots) OVER w IS DISTINCT FROM ots THEN 1
-                   ELSE 0 END AS brk
+                   ELSE 0 END AS brk,
+              -- the next touch of this partition repeats the unit inside the same journey
+              coalesce(lead(unit) OVER w = unit
+                       AND lead(ots) OVER w IS NOT DISTINCT FROM ots
+                       AND (hit OR epoch(lead(ts) OVER w) - epoch(ts) <= {inactivity_s}),
+                       FALSE) AS repeat_next
     FROM j WINDOW w AS (PARTITION BY user_id, hit ORDER BY ts, unit)
 ),
 k AS (
-    SELECT *, CASE WHEN hit THEN 'o:' || order_id
-                   ELSE 'n:' || user_id || '#' || CAST(sum(brk) OVER (PARTITION BY user_id, hit
-                        ORDER BY ts, unit ROWS UNBOUNDED PRECEDING) AS VARCHAR) END AS journey
+    SELECT *, CASE WHEN hit THEN 0
+                   ELSE sum(brk) OVER (PARTITION BY user_id, hit ORDER BY ts, unit
+                                       ROWS UNBOUNDED PRECEDING) END AS session
     FROM b
 ),
-c AS (
-    SELECT *, lead(unit) OVER (PARTITION BY journey ORDER BY ts, unit) AS next_unit
-    FROM k
-),
 d AS (
-    SELECT journey, ts, unit, hit, value, t_market, o_market, order_date{decay_col}
-    FROM c {collapse_filter}
+    SELECT user_id, hit, order_id, session, ts, unit, value, t_market, o_market,
+           order_date{decay_col}
+    FROM k {collapse_filter}
 ),
 jr AS (
-    SELECT journey,
-           CASE WHEN bool_or(hit) THEN any_value(o_market) ELSE arg_min(t_market, ts) END AS market,
+    SELECT CASE WHEN bool_or(hit) THEN any_value(o_market) ELSE arg_min(t_market, ts) END AS market,
            min(ts) AS first_ts, any_value(order_date) FILTER (WHERE hit) AS order_date,
            string_agg(unit, ' > ' ORDER BY ts, unit) AS path,
            bool_or(hit) AS converted,
            max(value) AS value{", list(dw ORDER BY ts, unit) AS dw, sum(dw) AS dw_sum" if decay_col else ""}
-    FROM d GROUP BY journey
+    FROM d GROUP BY user_id, hit, order_id, session
 ),
 p AS (
     SELECT {keys},
