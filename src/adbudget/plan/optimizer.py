@@ -48,6 +48,7 @@ class OptimalityCheck:
     n_off: int
     violations: tuple[str, ...]  # "market/channel: why" for each line breaking a condition
     flips_tested: int = 0  # on/off flips of S-shaped lines re-optimized and compared
+    n_convex: int = 0  # lines placed on the convex stretch of an S-curve by the exact search
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ class Solution:
     """Optimal daily spend per line with its diagnostics."""
 
     spend: np.ndarray  # (n,)
-    status: tuple[str, ...]  # free | lower | upper | off | threshold | fixed
+    status: tuple[str, ...]  # free | lower | upper | off | threshold | fixed | convex
     marginal: np.ndarray  # (n,) mean value-weighted marginal response w * E[R'(x)]
     value: float  # objective: sum_i g_i(x_i)
     check: OptimalityCheck
@@ -147,12 +148,15 @@ def solve(
     check_tol: float = 1e-3,
     max_iter: int = 60,
     value_fn: MeanValue | None = None,
+    exact_lines: int = 60,
 ) -> Solution:
     """Maximize ``sum_i w_i E[R_i(x_i)]`` with ``sum_i c_i x_i == budget`` and bounds.
 
     ``budget`` is in budget units (daily); bounds are daily spend per line. The caller checks
     feasibility with :func:`adbudget.plan.constraints.combine` first; here an infeasible
-    budget raises ``ValueError``.
+    budget raises ``ValueError``. Up to ``exact_lines`` lines, the one S-line that may sit on
+    the convex stretch of its curve at the optimum (the duality gap of the relaxation) is
+    searched directly; above that the gap is a negligible share of the total.
     """
     fn = value_fn or MeanValue(curves, weights)
     n = len(curves.lines)
@@ -216,6 +220,12 @@ def solve(
                        max_iter, scale)
         if cand[3] > best[3] + 1e-12 * abs(best[3]):
             best = cand
+    if n <= exact_lines:  # one S-line may sit on its convex stretch: search it directly
+        for i in _convex_candidates(envs, best, lo, c)[:2]:
+            cand = _convex_search(fn, envs, best, i, lo, hi, hi_eff, c, budget, tol, max_iter, scale)
+            tested += 1
+            if cand is not None and cand[3] > best[3] + 1e-12 * abs(best[3]):
+                best = cand
     x, m, status, value, iters, per_line = best
     return _finish(curves, fn, x, m, lo, hi, c, status, envs, check_tol, iters, per_line, tested)
 
@@ -424,6 +434,60 @@ def _rebalance(x, lo, hi, c, budget, movable):
     return x
 
 
+def _convex_candidates(envs, best, lo, c) -> list[int]:
+    """S-lines off or at their threshold, the nearest to paying first."""
+    x, m = best[0], best[1]
+    on = x > lo + 1e-12
+    lam = float(np.median((m / c)[on])) if on.any() else 0.0
+    out = []
+    for i, env in enumerate(envs):
+        if env.threshold()[0] <= lo[i] + 1e-12 or len(env.xs) < 2 or best[2][i] == "free":
+            continue
+        out.append((-(env.slopes[0] / c[i]) / max(lam, 1e-300), i))
+    out.sort()
+    return [i for _, i in out]
+
+
+def _convex_search(fn, envs, best, i, lo, hi, hi_eff, c, budget, tol, max_iter, scale):
+    """Best value with line ``i`` pinned at t, the others re-optimized, over t in (lo, top]."""
+    top = min(hi_eff[i], max(envs[i].threshold()[0], lo[i]))
+    if top <= lo[i] + 1e-12:
+        return None
+
+    def run(t: float):
+        lo2, hi2 = lo.copy(), hi.copy()
+        lo2[i] = hi2[i] = t
+        start = best[0].copy()
+        start[i] = t
+        return _polish(fn, envs, start, lo2, hi2, c, budget, tol, max_iter, scale)
+
+    ts = lo[i] + (top - lo[i]) * np.linspace(0.1, 1.0, 7)
+    runs = [run(float(t)) for t in ts]
+    k = int(np.argmax([r[3] for r in runs]))
+    a = ts[max(k - 1, 0)] if k > 0 else lo[i]
+    b = ts[min(k + 1, len(ts) - 1)]
+    winner = runs[k]
+    g = (np.sqrt(5) - 1) / 2  # golden section on the bracket around the best grid point
+    p1, p2 = b - g * (b - a), a + g * (b - a)
+    r1, r2 = run(float(p1)), run(float(p2))
+    for _ in range(8):
+        if r1[3] > r2[3]:
+            b, p2, r2 = p2, p1, r1
+            p1 = b - g * (b - a)
+            r1 = run(float(p1))
+        else:
+            a, p1, r1 = p1, p2, r2
+            p2 = a + g * (b - a)
+            r2 = run(float(p2))
+    for r in (r1, r2):
+        if r[3] > winner[3]:
+            winner = r
+    x, m, status, value, it, per_line = winner
+    status = list(status)
+    status[i] = "convex"
+    return x, m, status, value, it, per_line
+
+
 def _flips(envs, best, lo, c, min_gain):
     """S-shaped lines whose on/off flip may pay, best first: [(index, switch_on), ...].
 
@@ -512,6 +576,7 @@ def _finish(curves, fn, x, m, lo, hi, c, status, envs, check_tol, iters, per_lin
         n_off=sum(s == "off" for s in status),
         violations=tuple(violations),
         flips_tested=flips_tested,
+        n_convex=sum(s == "convex" for s in status),
     )
     value = float(np.sum(per_line))
     return Solution(np.asarray(x, dtype=float), tuple(status), np.asarray(m), value, check, iters)

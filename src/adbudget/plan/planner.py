@@ -424,6 +424,8 @@ def _reason(r, fields, lam, bounds_by, s, i, be) -> tuple[str, dict[str, Any]]:
         return "plan.reason.perf_lower", args
     if st == "threshold":
         return "plan.reason.perf_threshold", args
+    if st == "convex":
+        return "plan.reason.perf_convex", args
     return "plan.reason.perf_free", args
 
 
