@@ -53,10 +53,16 @@ def order_values(orders: pd.DataFrame, margins: Mapping[str, Margins] | None = N
         df["refunded_base"].astype(float).fillna(refunded * rate)
         if "refunded_base" in df else refunded * rate
     )
-    mk = df["market"].map(lambda m: margins.get(m, Margins()))
-    gm = mk.map(lambda m: m.gross_margin_pct / 100.0).astype(float)
-    ship_default = mk.map(lambda m: m.shipping_cost_per_order).astype(float)
-    fee = mk.map(lambda m: m.payment_fee_pct / 100.0).astype(float)
+    default = Margins()
+    markets = df["market"].astype(str)
+
+    def per_market(attr: str) -> pd.Series:
+        table = {m: getattr(margins.get(m, default), attr) for m in markets.unique()}
+        return markets.map(table).astype(float)
+
+    gm = per_market("gross_margin_pct") / 100.0
+    ship_default = per_market("shipping_cost_per_order")
+    fee = per_market("payment_fee_pct") / 100.0
     cogs = df["cogs"].astype(float) * rate if "cogs" in df else pd.Series(np.nan, index=df.index)
     cogs = cogs.fillna(rev_base * (1.0 - gm))
     ship = df["shipping"].astype(float) * rate if "shipping" in df else pd.Series(np.nan, index=df.index)
@@ -79,8 +85,8 @@ def acquisition_channels(
     from the touchpoints table or an attribution report).
     """
     ordered = values.sort_values(["order_date", "customer_id"], kind="stable")
-    ch = ordered["first_touch_channel"].astype(object).where(
-        ordered["first_touch_channel"].astype(object).map(lambda c: isinstance(c, str) and c != ""))
+    raw = ordered["first_touch_channel"]
+    ch = raw.astype(object).where(raw.notna() & (raw.astype(str) != ""))
     ch = ch.groupby(ordered["customer_id"]).first()  # first non-missing per customer
     ch = ch.reindex(ordered["customer_id"].unique())
     if touch_channels:
@@ -110,14 +116,13 @@ def customer_summary(
         values.groupby(["customer_id", "order_date"], as_index=False, sort=True)
         .agg(market=("market", "first"), net_revenue=("net_revenue", "sum"), profit=("profit", "sum"))
     )
-    first = daily.groupby("customer_id", sort=False).agg(
-        first_date=("order_date", "min"), market=("market", "first")
-    )
-    first = first[first["first_date"] <= cal_end]
-    if first.empty:
+    daily["first_date"] = daily.groupby("customer_id", sort=False)["order_date"].transform("min")
+    daily = daily[daily["first_date"] <= cal_end]
+    if daily.empty:
         raise InputError(f"no customer made a first order on or before {cal_end.date()}")
-    daily = daily[daily["customer_id"].isin(first.index)]
-    daily = daily.join(first["first_date"], on="customer_id")
+    first = daily.groupby("customer_id", sort=False).agg(
+        first_date=("first_date", "first"), market=("market", "first")
+    )
     is_first = daily["order_date"] == daily["first_date"]
     cal = daily[daily["order_date"] <= cal_end]
     rep = cal[~is_first.loc[cal.index]]
