@@ -77,6 +77,11 @@ def test_stop_loss_on_the_simulated_seller():
     assert paused == {a.campaign for a in arms if a.roas < 1.0}
     assert res.spend_saved > 0
     assert -res.conversions_change_pct < 5.0
+    # the same replay with the world's true response curves: same decisions, same saving
+    truth = backtest(load_template("stop_loss"), daily, end - timedelta(days=89), end, targets=TARGETS,
+                     curves=world.true_curves())
+    assert truth.method == "curves" and truth.spend_saved == pytest.approx(res.spend_saved)
+    assert -truth.conversions_change_pct < 5.0
 
 
 def test_curves_make_raises_worth_less_than_proportional():
@@ -110,7 +115,7 @@ def test_backtest_budget_rule_changes_spend_from_the_next_day():
 def test_backtest_with_curves_uses_them():
     arms = [Arm("US", "meta", "US_perf", 300.0, 3.0), Arm("US", "meta", "US_test_bad", 40.0, 0.3)]
     daily = make_daily(arms, START, 40, seed=1)
-    curves = HillCurves([("US", "meta")], beta=np.array([[2000.0]]), half=np.array([[400.0]]),
+    curves = HillCurves([("US", "meta")], beta=np.array([[2000.0]]), half=np.array([[100.0]]),
                         shape=np.array([[1.0]]), spend_now=np.array([340.0]))
     rs = parse_rules("""rules:
   - name: stop

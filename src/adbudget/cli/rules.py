@@ -40,6 +40,14 @@ def _money(x) -> str:
     return "–" if v != v else f"{v:,.2f}"
 
 
+def _ratio(x) -> str:
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return "–"
+    return "–" if v != v else f"{v:.2f}"
+
+
 def _pct(x) -> str:
     try:
         v = float(x)
@@ -211,7 +219,7 @@ def register(app: typer.Typer) -> None:
             "conversions_actual": res.conversions_actual, "conversions_rules": res.conversions_rules,
             "conversions_change": res.conversions_change, "conversions_change_pct": res.conversions_change_pct,
             "revenue_actual": res.revenue_actual, "revenue_rules": res.revenue_rules,
-            "actions": len(res.actions),
+            "elasticity": None if res.method == "curves" else res.elasticity, "actions": len(res.actions),
         }
         if json_out:
             print_json({**summary, "by_line": res.by_line})
@@ -229,7 +237,7 @@ def register(app: typer.Typer) -> None:
         console.print(table)
         console.print(t("rules.backtest.summary", saved=_money(res.spend_saved), saved_pct=f"{res.spend_saved_pct:.1f}",
                         conv=f"{res.conversions_change:+,.1f}", conv_pct=f"{res.conversions_change_pct:+.1f}",
-                        n=len(res.actions), method=t(f"rules.backtest.method_{res.method}")))
+                        n=len(res.actions), method=t(f"rules.backtest.method_{res.method}", e=res.elasticity)))
 
     @rules_app.command("pacing", help="Plan versus actual spend this period, projected end spend, budget to land on plan.")
     @handle_errors
@@ -286,8 +294,8 @@ def register(app: typer.Typer) -> None:
         for key in ("market", "channel", "cpm_ratio", "cpc_ratio", "peak", "inflation"):
             table.add_column(t(f"rules.reserve.col.{key}"))
         for _, r in surges.iterrows():
-            table.add_row(r["market"], r["channel"], f"{r['cpm_ratio']:.2f}", f"{r['cpc_ratio']:.2f}",
-                          r["peak"] or "", f"{r['inflation']:.2f}")
+            table.add_row(r["market"], r["channel"], _ratio(r["cpm_ratio"]), _ratio(r["cpc_ratio"]),
+                          r["peak"] or "", _ratio(r["inflation"]))
         console.print(table if len(surges) else t("rules.reserve.no_surge", date=str(rep.as_of)))
         if len(rep.releases):
             table = Table(title=t("rules.reserve.release_title", released=_money(rep.released_daily),
@@ -296,9 +304,11 @@ def register(app: typer.Typer) -> None:
                 table.add_column(t(f"rules.reserve.col.{key}"))
             for _, r in rep.releases.iterrows():
                 table.add_row(r["market"], r["channel"], _money(r["current_daily"]),
-                              f"{r['marginal_roas_inflated']:.2f}", f"{r['target_roas']:.2f}",
+                              _ratio(r["marginal_roas_inflated"]), _ratio(r["target_roas"]),
                               _money(r["release_daily"]), t(f"rules.reserve.reason.{r['reason']}"))
             console.print(table)
+        if rep.reserve_daily <= 0:
+            console.print(t("rules.reserve.no_pool"))
 
     @rules_app.command("templates", help="List the rule templates from the method, show one, or copy them into the workspace.")
     @handle_errors

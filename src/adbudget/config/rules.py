@@ -35,6 +35,8 @@ class RulesSettings(BaseModel):
         0, ge=0, le=30, description="Days ahead of a known peak day that already count as peak.")
     reserve_max_increase_pct: float = Field(
         50.0, ge=0, le=1000, description="Reserve release: at most this % more than a line's current daily spend.")
+    backtest_elasticity: float = Field(
+        0.5, gt=0, le=1, description="Backtest without curves: conversions grow as (spend ratio)^this when a rule raises spend.")
     marginal_to_average: float = Field(
         0.7, gt=0, le=1, description="Without fitted curves: marginal ROAS ~ average ROAS x this (an approximation).")
 

@@ -5,8 +5,11 @@ change line ``l``'s spend on ``d`` by a multiplier ``m`` (0 when paused; budget 
 relative to their starting values otherwise), impressions and clicks with it. Conversions
 and revenue change by ``g(m)``: with response curves ``g(m) = r(m·S) / r(S)`` for the line's
 market × channel curve at its usual daily spend ``S`` (a campaign is taken to respond like a
-scaled copy of its line), else proportionally (``g(m) = m``, which overstates gains from raises
-and losses from cuts on saturated lines: the report says which was used).
+scaled copy of its line). Without curves, cuts scale conversions proportionally (``g(m) = m``
+for ``m ≤ 1``: conservative for a stop-loss, it counts every lost conversion) and raises with a
+constant elasticity (``g(m) = m^e`` for ``m > 1``, default ``e = 0.5``), since returns diminish
+past the spend the data has seen and a proportional gain would let a scaling rule compound
+forever; the report says which was used.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ class BacktestResult:
     by_line: pd.DataFrame
     daily: pd.DataFrame
     actions: pd.DataFrame
+    elasticity: float = 0.5  # without curves: conversions ∝ (spend ratio)^elasticity on raises
 
     @property
     def spend_saved(self) -> float:
@@ -68,6 +72,7 @@ def backtest(
     curves: ResponseCurves | None = None,
     reserve_daily: float = 0.0,
     bucket_patterns: dict[str, str] | None = None,
+    elasticity: float = 0.5,
 ) -> BacktestResult:
     """Replay *daily* (same columns as :func:`~adbudget.rules.metrics.compute_metrics`) from *start* to *end*."""
     start = pd.Timestamp(start).date()
@@ -78,7 +83,7 @@ def backtest(
     actual = build_cube(daily, lines, first, end)
     cf = build_cube(daily, lines, first, end)
     n = len(lines)
-    g = _response_ratio(lines, curves)
+    g = _response_ratio(lines, curves, elasticity)
 
     state: pd.DataFrame | None = None
     base_budget = base_bid = None
@@ -132,21 +137,21 @@ def backtest(
         float(tot.get("spend_actual", 0.0)), float(tot.get("spend_rules", 0.0)),
         float(tot.get("conversions_actual", 0.0)), float(tot.get("conversions_rules", 0.0)),
         float(tot.get("revenue_actual", 0.0)), float(tot.get("revenue_rules", 0.0)),
-        by_line, daily_df, acts,
+        by_line, daily_df, acts, elasticity,
     )
 
 
-def _response_ratio(lines: pd.DataFrame, curves: ResponseCurves | None):
+def _response_ratio(lines: pd.DataFrame, curves: ResponseCurves | None, elasticity: float = 0.5):
     """``g(m)`` per line: the proportional change of conversions when spend is multiplied by m."""
     if curves is None:
-        return lambda mult: mult
+        return lambda mult: np.where(mult > 1.0, np.power(np.maximum(mult, 1.0), elasticity), mult)
     pos = {tuple(x): i for i, x in enumerate(curves.lines)}
     col = np.array([pos.get((m, c), -1) for m, c in zip(lines["market"], lines["channel"], strict=True)])
     s_now = np.asarray(curves.current_spend, float)
     base = np.asarray(curves.response(s_now)).mean(axis=0)
 
     def g(mult: np.ndarray) -> np.ndarray:
-        out = mult.astype(float).copy()
+        out = np.where(mult > 1.0, np.power(np.maximum(mult, 1.0), elasticity), mult).astype(float)
         has = (col >= 0) & (mult != 1.0)
         if not has.any():
             return out

@@ -356,7 +356,8 @@ class RulesMixin:
                 curves = None
         return backtest(ruleset, daily, a, b, targets=self.rules_targets(daily), curves=curves,
                         reserve_daily=self._reserve_daily(a),
-                        bucket_patterns=self.settings.rules.bucket_patterns)
+                        bucket_patterns=self.settings.rules.bucket_patterns,
+                        elasticity=self.settings.rules.backtest_elasticity)
 
     def pacing(
         self, period: str | None = None, date: date | str | None = None, plan: pd.DataFrame | None = None
