@@ -64,7 +64,8 @@ def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def plan_section(lines: Any, header: Mapping[str, Any], lang: str = "en",
-                 base_currency: str = "USD", frontier: pd.DataFrame | None = None) -> Section:
+                 base_currency: str = "USD", frontier: pd.DataFrame | None = None,
+                 note_missing_frontier: bool = True) -> Section:
     """Build the Plan page/chapter."""
     section = Section(key="plan", title=t("report.plan.title", lang))
     df = lines_frame(lines)
@@ -163,7 +164,7 @@ def plan_section(lines: Any, header: Mapping[str, Any], lang: str = "en",
     if frontier is not None and not frontier.empty:
         section.figures.append(frontier_figure(frontier, lang, base_currency, float(budget)))
         section.data["frontier"] = _records(frontier)
-    else:
+    elif note_missing_frontier:
         section.notes.append(t("report.plan.no_frontier", lang))
     section.data.update({k: v for k, v in header.items() if k not in ("lines", "advice", "check")})
     section.data["lines"] = _records(df)

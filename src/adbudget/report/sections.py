@@ -139,8 +139,9 @@ def plan_parts(result: Any) -> tuple[dict[str, Any], pd.DataFrame, pd.DataFrame 
     return header, lines, frontier_df
 
 
-def plan(ws: Any, lang: str = "en", result: Any = None) -> Section:
-    """The plan page: the given result, else the latest saved plan."""
+def plan(ws: Any, lang: str = "en", result: Any = None, with_frontier: bool = True) -> Section:
+    """The plan page: the given result, else the latest saved plan. The frontier re-optimizes
+    at several budgets (seconds), so callers answering a re-plan may leave it out."""
     if result is not None:
         parts = plan_parts(result)
     else:
@@ -153,11 +154,13 @@ def plan(ws: Any, lang: str = "en", result: Any = None) -> Section:
             return s
         parts = out.value
     header, lines, frontier = parts
-    if frontier is None and has(ws, "plan_frontier") and header.get("budget") and header.get("period"):
+    if (with_frontier and frontier is None and has(ws, "plan_frontier") and header.get("budget")
+            and header.get("period")):
         out = call(ws, "plan_frontier", float(header["budget"]), str(header["period"]), lang=lang)
         if out.ok and out.value is not None:
             frontier = frontier_table(out.value)
-    return plan_section(lines, header, lang, ws.settings.base_currency, frontier)
+    return plan_section(lines, header, lang, ws.settings.base_currency, frontier,
+                        note_missing_frontier=with_frontier)
 
 
 def frontier_table(value: Any) -> pd.DataFrame | None:

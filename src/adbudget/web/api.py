@@ -125,7 +125,8 @@ for _page in PAGES:
                         501: {"description": "planner not built yet"}})
 def api_replan(body: PlanRequest, request: Request, lang: Lang | None = Query(None)
                ) -> dict[str, Any]:
-    """Make (and save) a new plan for the budget; returns the plan page's content."""
+    """Make (and save) a new plan for the budget; returns the plan page's content (without the
+    efficient frontier, which GET /api/plan adds)."""
     if not csrf_ok_for_api(request):
         raise HTTPException(403, "send JSON or an X-CSRF-Token header")
     lg = _lang(request, lang)
@@ -139,7 +140,7 @@ def api_replan(body: PlanRequest, request: Request, lang: Lang | None = Query(No
     except AdbudgetError as exc:
         raise HTTPException(400, str(exc)) from None
     with state.lock:
-        return plan_builder(state.ws, lg, result=result).to_json()
+        return plan_builder(state.ws, lg, result=result, with_frontier=False).to_json()
 
 
 @router.get("/plan.csv", response_class=PlainTextResponse,
