@@ -221,10 +221,29 @@ def conditional_expected_purchases(p: BgNbdParams | np.ndarray, t: float, x, t_x
     r, alpha, a, b = _params(p)
     x, t_x, T = (np.asarray(v, dtype=np.float64) for v in (x, t_x, T))
     a = np.where(np.abs(a - 1.0) < 1e-6, 1.0 + 1e-6, a)
-    z = t / (alpha + T + t)
     head = (a + b + x - 1.0) / (a - 1.0)
-    tail = 1.0 - ((alpha + T) / (alpha + T + t)) ** (r + x) * hyp2f1(r + x, b + x, a + b + x - 1.0, z)
+    pairs = _day_pairs(x, T) if x.size > 200 else None
+    if pairs is None:
+        z = t / (alpha + T + t)
+        tail = 1.0 - ((alpha + T) / (alpha + T + t)) ** (r + x) * hyp2f1(r + x, b + x, a + b + x - 1.0, z)
+    else:  # hyp2f1 depends on (x, T) only: once per distinct pair (few, on the day grid)
+        ux, uT, inverse = pairs
+        z = t / (alpha + uT + t)
+        tail = (1.0 - ((alpha + uT) / (alpha + uT + t)) ** (r + ux)
+                * hyp2f1(r + ux, b + ux, a + b + ux - 1.0, z))[..., inverse]
     return head * tail * prob_alive(p, x, t_x, T)
+
+
+def _day_pairs(x: np.ndarray, T: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """Distinct (x, T) pairs when T lies on the whole-day grid, with the inverse index."""
+    days = np.round(T * 7.0)
+    if x.ndim != 1 or not np.allclose(days, T * 7.0, rtol=0.0, atol=1e-6) or days.min() < 0:
+        return None
+    key = x.astype(np.int64) * (int(days.max()) + 1) + days.astype(np.int64)
+    uniq, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    if len(uniq) > 0.5 * len(x):
+        return None
+    return x[first], T[first], inverse.reshape(-1)
 
 
 def simulate_bgnbd(

@@ -173,7 +173,7 @@ def segment_value(
     cond_spend = (conditional_expected_spend(gg, x, data["m"].to_numpy(dtype=float))
                   if gg is not None else np.full(len(x), spend))
     existing_rev = float(np.sum(cond * cond_spend))
-    sub = _subsample(len(x), 1000, seed)
+    sub = _subsample(len(x), 500, seed)  # parameter draws x customers: a ratio estimate
     cond_draws = conditional_expected_purchases(bg_draws, h, x[sub], t_x[sub], T[sub])
     point_sub = float(np.sum(cond[sub] * cond_spend[sub]))
     ex_rev_draws = (cond_draws * cond_spend[sub]).sum(axis=1) * (existing_rev / max(point_sub, 1e-12))
