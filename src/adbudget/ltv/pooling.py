@@ -21,6 +21,7 @@ from adbudget.ltv.gammagamma import GammaGammaParams, fit_gamma_gamma
 
 Key = tuple[str, ...]
 POOL_PRIOR_SD = 3.0
+MAX_PRIOR_SD = 1.5
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,8 @@ def _prior_variance(
         return np.full(k, sd**2)
     est = np.array([f.log_params for f in fits])
     noise = np.array([np.diag(f.cov) for f in fits]).mean(axis=0)
-    return np.maximum(est.var(axis=0, ddof=1) - noise, floor_sd**2)
+    # capped: an unidentified parameter (a, b -> infinity) must not switch pooling off
+    return np.clip(est.var(axis=0, ddof=1) - noise, floor_sd**2, MAX_PRIOR_SD**2)
 
 
 def _pooling_share(prec: np.ndarray, post_cov: np.ndarray) -> float:
