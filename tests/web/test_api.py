@@ -273,3 +273,44 @@ def test_default_language_from_serve(planning_ws):
     c = TestClient(create_app(planning_ws, default_lang="zh"))
     assert ">总览<" in c.get("/", headers=HTML).text
     assert ">Overview<" in c.get("/?lang=en", headers=HTML).text
+
+
+def test_rules_dry_run_apply_and_export(client):
+    from dataclasses import dataclass, field
+    from datetime import date
+
+    import pandas as pd
+
+    calls = []
+
+    @dataclass
+    class Ev:
+        as_of: date = date(2025, 3, 3)
+        actions: pd.DataFrame = field(default_factory=lambda: pd.DataFrame([
+            {"rule": "stop-loss", "line": "US|meta|c", "action": "pause",
+             "metrics": "roas:last_7d=0.4"}]))
+        n_rules: int = 2
+        n_lines: int = 6
+        n_candidates: int = 1
+        n_skipped: int = 0
+
+    @dataclass
+    class Run:
+        evaluation: Ev
+        applied: bool
+
+    def rules_run(date=None, dry_run=True, rule_files=None):
+        calls.append(dry_run)
+        return Run(Ev(), not dry_run)
+
+    client.app.state.adb.ws.rules_run = rules_run
+    page = client.get("/rules", headers=HTML).text
+    assert "stop-loss" in page and "roas:last_7d=0.4" in page and calls == [True]
+    csv = client.get("/api/rules.csv")
+    assert csv.status_code == 200 and "stop-loss" in csv.text and "pause" in csv.text
+    token = _csrf(client)
+    assert client.post("/rules/apply", data={}, headers=HTML).status_code == 403
+    assert False not in calls  # nothing applied without the CSRF token
+    r = client.post("/rules/apply", data={"csrf_token": token}, headers=HTML)
+    assert r.status_code == 200 and "applied" in r.text.lower() and False in calls
+    assert "nothing was applied" in client.get("/rules?skip=1", headers=HTML).text
