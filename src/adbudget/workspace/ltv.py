@@ -13,6 +13,7 @@ import pandas as pd
 
 from adbudget.errors import InputError, NotFittedError, SettingsError
 from adbudget.funnel import FunnelReport, analyze_funnel
+from adbudget.i18n import t
 from adbudget.ltv import (
     CohortReport,
     LtvReport,
@@ -39,7 +40,7 @@ def parse_days(value: str | int | None) -> int | None:
             return int(float(text[:-1]) * units[text[-1]])
         return int(text)
     except ValueError:
-        raise SettingsError(f"--horizon: {value!r} is not a duration; use e.g. 180d, 26w, 6m, 1y") from None
+        raise SettingsError(t("ltv.errors.bad_horizon", value=str(value))) from None
 
 
 class LtvMixin:
@@ -54,7 +55,7 @@ class LtvMixin:
             self.settings.market(market)  # a clear error for an unknown code
         orders = self.orders(markets=markets)  # type: ignore[attr-defined]
         if orders.empty:
-            raise NotFittedError("there are no orders; import the shop's orders first")
+            raise NotFittedError(t("ltv.errors.no_orders"))
         margins = {
             code: Margins(m.gross_margin_pct, m.shipping_cost_per_order, m.payment_fee_pct)
             for code, m in self.settings.markets.items()
@@ -107,13 +108,13 @@ class LtvMixin:
         parsed = parse_days(horizon_days)
         horizon = s.horizon_days if parsed is None else parsed
         if horizon <= 0:
-            raise SettingsError("--horizon must be at least 1 day")
+            raise SettingsError(t("ltv.errors.short_horizon"))
         values = self._ltv_values(markets)
         if calibration_end is not None:
             try:
                 cal = pd.Timestamp(calibration_end)
             except ValueError:
-                raise SettingsError(f"--calibration-end: {calibration_end!r} is not a date (YYYY-MM-DD)") from None
+                raise SettingsError(t("ltv.errors.bad_date", value=str(calibration_end))) from None
             if cal >= values["order_date"].max():
                 calibration_end = None
         summary = customer_summary(values, calibration_end, channels=self._ltv_channels(values))
@@ -182,7 +183,7 @@ class LtvMixin:
         try:
             return self.ltv().multipliers(self.settings.channels)
         except InputError as exc:
-            raise NotFittedError(f"no LTV model: {exc}") from None
+            raise NotFittedError(t("ltv.errors.no_model", reason=str(exc))) from None
 
     # -- cohorts and funnel ----------------------------------------------------------------
     def cohorts(
@@ -210,7 +211,7 @@ class LtvMixin:
             self.settings.market(market)
         rows = self.funnel_daily()  # type: ignore[attr-defined]
         if rows.empty:
-            raise NotFittedError("there is no funnel data; import a funnel file first")
+            raise NotFittedError(t("ltv.errors.no_funnel"))
         s = self.settings.ltv
         window = window_days or s.funnel_window_days
         end_ts = pd.Timestamp(end) if end is not None else pd.Timestamp(rows["date"].max())
