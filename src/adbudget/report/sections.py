@@ -156,11 +156,32 @@ def plan(ws: Any, lang: str = "en", result: Any = None, with_frontier: bool = Tr
     header, lines, frontier = parts
     if (with_frontier and frontier is None and has(ws, "plan_frontier") and header.get("budget")
             and header.get("period")):
-        out = call(ws, "plan_frontier", float(header["budget"]), str(header["period"]), lang=lang)
-        if out.ok and out.value is not None:
-            frontier = frontier_table(out.value)
+        frontier = _frontier(ws, header, lang)
     return plan_section(lines, header, lang, ws.settings.base_currency, frontier,
                         note_missing_frontier=with_frontier)
+
+
+_FRONTIER_MEMO: dict[tuple[Any, ...], pd.DataFrame | None] = {}
+
+
+def _frontier(ws: Any, header: dict[str, Any], lang: str) -> pd.DataFrame | None:
+    """The planner's frontier for a saved plan, memoized per plan and fitted model (it runs the
+    optimizer at several budgets, and does not depend on the language)."""
+    try:
+        model_stamp = ws.store.scalar("SELECT max(saved_at) FROM models")
+    except Exception:  # a workspace without the models table: key on the plan alone
+        model_stamp = None
+    key = (id(ws), header.get("id", header.get("plan_id")), header.get("created_at"),
+           header.get("budget"), header.get("period"), str(model_stamp))
+    if key in _FRONTIER_MEMO:
+        return _FRONTIER_MEMO[key]
+    out = call(ws, "plan_frontier", float(header["budget"]), str(header["period"]), lang=lang)
+    table = frontier_table(out.value) if out.ok and out.value is not None else None
+    if out.ok:  # failures are not memoized: they may be fixed by the next fit
+        while len(_FRONTIER_MEMO) >= 16:
+            _FRONTIER_MEMO.pop(next(iter(_FRONTIER_MEMO)))
+        _FRONTIER_MEMO[key] = table
+    return table
 
 
 def frontier_table(value: Any) -> pd.DataFrame | None:
