@@ -83,3 +83,20 @@ def test_refunds_are_netted_and_profit_uses_settings():
     np.testing.assert_allclose(v["net_revenue"], [100.0, 0.0, 60.0])
     # a: 100 - 40 cogs - 5 ship - 2 fee; refund keeps no goods cost; b: 60 - 32*0.75 - 4 - 1.6
     np.testing.assert_allclose(v["profit"], [53.0, 0.0 - 0.0 - 5.0 - 1.0, 60.0 - 24.0 - 4.0 - 1.6])
+
+
+def test_nobody_came_back_is_handled():
+    days = pd.date_range("2025-01-01", periods=60, freq="D")
+    orders = pd.DataFrame({
+        "customer_id": [f"c{i}" for i in range(60)], "order_date": days, "market": "US",
+        "revenue": 40.0, "refunded": 0.0, "first_touch_channel": "meta",
+    })
+    values = order_values(orders, {"US": Margins(gross_margin_pct=50.0, shipping_cost_per_order=0.0,
+                                                 payment_fee_pct=0.0)})
+    summary = customer_summary(values, channels=acquisition_channels(values))
+    report = ltv_report(summary, draws=30)
+    seg = next(s for s in report.segments if s.market == "US" and s.channel == "*")
+    assert seg.repeaters == 0 and seg.gamma_gamma is None
+    assert 0.0 <= seg.repeat_purchases < 0.2
+    assert seg.value == pytest.approx(40.0 * (1 + seg.repeat_purchases))
+    assert 1.0 <= seg.multiplier < 1.2
