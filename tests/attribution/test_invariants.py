@@ -12,7 +12,7 @@ from adbudget.attribution import MODELS, PathTable, make_model, shapley_values
 from .strategies import path_tables
 
 ALL = sorted(MODELS)
-FAST = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @pytest.mark.parametrize("name", ALL)
