@@ -124,8 +124,9 @@ def plan_section(lines: Any, header: Mapping[str, Any], lang: str = "en",
         Column("change_pct", t("report.col.change", lang), "pct"),
         Column("reason", t("report.col.reason", lang)),
     ]
-    section.tables.append(Table(t("report.plan.lines_title", lang), line_cols,
-                                _records(df[list(LINE_FIELDS)])))
+    shown = df[list(LINE_FIELDS)].copy()
+    shown["bucket"] = [t(f"report.bucket.{b}", lang) if b in BUCKETS else b for b in shown["bucket"]]
+    section.tables.append(Table(t("report.plan.lines_title", lang), line_cols, _records(shown)))
 
     traces = [fg.bar(list(piv.index), [float(v) for v in piv[b]], t(f"report.bucket.{b}", lang), i)
               for i, b in enumerate(buckets)]
