@@ -29,7 +29,7 @@ def fmt(value: Any, kind: str = "text") -> str:
     try:
         if kind == "money":
             v = float(value)
-            return f"{v:,.0f}" if abs(v) >= 100 else f"{v:,.2f}"
+            return f"{v:,.0f}" if abs(v) >= 100 or v == 0 else f"{v:,.2f}"
         if kind == "int":
             return f"{int(round(float(value))):,}"
         if kind == "ratio":
