@@ -63,6 +63,7 @@ def test_attribute_by_channel_joins_spend_and_platform_claims(workspace) -> None
     assert (tbl["conversions"] <= tbl["conversions_hi"] + 1e-9).all()
     # email has no ad_daily rows: credit but no spend, no ROAS
     assert tbl.loc["email", "spend"] == 0 and pd.isna(tbl.loc["email", "roas"])
+    assert pd.isna(tbl.loc["email", "overclaim"])  # nothing reported: no ratio, not 0
 
 
 def test_attribute_by_market_and_campaign_and_comparisons(workspace) -> None:

@@ -95,13 +95,15 @@ def add_platform(credit: pd.DataFrame, platform: pd.DataFrame, by: str) -> pd.Da
     keys = keys_for(by)
     if platform is None or platform.empty:
         platform = pd.DataFrame(columns=keys + ["spend", "platform_conversions", "platform_revenue"])
-    out = credit.merge(platform, on=keys, how="outer")
+    out = credit.merge(platform.assign(_reported=True), on=keys, how="outer")
+    reported = out.pop("_reported").fillna(False).astype(bool)
     for col in ("conversions", "revenue", "spend", "platform_conversions", "platform_revenue"):
         out[col] = pd.to_numeric(out[col], errors="coerce").fillna(0.0).astype(float)
     out["roas"] = _ratio(out["revenue"], out["spend"])
     out["platform_roas"] = _ratio(out["platform_revenue"], out["spend"])
-    out["overclaim"] = _ratio(out["platform_conversions"], out["conversions"])
-    out["overclaim_revenue"] = _ratio(out["platform_revenue"], out["revenue"])
+    # no ad_daily rows for a key: nothing reported, so no over-claim ratio (not 0)
+    out["overclaim"] = _ratio(out["platform_conversions"], out["conversions"]).where(reported)
+    out["overclaim_revenue"] = _ratio(out["platform_revenue"], out["revenue"]).where(reported)
     return out.sort_values(keys).reset_index(drop=True)
 
 
