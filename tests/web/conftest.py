@@ -66,6 +66,17 @@ def planning_class():
         def latest_plan(self):
             return self.saved_plan()
 
+        def plan_frontier(self, budget, period, budgets=None, **kw):
+            """Frontier of concave known shape (the real one re-optimizes several times)."""
+            import pandas as pd
+
+            budgets = budgets or [budget * f for f in (0.25, 0.5, 0.75, 1.0, 1.5, 2.0)]
+            rev = [3.0 * b ** 0.9 for b in budgets]
+            return pd.DataFrame({"budget": budgets, "revenue": rev,
+                                 "revenue_lo": [r * 0.8 for r in rev],
+                                 "revenue_hi": [r * 1.2 for r in rev],
+                                 "profit": [r * 0.45 - b for r, b in zip(rev, budgets)]})
+
         def response_curves(self, markets=None):
             return hill_curves()
 

@@ -91,6 +91,9 @@ def test_api_sections_and_openapi(client):
     assert body["status"] == "ok" and body["figures"] and body["figures"][0]["spec"]["data"]
     plan = client.get("/api/plan").json()
     assert plan["status"] == "ok"
+    frontier = {f["id"]: f for f in plan["figures"]}["fig-plan-frontier"]["spec"]
+    assert frontier["layout"]["shapes"][0]["x0"] == pytest.approx(18000)  # this plan marked
+    assert [p["budget"] for p in plan["data"]["frontier"]][:2] == [4500, 9000]
     assert sum(line["amount_base"] for line in plan["data"]["lines"]) == pytest.approx(18000)
 
 
