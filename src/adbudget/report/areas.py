@@ -164,6 +164,10 @@ def tests_section(report: Any, fatigue: Any = None, lang: str = "en") -> Section
 
 
 # -- rules ------------------------------------------------------------------------------------
+ACTION_COLUMNS = ["rule", "market", "channel", "campaign", "action", "before_status",
+                  "after_status", "before_budget", "after_budget", "before_bid", "after_bid",
+                  "message", "metrics"]
+
 def rules_section(run: Any, lang: str = "en") -> Section:
     """Today's proposed actions with their triggering metrics, and skipped candidates."""
     section = Section(key="rules", title=t("report.rules.title", lang))
@@ -184,8 +188,12 @@ def rules_section(run: Any, lang: str = "en") -> Section:
     if actions is None or actions.empty:
         section.notes.append(t("report.rules.empty", lang))
     else:
-        section.tables.append(_table(t("report.rules.actions", lang), actions, "report.rules.col",
-                                     lang))
+        shown = [c for c in ACTION_COLUMNS if c in actions.columns] or list(actions.columns)
+        table = _table(t("report.rules.actions", lang), actions[shown], "report.rules.col", lang)
+        money = {"before_budget", "after_budget", "before_bid", "after_bid"}
+        section.tables.append(Table(table.title, [
+            Column(c.key, c.label, "money" if c.key in money else c.fmt) for c in table.columns],
+            table.rows, table.note))
     skipped = getattr(ev, "skipped", None) if n_skipped else None
     if skipped is not None and len(skipped):
         section.tables.append(_table(t("report.rules.skipped", lang), _frame(skipped),
