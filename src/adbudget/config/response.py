@@ -83,13 +83,19 @@ class ResponseSettings(BaseModel):
     # Hold out the last N days to measure out-of-sample error (0 = fit on everything).
     holdout_days: int = Field(28, ge=0)
     # Inference defaults: method, draws per chain, warm-up, chains, SVI steps, seed.
-    method: Literal["nuts", "svi"] = "nuts"
+    method: Literal["nuts", "svi", "laplace"] = "nuts"
     draws: int = Field(500, ge=10)
-    warmup: int = Field(500, ge=10)
+    warmup: int = Field(300, ge=10)
     chains: int = Field(2, ge=1, le=16)
     chain_method: Literal["auto", "parallel", "sequential", "vectorized"] = "auto"
     target_accept: float = Field(0.85, gt=0.5, lt=1)
     max_tree_depth: int = Field(8, ge=3, le=12)
+    # Dense mass matrix: learns correlations (media vs base, global vs market) during warm-up;
+    # several times fewer gradient steps per draw for a few hundred parameters.
+    dense_mass: bool = True
+    # NUTS start: "laplace" (posterior mode + its curvature as the mass matrix; fast warm-up)
+    # or "prior" (NumPyro's default adaptation from scratch; needs a longer warm-up).
+    nuts_init: Literal["laplace", "prior"] = "laplace"
     svi_steps: int = Field(3000, ge=100)
     svi_guide: Literal["normal", "lowrank"] = "normal"
     svi_learning_rate: float = Field(0.02, gt=0)

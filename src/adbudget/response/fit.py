@@ -9,11 +9,11 @@ import pandas as pd
 from adbudget.config.response import ResponseSettings
 from adbudget.errors import SettingsError
 from adbudget.response.data import prepare_data
-from adbudget.response.inference import run_nuts, run_svi
+from adbudget.response.inference import run_laplace, run_nuts, run_svi
 from adbudget.response.model import make_spec
 from adbudget.response.results import FitResult, analyze
 
-METHODS = ("nuts", "svi")
+METHODS = ("nuts", "svi", "laplace")
 
 
 def fit_model(
@@ -48,7 +48,10 @@ def fit_model(
         sampled = run_nuts(spec, draws=draws, warmup=warmup or settings.warmup, chains=chains,
                            seed=seed, chain_method=settings.chain_method,
                            target_accept=settings.target_accept,
-                           max_tree_depth=settings.max_tree_depth, progress=progress is not None)
+                           max_tree_depth=settings.max_tree_depth, progress=progress is not None,
+                           dense_mass=settings.dense_mass, init=settings.nuts_init)
+    elif method == "laplace":
+        sampled = run_laplace(spec, draws=draws * chains, seed=seed)
     else:
         sampled = run_svi(spec, draws=draws * chains, steps=settings.svi_steps, seed=seed,
                           guide=settings.svi_guide, learning_rate=settings.svi_learning_rate,

@@ -79,10 +79,12 @@ def _q(values: np.ndarray, interval: float) -> tuple[np.ndarray, np.ndarray]:
 def analyze(data: ModelData, spec: Spec, draws: Draws, interval: float = 0.9,
             adstock: str = "geometric", saturation: str = "hill") -> FitResult:
     """Summarise draws into a :class:`FitResult`."""
-    z = draws.flat("z")
-    if len(z) > MAX_SAVED_DRAWS:
-        z = z[np.linspace(0, len(z) - 1, MAX_SAVED_DRAWS).astype(int)]
+    by_chain = draws.samples["z"]
+    step = int(np.ceil(by_chain.shape[0] * by_chain.shape[1] / MAX_SAVED_DRAWS))
+    by_chain = by_chain[:, ::step]
+    z = by_chain.reshape((-1, by_chain.shape[-1]))
     named = derive(spec, z)
+    chains = by_chain.shape[0]
     n_lines = data.n_lines
     value = data.value_per_unit[data.line_market] if n_lines else np.zeros(0)
     y_line = data.y_scale[data.line_market] if n_lines else np.zeros(0)
@@ -101,7 +103,8 @@ def analyze(data: ModelData, spec: Spec, draws: Draws, interval: float = 0.9,
     paths = mean_paths(spec, z[np.linspace(0, len(z) - 1, min(PATH_DRAWS, len(z))).astype(int)])
 
     fit_rows, decomposition = _paths_tables(data, paths)
-    diagnostics = _diagnostics(data, draws, paths)
+    diagnostics = _diagnostics(data, draws, paths, {
+        k: v.reshape((chains, -1) + v.shape[1:]) for k, v in line_draws.items() if k != "log_roas"})
     curves = FittedCurves(list(data.lines), saturation, result_draws.get("beta", np.zeros((1, 0))),
                           result_draws.get("scale", np.zeros((1, 0))),
                           result_draws.get("shape", np.zeros((1, 0))), data.current_spend)
@@ -145,7 +148,10 @@ def _mape(actual: np.ndarray, predicted: np.ndarray) -> float:
     return float(np.mean(np.abs(actual[ok] - predicted[ok]) / actual[ok]))
 
 
-def _diagnostics(data: ModelData, draws: Draws, paths: dict[str, np.ndarray]) -> dict[str, Any]:
+def _diagnostics(data: ModelData, draws: Draws, paths: dict[str, np.ndarray],
+                 grouped: dict[str, np.ndarray]) -> dict[str, Any]:
+    """Fit quality and convergence; R-hat / ESS over the reported quantities (ROAS, curve
+    parameters, half-lives), not the raw offsets whose sums alone the data identify."""
     from numpyro.diagnostics import effective_sample_size, split_gelman_rubin
 
     pred = paths["mu"] * data.y_scale[None, :]
@@ -163,10 +169,13 @@ def _diagnostics(data: ModelData, draws: Draws, paths: dict[str, np.ndarray]) ->
         "holdout_days": int((~data.train).sum()),
         "r_hat_max": None, "ess_min": None,
     }
-    z = draws.samples["z"]
-    if draws.method == "nuts" and z.shape[0] >= 2 and z.shape[1] >= 4:
-        out["r_hat_max"] = float(np.nanmax(np.asarray(split_gelman_rubin(z.astype(float)))))
-        out["ess_min"] = float(np.nanmin(np.asarray(effective_sample_size(z.astype(float)))))
+    if draws.method == "nuts" and grouped:
+        first = next(iter(grouped.values()))
+        if first.shape[0] >= 2 and first.shape[1] >= 4:
+            rhat = [np.nanmax(np.asarray(split_gelman_rubin(v))) for v in grouped.values()]
+            ess = [np.nanmin(np.asarray(effective_sample_size(v))) for v in grouped.values()]
+            out["r_hat_max"] = float(np.nanmax(rhat))
+            out["ess_min"] = float(np.nanmin(ess))
     if draws.svi_loss:
         out["svi_loss"] = draws.svi_loss
     return out

@@ -24,8 +24,8 @@ def lag_tensor(x: np.ndarray, max_lag: int) -> np.ndarray:
     """Lay out ``x`` (T, N) as (L, T, N) with ``out[l, t] = x[t - l]`` (zeros before the start)."""
     t, n = x.shape
     out = np.zeros((max_lag, t, n), dtype=x.dtype)
-    for lag in range(max_lag):
-        out[lag, lag:] = x[: t - lag] if lag else x
+    for lag in range(min(max_lag, t)):
+        out[lag, lag:] = x[: t - lag]
     return out
 
 
@@ -132,15 +132,16 @@ class HillSaturation(Saturation):
     scale_prior: tuple[float, float] = (math.log(1.5), 0.7)
     shape_prior: tuple[float, float] = (0.0, 0.3)
 
+    # As a logistic in log spend, 0.5 * (1 + tanh(k/2 * log(x/K))): finite values and
+    # derivatives of every order at zero spend (a plain power has NaN second derivatives there).
     def value(self, xp: Any, x: Any, scale: Any, shape: Any) -> Any:
-        x = xp.maximum(x, 0.0)
-        r = (x / scale) ** shape
-        return r / (1.0 + r)
+        u = shape * (xp.log(xp.maximum(x, 1e-12)) - xp.log(scale))
+        return 0.5 * (1.0 + xp.tanh(0.5 * u))
 
     def slope(self, xp: Any, x: Any, scale: Any, shape: Any) -> Any:
-        x = xp.maximum(x, 1e-9)
-        r = (x / scale) ** shape
-        return shape * r / (x * (1.0 + r) ** 2)
+        x = xp.maximum(x, 1e-12)
+        v = self.value(xp, x, scale, shape)
+        return shape * v * (1.0 - v) / x
 
     def inverse(self, q: float, scale: Any, shape: Any) -> Any:
         return np.asarray(scale) * (q / (1.0 - q)) ** (1.0 / np.asarray(shape))

@@ -1,0 +1,121 @@
+"""Parameter recovery on worlds generated with known ROAS, hierarchy and lift-test calibration.
+
+The quick Laplace fit runs by default (seconds); the NUTS versions are behind ``-m slow``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.stats import spearmanr
+
+from adbudget.config.response import ResponseSettings
+from adbudget.curves import ResponseCurves
+from adbudget.response import fit_model
+from adbudget.response.synthetic import make_world
+
+QUICK = ResponseSettings(holdout_days=0)
+
+
+def _aligned(world, result):
+    truth = world.truth.set_index(["market", "channel"]).loc[result.lines]
+    return truth, result.summary
+
+
+@pytest.fixture(scope="module")
+def world():
+    return make_world(["US", "DE"], ["meta", "google_search", "tiktok"], days=365, seed=3)
+
+
+@pytest.fixture(scope="module")
+def quick_fit(world):
+    return fit_model(world.revenue, world.spend, world.regions, QUICK, method="laplace", draws=400)
+
+
+def test_true_roas_inside_90pct_interval_for_most_lines(world, quick_fit):
+    truth, s = _aligned(world, quick_fit)
+    inside = (truth["roas"].to_numpy() >= s["roas_lo"].to_numpy()) & (
+        truth["roas"].to_numpy() <= s["roas_hi"].to_numpy())
+    assert inside.mean() >= 0.8, pd.DataFrame({"truth": truth["roas"].to_numpy(), "lo": s["roas_lo"], "hi": s["roas_hi"]})
+
+
+def test_marginal_roas_ranked_like_the_truth(world, quick_fit):
+    truth, s = _aligned(world, quick_fit)
+    rho = spearmanr(truth["marginal_roas"].to_numpy(), s["marginal_roas"].to_numpy()).correlation
+    assert rho >= 0.8
+
+
+def test_fit_outputs_are_consistent(world, quick_fit):
+    r = quick_fit
+    curves = r.curves()
+    assert isinstance(curves, ResponseCurves)
+    resp = curves.response(r.current_spend)
+    assert resp.shape == (curves.n_draws, 6) and curves.n_draws >= 400 and (resp >= 0).all()
+    # ROAS x spend = contribution over the fitted period (ROAS is defined that way)
+    spend = world.spend.groupby(["market", "channel"])["spend"].sum().loc[r.lines].to_numpy()
+    np.testing.assert_allclose(r.summary["roas"] * spend, r.summary["contribution"], rtol=0.03)
+    # decomposition adds up to the fitted mean
+    total = r.decomposition.groupby(["date", "market"])["value"].sum()
+    fitted = r.fit.set_index(["date", "market"])["predicted"]
+    np.testing.assert_allclose(total.loc[fitted.index].to_numpy(), fitted.to_numpy(), rtol=1e-4)
+    assert r.diagnostics["r2_in_sample"] > 0.6
+    assert ((r.summary["prior_weight"] >= 0) & (r.summary["prior_weight"] <= 1)).all()
+    table = r.curves_table(points=5)
+    assert len(table) == 30 and (table.groupby(["market", "channel"])["mean"].diff().dropna() >= 0).all()
+
+
+def _log_error(world, result, market):
+    truth, s = _aligned(world, result)
+    rows = [i for i, (m, _) in enumerate(result.lines) if m == market]
+    return float(np.mean(np.abs(np.log(s["roas"].to_numpy()[rows]) - np.log(truth["roas"].to_numpy()[rows]))))
+
+
+def test_hierarchy_shrinks_the_thin_market_error():
+    world = make_world(["US", "CA", "GB", "DE", "FR"], ["meta", "google_search"], days=365, seed=5,
+                       spend_days={"DE": 45})
+    joint = fit_model(world.revenue, world.spend, world.regions, QUICK, method="laplace", draws=300)
+    alone = fit_model(world.revenue, world.spend, world.regions, QUICK, method="laplace", draws=300,
+                      markets=["DE"])
+    err_joint, err_alone = _log_error(world, joint, "DE"), _log_error(world, alone, "DE")
+    print(f"thin market DE: |log ROAS error| joint {err_joint:.3f} vs alone {err_alone:.3f}")
+    assert err_joint < err_alone
+
+
+def test_lift_test_moves_a_misspecified_channel_toward_truth(world):
+    wrong = ResponseSettings(holdout_days=0, roas_prior={"meta": 1.5, "google_search": 2.0,
+                                                         "tiktok": 6.0},
+                             roas_prior_sd=0.15, region_sd=0.1, market_sd=0.1)
+    lines = [(m, c) for m in ["US", "DE"] for c in ["meta", "google_search", "tiktok"]]
+    n = lines.index(("US", "tiktok"))
+    spend = world.spend[(world.spend.market == "US") & (world.spend.channel == "tiktok")]
+    window = slice(200, 228)
+    lift = pd.DataFrame([{
+        "test_id": "t1", "market": "US", "channel": "tiktok",
+        "start_date": spend["date"].iloc[window.start], "end_date": spend["date"].iloc[window.stop - 1],
+        "spend": float(spend["spend"].iloc[window].sum()),
+        "incremental_revenue": float(world.contributions[window, n].sum()),
+        "incremental_revenue_se": 0.05 * float(world.contributions[window, n].sum()),
+    }])
+    truth = float(world.truth.set_index(["market", "channel"]).loc[("US", "tiktok"), "roas"])
+    without = fit_model(world.revenue, world.spend, world.regions, wrong, method="laplace", draws=200)
+    with_lift = fit_model(world.revenue, world.spend, world.regions, wrong, lift_tests=lift,
+                          method="laplace", draws=200)
+
+    def est(r):
+        return float(r.summary.set_index(["market", "channel"]).loc[("US", "tiktok"), "roas"])
+
+    print(f"US tiktok ROAS truth {truth:.2f}; prior 6.0; without lift {est(without):.2f}; with {est(with_lift):.2f}")
+    assert abs(np.log(est(with_lift) / truth)) < 0.5 * abs(np.log(est(without) / truth))
+
+
+@pytest.mark.slow
+def test_nuts_recovery_and_convergence(world):
+    r = fit_model(world.revenue, world.spend, world.regions, QUICK, method="nuts", draws=300,
+                  warmup=300, chains=2)
+    truth, s = _aligned(world, r)
+    inside = (truth["roas"].to_numpy() >= s["roas_lo"].to_numpy()) & (
+        truth["roas"].to_numpy() <= s["roas_hi"].to_numpy())
+    assert inside.mean() >= 0.8
+    assert spearmanr(truth["marginal_roas"], s["marginal_roas"]).correlation >= 0.8
+    assert r.diagnostics["r_hat_max"] < 1.05 and r.diagnostics["divergences"] <= 5
