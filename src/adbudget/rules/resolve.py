@@ -253,7 +253,7 @@ def _rebalance(rules, rows, metrics, budget, bid, status, skips) -> dict:
         to &= (status == 0) & ~np.isnan(budget)
         rec = np.flatnonzero(to)
         if rec.size == 0 or freed <= 0:
-            budget[dl] = rows["b_budget"][d]  # nothing can receive: the donors keep their budget
+            budget[dl] += rows["b_budget"][d] - rows["a_budget"][d]  # nothing can receive: give it back
             drop |= d
             skips.add(np.full(dl.size, ri), dl, "no_recipient")
             continue
@@ -308,6 +308,7 @@ def _release(rules, rows, metrics, budget, bid, status, pool, skips) -> dict:
     after = start + cum
     before = after - inc
     keep = inc > 1e-9
+    skips.add(r[~keep], li[~keep], "no_reserve")  # nothing left for these lines
     budget_new = pd.Series(after).groupby(li).max()
     budget[budget_new.index.to_numpy()] = budget_new.to_numpy()
     rest = _cat(rows, ~sel)
