@@ -75,7 +75,7 @@ def planning_class():
             return pd.DataFrame({"budget": budgets, "revenue": rev,
                                  "revenue_lo": [r * 0.8 for r in rev],
                                  "revenue_hi": [r * 1.2 for r in rev],
-                                 "profit": [r * 0.45 - b for r, b in zip(rev, budgets)]})
+                                 "profit": [r * 0.45 - b for r, b in zip(rev, budgets, strict=True)]})
 
         def response_curves(self, markets=None):
             return hill_curves()

@@ -219,3 +219,63 @@ def test_report_cli(web_ws, tmp_path):
     assert '"overview"' in result.output
     bad = CliRunner().invoke(app, ["report", "--out", str(tmp_path / "r.txt"), "-w", str(root)])
     assert bad.exit_code == 2
+
+
+def test_tests_section_arms_decisions_and_fatigue():
+    from types import SimpleNamespace as NS
+
+    from adbudget.report.areas import tests_section
+
+    def arm(name, mean, lo, hi, p_best, loss, decision):
+        return NS(experiment="US-creative", arm=name, is_control=name == "a", market="US",
+                  channel="meta", days=14, spend=700.0, impressions=1e5, clicks=2e3,
+                  conversions=60.0, revenue=2400.0, roas=3.4, cvr=0.03, metric="roas",
+                  metric_mean=mean, metric_lo=lo, metric_hi=hi, roas_mean=mean, roas_lo=lo,
+                  roas_hi=hi, p_best=p_best, p_beat_control=None, expected_loss=loss,
+                  breakeven_roas=2.0, p_above_breakeven=0.9, decision=decision,
+                  reason_code="x", reason=f"{name} because")
+
+    exp = NS(experiment="US-creative", start="2025-01-01", end="2025-01-14", metric="roas",
+             control="a", ready=True, required_prob=0.95, loss_threshold=0.01,
+             arms=[arm("a", 3.0, 2.5, 3.5, 0.04, 0.2, "stop"),
+                   arm("b", 3.9, 3.4, 4.4, 0.96, 0.001, "scale")], graduation=None)
+    fatigue = [{"market": "US", "channel": "meta", "campaign": "c", "creative": "v1",
+                "age_days": 40, "spend": 900.0, "ctr_drop": 0.25, "cvr_drop": 0.1,
+                "roas_now": 1.8, "breakeven_roas": 2.0, "days_to_breakeven": 0.0,
+                "fatigued": True},
+               {"market": "US", "channel": "meta", "campaign": "c", "creative": "v2",
+                "fatigued": False}]
+    s = tests_section(NS(experiments=[exp], base_currency="USD"), fatigue, "en")
+    assert s.ok
+    assert [k.value for k in s.kpis] == [1, 1, 1, 1]  # experiments, scale, stop, fatigued
+    arms = {r["arm"]: r for r in s.tables[0].rows}
+    assert arms["b"]["decision"] == "scale" and arms["b"]["p_best"] == 0.96
+    trace = s.figures[0].spec["data"][0]
+    assert trace["y"] == [3.0, 3.9]
+    assert trace["error_y"]["array"] == pytest.approx([0.5, 0.5])
+    fat = s.tables[-1]
+    assert [r["creative"] for r in fat.rows] == ["v1"]  # only fatigued ones
+    assert fat.rows[0]["ctr_drop"] == pytest.approx(25.0)  # shown as a percentage
+
+
+def test_attribution_section_side_by_side():
+    from types import SimpleNamespace as NS
+
+    from adbudget.report.areas import attribution_section
+
+    table = pd.DataFrame({"channel": ["meta", "google_search"], "conversions": [60.0, 40.0],
+                          "platform_conversions": [90.0, 70.0], "revenue": [3000.0, 2000.0]})
+    models = pd.DataFrame({"channel": ["meta", "google_search"], "markov": [60.0, 40.0],
+                           "last": [45.0, 55.0]})
+    windows = pd.DataFrame({"channel": ["meta", "google_search"], "1d": [40.0, 30.0],
+                            "7d": [60.0, 40.0], "spend": [1.0, 1.0], "roas_7d": [1.0, 2.0]})
+    rep = NS(model="markov", windows="7d-click", by="channel", table=table,
+             totals={"orders": 120.0, "attributed_orders": 100.0, "platform_overclaim": 1.6},
+             models=models, windows_table=windows)
+    s = attribution_section(rep, "en")
+    figs = {f.id: f.spec for f in s.figures}
+    assert [t["name"] for t in figs["fig-attr-models"]["data"]] == ["markov", "last"]
+    assert [t["name"] for t in figs["fig-attr-windows"]["data"]] == ["1d", "7d"]  # no spend/roas
+    plat = figs["fig-attr-platform"]["data"]
+    assert plat[0]["y"] == [60.0, 40.0] and plat[1]["y"] == [90.0, 70.0]
+    assert s.kpis[3].value == 1.6

@@ -27,6 +27,14 @@ def _frame(value: Any) -> pd.DataFrame | None:
         return None
 
 
+def _as_dict(obj: Any) -> dict[str, Any]:
+    """A result record as a plain dict (dataclass, pydantic model, mapping or plain object)."""
+    value = jsonable(obj)
+    if isinstance(value, dict):
+        return value
+    return jsonable(dict(vars(obj))) if hasattr(obj, "__dict__") else {}
+
+
 def _labels(prefix: str, keys: list[str], lang: str) -> dict[str, str]:
     """Translated labels where the catalog has them, the key itself otherwise."""
     out = {}
@@ -114,10 +122,10 @@ def tests_section(report: Any, fatigue: Any = None, lang: str = "en") -> Section
     grads = []
     for exp in experiments:
         for arm in getattr(exp, "arms", []):
-            rec = jsonable(arm)
+            rec = _as_dict(arm)
             rows.append({k: rec.get(k) for k in ARM_COLUMNS})
         if getattr(exp, "graduation", None) is not None:
-            grads.append(jsonable(exp.graduation))
+            grads.append(_as_dict(exp.graduation))
     fat = [f for f in (jsonable(fatigue) or []) if isinstance(f, dict) and f.get("fatigued")]
     if not rows and not fat:
         section.status = "empty"
@@ -156,9 +164,17 @@ def tests_section(report: Any, fatigue: Any = None, lang: str = "en") -> Section
         keep = ["market", "channel", "campaign", "creative", "age_days", "spend", "ctr_drop",
                 "cvr_drop", "roas_now", "breakeven_roas", "days_to_breakeven"]
         recs = [{k: f.get(k) for k in keep} for f in fat]
-        section.tables.append(records_table(t("report.tests.fatigue", lang), recs,
-                                            _labels("report.tests.col", keep, lang),
-                                            t("report.tests.fatigue_note", lang)))
+        for r in recs:  # drops are fractions; the table shows percentages
+            for k in ("ctr_drop", "cvr_drop"):
+                if isinstance(r.get(k), int | float):
+                    r[k] = r[k] * 100
+        table = records_table(t("report.tests.fatigue", lang), recs,
+                              _labels("report.tests.col", keep, lang),
+                              t("report.tests.fatigue_note", lang))
+        fmts = {"ctr_drop": "pct", "cvr_drop": "pct", "spend": "money", "roas_now": "ratio",
+                "breakeven_roas": "ratio", "days_to_breakeven": "num"}
+        section.tables.append(Table(table.title, [Column(c.key, c.label, fmts.get(c.key, c.fmt))  # type: ignore[arg-type]
+                                                  for c in table.columns], table.rows, table.note))
     section.data = {"arms": rows, "graduations": grads, "fatigued": fat}
     return section
 
