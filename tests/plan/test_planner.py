@@ -233,3 +233,42 @@ def test_any_plan_adds_up_to_the_budget(budget, perf, seed, entry):
         return
     assert cents(plan) == to_minor_units(float(budget))
     assert all(x.amount_base >= 0 for x in plan.lines)
+
+
+def test_subset_of_curves_slices_or_embeds():
+    from dataclasses import dataclass
+
+    from adbudget.plan.subset import SubsetCurves
+
+    c = curves(draws=5)
+    idx = [1, 4]
+    sub = SubsetCurves(c, idx)
+    x = np.array([100.0, 300.0])
+    full = np.zeros(len(LINES))
+    full[idx] = x
+    np.testing.assert_allclose(sub.response(x), c.response(full)[:, idx])
+    assert sub.lines == [LINES[1], LINES[4]]
+
+    @dataclass(frozen=True)
+    class Opaque:  # not sliceable: a custom subset() with other semantics must not be used
+        inner: HillCurves
+
+        @property
+        def lines(self):
+            return self.inner.lines
+
+        @property
+        def current_spend(self):
+            return self.inner.current_spend
+
+        def subset(self, markets=None):
+            raise AssertionError("must not be called")
+
+        def response(self, s):
+            return self.inner.response(s)
+
+        def marginal(self, s):
+            return self.inner.marginal(s)
+
+    sub2 = SubsetCurves(Opaque(c), idx)
+    np.testing.assert_allclose(sub2.marginal(x), c.marginal(full)[:, idx])

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.console import Console
 from rich.table import Table
 
 from adbudget.cli.common import (
@@ -161,7 +162,7 @@ def show_plan(result: Any) -> None:
                 "mroas", "sat", "change", "reason"):
         table.add_column(t(f"plan.cli.col_{key}"), justify="right" if key in (
             "amount", "local", "revenue", "profit", "mroas", "sat", "change") else "left",
-            overflow="fold")
+            overflow="fold", no_wrap=key != "reason", min_width=40 if key == "reason" else None)
     for line in result.lines:
         interval = ("-" if line.expected_revenue_lo is None
                     else f"{line.expected_revenue_lo:,.0f}–{line.expected_revenue_hi:,.0f}")
@@ -175,7 +176,9 @@ def show_plan(result: Any) -> None:
             "-" if line.change_pct is None else f"{line.change_pct:+.0f}%",
             line.reason,
         )
-    console.print(table)
+    # piped or captured output (reports, docs, CI logs) gets a wide table instead of 80 columns
+    out = console if console.is_terminal else Console(width=220, soft_wrap=False)
+    out.print(table)
     tt = result.totals
     if tt.get("revenue") is not None:
         console.print(t("plan.cli.totals", **{k: _money(tt.get(k)) for k in (

@@ -2,18 +2,44 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
-from adbudget.curves import HillCurves, ResponseCurves
+from adbudget.curves import ResponseCurves
+
+
+def _slice_dataclass(curves: Any, idx: np.ndarray) -> Any | None:
+    """The same curves class over lines ``idx``: every per-line field sliced on its last axis.
+
+    Works for dataclass curves whose per-line fields are lists of length n_lines or arrays
+    whose last axis is n_lines (HillCurves, the fitted curves); None when that is not so.
+    """
+    if not dataclasses.is_dataclass(curves) or isinstance(curves, type):
+        return None
+    n = len(curves.lines)
+    changes: dict[str, Any] = {}
+    for f in dataclasses.fields(curves):
+        value = getattr(curves, f.name)
+        if isinstance(value, list | tuple) and len(value) == n:
+            changes[f.name] = [value[i] for i in idx]
+        elif isinstance(value, np.ndarray) and value.ndim >= 1 and value.shape[-1] == n:
+            changes[f.name] = value[..., idx]
+    try:
+        out = dataclasses.replace(curves, **changes)
+    except Exception:  # noqa: BLE001 - any failure: fall back to evaluating the full set
+        return None
+    want = [curves.lines[i] for i in idx]
+    return out if list(out.lines) == want else None
 
 
 class SubsetCurves:
     """The lines ``idx`` of ``curves``, itself a ResponseCurves.
 
-    Uses ``curves.subset(idx)`` when the curves offer it, slices ``HillCurves`` directly,
-    and otherwise evaluates the full set with the other lines at zero spend.
+    Slices dataclass curves directly (only the needed lines are evaluated); otherwise
+    evaluates the full set with the other lines at zero spend.
     """
 
     def __init__(self, curves: ResponseCurves, idx: Sequence[int]) -> None:
@@ -23,14 +49,8 @@ class SubsetCurves:
         self._fast: ResponseCurves | None = None
         if len(self.idx) == self._n_all and np.array_equal(self.idx, np.arange(self._n_all)):
             self._fast = curves
-        elif hasattr(curves, "subset"):
-            self._fast = curves.subset(list(self.idx))  # type: ignore[attr-defined]
-        elif isinstance(curves, HillCurves):
-            self._fast = HillCurves(
-                [curves.lines[i] for i in self.idx], curves.beta[:, self.idx],
-                curves.half[:, self.idx], curves.shape[:, self.idx],
-                np.asarray(curves.current_spend, dtype=float)[self.idx],
-            )
+        else:
+            self._fast = _slice_dataclass(curves, self.idx)
 
     @property
     def lines(self) -> list[tuple[str, str]]:
