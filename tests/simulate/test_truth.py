@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from adbudget.curves import ResponseCurves
-from adbudget.simulate import ADSTOCKS, SATURATIONS
+from adbudget.simulate import ADSTOCKS, SATURATIONS, World
 
 
 @settings(max_examples=60, deadline=None)
@@ -37,15 +37,17 @@ def test_world_is_not_a_textbook_mmm(tiny_world):
     assert any(ln.go_dark or ln.heavy_up for ln in spec.lines)
     assert any(ln.flighting for ln in spec.lines)
     assert any(m.stage == "entry" and m.entry_day > 0 for m in spec.markets)
-    # budgets follow foreseeable demand: weekly spend and organic demand move together
+    # budgets follow foreseeable demand: over a year (with Q4), weekly spend and organic demand
+    # move together (panels only: cheap even for `small`)
+    year = World.build(seed=11, size="small")
     corrs = []
-    for code, panel in tiny_world.panels.items():
-        live = slice(spec.market(code).entry_day, None)
+    for code, panel in year.panels.items():
+        live = slice(year.spec.market(code).entry_day, None)
         weeks = len(panel.dates[live]) // 7
         demand = panel.base_gross[live][: weeks * 7].reshape(weeks, 7).sum(axis=1)
         spend = panel.spend.sum(axis=0)[live][: weeks * 7].reshape(weeks, 7).sum(axis=1)
         corrs.append(np.corrcoef(np.log(demand), np.log(spend + 1))[0, 1])
-    assert np.mean(corrs) > 0.3, corrs
+    assert np.mean(corrs) > 0.3 and min(corrs) > 0, corrs
 
 
 def test_platforms_over_claim(tiny_world):

@@ -152,14 +152,11 @@ def optimize(
             best = (gain, cand[0], cand[1])
     # A global check that needs no concavity: dynamic programming over a budget grid, then
     # equal-marginal polishing around its answer. The better of the two candidates wins.
-    dp = _dynamic_program(curves, w, budget, lo, hi)
-    step = (budget - lo.sum()) / DP_GRID
-    inner = (dp > lo + step / 2) & (dp < hi - step / 2)
-    near_lo = np.where(inner, np.maximum(lo, dp - 3 * step), dp)
-    near_hi = np.where(inner, np.minimum(hi, dp + 3 * step), dp)
-    for cand in (_restricted(curves, w, budget, inner, near_lo, near_lo, near_hi, fixed=dp,
-                             high=near_hi), (dp, float(np.median(w * _mean_marginal(curves, dp))))):
-        if cand is None:
+    dp = _rebalance(_dynamic_program(curves, w, budget, lo, hi), budget, lo, hi)
+    for cand in (_polish(curves, w, budget, dp, lo, hi, branch, (budget - lo.sum()) / DP_GRID),
+                 _polish(curves, w, budget, best[1], lo, hi, branch, 0.0) if best else None,
+                 (dp, float(np.median(w * _mean_marginal(curves, dp))))):
+        if cand is None or abs(cand[0].sum() - budget) > 1e-9 * max(budget, 1.0):
             continue
         gain = float((w * _mean_response(curves, cand[0])).sum() - cand[0].sum())
         if best is None or gain > best[0] + 1e-12 * abs(gain):
@@ -168,6 +165,54 @@ def optimize(
         raise ValueError("no allocation meets the budget within the bounds")
     _, s, lam = best
     return _result(curves, lines, s, w, lam, lo, hi, objective, days, budget - float(s.sum()))
+
+
+def _polish(curves, w, budget, s, lo, hi, branch, step, rounds: int = 12):
+    """Active-set refinement: snap near-bound lines to their bounds, solve equal marginals on
+    the interior lines, release bound lines whose marginal says they want to move, repeat
+    while the objective improves."""
+    snapped = np.where(s > hi - step, hi, np.where(s < lo + step, lo, s))
+    free = (snapped > lo) & (snapped < hi)
+    # give what snapping moved back to the interior lines first, then to any line with room
+    s = np.where(free, _rebalance(snapped, budget, np.where(free, lo, snapped),
+                                  np.where(free, hi, snapped)), snapped)
+    s = _rebalance(s, budget, lo, hi)
+
+    def value(x: np.ndarray) -> float:
+        return float((w * _mean_response(curves, x)).sum() - x.sum())
+
+    tol = 1e-9 * max(budget, 1.0)
+    best, best_value = s, value(s)
+    lam = float(np.median(w * _mean_marginal(curves, s)))
+    for _ in range(rounds):
+        mv = w * _mean_marginal(curves, best)
+        interior = (best > lo + tol) & (best < hi - tol)
+        if interior.any():
+            lam = float(np.median(mv[interior]))
+        release = ((best >= hi - tol) & (mv < lam)) | ((best <= lo + tol) & (mv > lam))
+        active = interior | release
+        if not active.any():
+            break
+        low = np.maximum(lo, np.minimum(branch, best))
+        cand = _restricted(curves, w, budget, active, low, lo, hi, fixed=best)
+        if cand is None:
+            break
+        v = value(cand[0])
+        if v <= best_value + 1e-13 * abs(best_value):
+            break
+        best, best_value, lam = cand[0], v, cand[1]
+    return best, lam
+
+
+def _rebalance(s: np.ndarray, budget: float, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """Move every line toward its bound in proportion to its room until the sum is the budget."""
+    s = np.clip(np.asarray(s, float), lo, hi)
+    gap = budget - s.sum()
+    room = hi - s if gap > 0 else s - lo
+    total = room.sum()
+    if total <= 0 or gap == 0:
+        return s
+    return np.clip(s + np.sign(gap) * room * min(1.0, abs(gap) / total), lo, hi)
 
 
 def _dynamic_program(curves, w, budget, lo, hi) -> np.ndarray:

@@ -135,6 +135,8 @@ def market_panel(spec: WorldSpec, market: MarketSpec) -> MarketPanel:
     trend = np.exp(market.growth * (t - (n - 1)) / 365.0)
     live = t >= market.entry_day
     ramp = np.where(live, 1 - np.exp(-(t - market.entry_day + 1) / 30.0), 0.0)
+    if market.entry_day == 0:  # an established market: no ramp-up at the start of the data
+        ramp = np.ones(n)
     base = market.level * trend * weekly_factor(dates, market.region) * anticipated * np.exp(ar) * ramp
     lines = spec.lines_of(market.code)
     market_steps = _steps(rng, n, 35, 0.12)

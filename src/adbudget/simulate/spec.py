@@ -280,7 +280,7 @@ def build_spec(seed: int = 0, size: str = "small") -> WorldSpec:
             channels = tuple("amazon" if c == "shopee" else c for c in channels)
         if region == "EU" and rng.random() < 0.4:
             channels = tuple(c for c in channels if c != "kol")
-        media_budget = m.level * rng.uniform(0.25, 0.4)
+        media_budget = m.level * rng.uniform(0.18, 0.3)
         weights = np.asarray([CHANNEL_PROFILES[c].share for c in channels])
         weights = weights * np.exp(rng.normal(0, 0.35, len(weights)))
         weights /= weights.sum()
