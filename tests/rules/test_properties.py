@@ -59,7 +59,7 @@ rule_sets = st.lists(st.fixed_dictionaries({"priority": st.integers(0, 3), "scop
                                             "action": action}), min_size=1, max_size=8)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rule_sets, st.integers(0, 3), st.floats(0, 300))
 def test_evaluation_invariants(raw, seed, reserve):
     rs = RuleSet.model_validate({"rules": [dict(r, name=f"r{i}") for i, r in enumerate(raw)]})
