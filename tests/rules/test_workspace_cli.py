@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from adbudget.config import default_settings
+from adbudget.rules.spec import RuleSet
 from adbudget.workspace import Workspace
 
 from .world import Arm, make_daily, to_ad_daily
@@ -190,3 +191,29 @@ def test_cli_errors_are_one_line(ws, cli, tmp_path):
     assert out.exit_code == 1 and "adbudget plan" in out.output
     out = cli("rules", "export", "--format", "xml", "-w", path)
     assert out.exit_code == 2
+
+
+def test_missing_rules_and_empty_store_are_clear_errors(tmp_path):
+    from adbudget.errors import InputError, NotFittedError
+
+    w = Workspace.init(tmp_path / "empty", default_settings(["US"]))
+    try:
+        with pytest.raises(NotFittedError, match="adbudget import"):
+            w.rules_run(rules=RuleSet())
+        with pytest.raises(InputError, match="templates --copy"):
+            w.load_rules()
+        with pytest.raises(InputError, match="not found"):
+            w.load_rules(["nope.yaml"])
+        with pytest.raises(InputError, match="nothing to undo"):
+            w.rules_undo()
+    finally:
+        w.close()
+
+
+def test_run_can_export_in_one_go(ws, cli, tmp_path):
+    path = str(ws.root)
+    ws.close()
+    out_file = tmp_path / "google.csv"
+    out = cli("rules", "run", "--dry-run", "--export", "google", "--out", str(out_file), "-w", path)
+    assert out.exit_code == 0 and out_file.read_text().startswith("Campaign,Campaign Status,Budget")
+    assert "DE_search" in out_file.read_text()
