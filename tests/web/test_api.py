@@ -220,8 +220,9 @@ def test_token_protects_every_request(planning_ws):
     assert c.get("/api/overview", headers={"authorization": "Bearer s3cret-token"}
                  ).status_code == 200
     assert c.get("/", headers={"x-adbudget-token": "s3cret-token"}).status_code == 200
-    r = c.get("/?token=s3cret-token", headers=HTML)
-    assert r.status_code == 200 and "adb_token" in c.cookies
+    r = c.get("/plan?lang=zh&token=s3cret-token", headers=HTML, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/plan?lang=zh"
+    assert "adb_token" in c.cookies and "HttpOnly" in r.headers["set-cookie"]
     assert c.get("/plan", headers=HTML).status_code == 200  # cookie carries it from now on
     assert c.post("/api/plan", json={"budget": 1}, headers={"authorization": "Bearer x"}
                   ).status_code == 401

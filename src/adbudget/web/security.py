@@ -2,7 +2,8 @@
 
 - Loopback binding needs no token; any other address requires one, checked on every request
   (``Authorization: Bearer``, ``X-Adbudget-Token``, the ``adb_token`` cookie, or ``?token=``
-  once, which then sets the cookie). A missing or wrong token gets 401.
+  once, which redirects to the same page without it and sets the cookie). A missing or
+  wrong token gets 401.
 - CSRF: form posts carry ``csrf_token`` equal to the ``adb_csrf`` cookie (double submit,
   SameSite=Strict). API posts must be JSON or carry a custom header, which a cross-site form
   cannot send. A cross-site ``Origin``/``Sec-Fetch-Site`` is refused outright.
@@ -16,10 +17,11 @@ import ipaddress
 import secrets
 from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import urlencode
 
 from starlette.datastructures import Headers
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 TOKEN_COOKIE = "adb_token"
@@ -136,6 +138,15 @@ class SecurityMiddleware:
                 await response(scope, receive, send)
                 return
             set_token_cookie = from_query
+            if from_query and request.method in ("GET", "HEAD"):
+                # trade the token in the URL for a cookie and drop it from the address bar
+                query = [(k, v) for k, v in request.query_params.multi_items() if k != "token"]
+                target = request.url.path + ("?" + urlencode(query) if query else "")
+                response = RedirectResponse(target, status_code=303)
+                response.set_cookie(TOKEN_COOKIE, self.token, httponly=True, samesite="strict",
+                                    path="/")
+                await response(scope, receive, send)
+                return
         if request.method in UNSAFE and cross_site(request):
             response = await self._reject(request, 403, "cross-site request refused")
             await response(scope, receive, send)
