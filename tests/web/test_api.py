@@ -91,9 +91,12 @@ def test_api_sections_and_openapi(client):
     assert body["status"] == "ok" and body["figures"] and body["figures"][0]["spec"]["data"]
     plan = client.get("/api/plan").json()
     assert plan["status"] == "ok"
-    frontier = {f["id"]: f for f in plan["figures"]}["fig-plan-frontier"]["spec"]
-    assert frontier["layout"]["shapes"][0]["x0"] == pytest.approx(18000)  # this plan marked
-    assert [p["budget"] for p in plan["data"]["frontier"]][:2] == [4500, 9000]
+    assert "fig-plan-frontier" not in {f["id"] for f in plan["figures"]}  # loaded separately
+    body = client.get("/api/plan/frontier").json()
+    assert body["status"] == "ok"
+    assert body["figure"]["spec"]["layout"]["shapes"][0]["x0"] == pytest.approx(18000)
+    assert [p["budget"] for p in body["points"]][:2] == [4500, 9000]
+    assert 'data-src="/api/plan/frontier?lang=en"' in client.get("/plan", headers=HTML).text
     assert sum(line["amount_base"] for line in plan["data"]["lines"]) == pytest.approx(18000)
 
 

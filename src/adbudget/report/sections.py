@@ -184,6 +184,28 @@ def _frontier(ws: Any, header: dict[str, Any], lang: str) -> pd.DataFrame | None
     return table
 
 
+def latest_frontier(ws: Any, lang: str = "en") -> tuple[Outcome, Any]:
+    """The latest plan's frontier as a Figure (for pages that load it after the plan)."""
+    from adbudget.report.plan import frontier_figure
+
+    if not has(ws, "plan_frontier"):
+        return Outcome("not_built", message=t("report.not_built", lang,
+                                                 method="plan_frontier")), None
+    lp = latest_plan(ws, lang)
+    if not lp.ok:
+        return Outcome(lp.status, message=lp.message), None
+    if lp.value is None:
+        return Outcome("empty", message=t("report.plan.no_plan", lang)), None
+    header = lp.value[0]
+    if not header.get("budget") or not header.get("period"):
+        return Outcome("empty", message=t("report.plan.no_frontier", lang)), None
+    table = _frontier(ws, header, lang)
+    if table is None or table.empty:
+        return Outcome("empty", message=t("report.plan.no_frontier", lang)), None
+    fig = frontier_figure(table, lang, ws.settings.base_currency, float(header["budget"]))
+    return Outcome("ok", jsonable(table)), fig
+
+
 def frontier_table(value: Any) -> pd.DataFrame | None:
     """The planner's Frontier (points of budget, revenue, profit, …) as the report's frame."""
     df = value.to_frame() if hasattr(value, "to_frame") else pd.DataFrame(jsonable(value))
@@ -305,10 +327,10 @@ BUILDERS: dict[str, Callable[..., Section]] = {
 }
 
 
-def build(ws: Any, page: str, lang: str = "en") -> Section:
+def build(ws: Any, page: str, lang: str = "en", **options: Any) -> Section:
     """Build one page's Section by name (never raises for a missing or failing area)."""
     try:
-        return BUILDERS[page](ws, lang)
+        return BUILDERS[page](ws, lang, **options)
     except AdbudgetError as exc:
         return Section(key=page, title=t(f"report.{page}.title", lang), status="error",
                        message=str(exc))

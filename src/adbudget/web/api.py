@@ -15,7 +15,13 @@ from adbudget.errors import AdbudgetError, InputError, NotFittedError
 from adbudget.i18n import set_language, t
 from adbudget.report.generic import jsonable
 from adbudget.report.plan import plan_csv
-from adbudget.report.sections import PAGES, has, not_fitted_message, plan_parts
+from adbudget.report.sections import (
+    PAGES,
+    has,
+    latest_frontier,
+    not_fitted_message,
+    plan_parts,
+)
 from adbudget.report.sections import plan as plan_builder
 from adbudget.web.pages import replan
 from adbudget.web.security import csrf_ok_for_api
@@ -141,6 +147,31 @@ def api_replan(body: PlanRequest, request: Request, lang: Lang | None = Query(No
         raise HTTPException(400, str(exc)) from None
     with state.lock:
         return plan_builder(state.ws, lg, result=result, with_frontier=False).to_json()
+
+
+class FrontierOut(BaseModel):
+    """The latest plan's efficient frontier (expected revenue/profit by total budget)."""
+
+    status: Literal["ok", "not_built", "not_fitted", "empty", "error"]
+    message: str = ""
+    figure: FigureOut | None = None
+    points: list[dict[str, Any]] = []
+
+
+@router.get("/plan/frontier", response_model=FrontierOut)
+def api_frontier(request: Request, lang: Lang | None = Query(None)) -> dict[str, Any]:
+    """Re-optimizes the latest plan at several budgets (slow once per plan, then memoized)."""
+    state = get_state(request)
+    lg = _lang(request, lang)
+
+    def go() -> dict[str, Any]:
+        set_language(lg)
+        outcome, fig = latest_frontier(state.ws, lg)
+        if not outcome.ok:
+            return {"status": outcome.status, "message": outcome.message}
+        return {"status": "ok", "figure": fig.to_json(), "points": outcome.value}
+
+    return state.run(go)
 
 
 @router.get("/plan.csv", response_class=PlainTextResponse,

@@ -91,6 +91,7 @@ def _plan_page(request: Request, error: str | None = None, status_code: int = 20
         period = form.get("period", period)
         objective = form.get("objective", objective)
     return render(request, "plan.html.j2", "plan", status_code, section=section, error=error,
+                  frontier_available=has(state.ws, "plan_frontier"),
                   budget=budget, period=period or default_period(state),
                   objective=objective or "profit")
 

@@ -109,7 +109,10 @@ class AppState:
             hit = self._cache.get((page, lang))
             if hit is not None and hit[0] == version:
                 return hit[1]
-            section = build(self.ws, page, lang)
+            # pages load the plan's frontier separately (/api/plan/frontier): it re-optimizes
+            # at several budgets and must not hold up the plan itself
+            options = {"with_frontier": False} if page == "plan" else {}
+            section = build(self.ws, page, lang, **options)
             self._cache[(page, lang)] = (version, section)
             return section
 
