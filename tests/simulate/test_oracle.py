@@ -134,3 +134,18 @@ def test_allocation_invariants_on_random_curves(n, seed, budget, bounded):
             if cand[j] < o.lower[j] - 1e-9 or cand[i] > o.upper[i] + 1e-9:
                 continue
             assert (w * curves.response(cand)[0]).sum() <= value + 1e-7 * max(value, 1.0)
+
+
+def test_score_plan_counts_money_on_missing_lines_as_wasted(tiny_world):
+    from adbudget.workspace.simulate import score_plan
+
+    now = tiny_world.current_spend()
+    budget = float(now.sum() * 30)
+    plan = {line: float(v) for line, v in zip(tiny_world.lines, now, strict=True)}
+    same = score_plan(tiny_world, plan, budget, tiny_world.next_month)
+    assert abs(same["plan_profit"] - same["last_period_profit"]) < 1e-6 * abs(same["plan_profit"])
+    assert same["oracle_profit"] >= same["plan_profit"]
+    extra = dict(plan) | {("US", "lazada"): 100.0, ("US", "reserve"): 50.0}
+    worse = score_plan(tiny_world, extra, budget, tiny_world.next_month)
+    days = tiny_world.oracle_allocation(budget, tiny_world.next_month).days
+    assert abs(same["plan_profit"] - worse["plan_profit"] - 100.0 * days) < 1e-6

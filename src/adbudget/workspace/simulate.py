@@ -184,7 +184,11 @@ def score_plan(world: World, daily: dict[tuple[str, str], float], budget: float,
     now = world.current_spend(28)
     last = now / now.sum() * budget / days if now.sum() > 0 else now
     equal = [budget / days / len(world.lines)] * len(world.lines)
-    plan_profit = world.true_profit(daily, period)
+    known = set(world.lines)
+    # money on lines the world does not have (tests of new channels) is spent for nothing;
+    # the reserve bucket is not spent
+    wasted = sum(v for (m, c), v in daily.items() if (m, c) not in known and c != "reserve")
+    plan_profit = world.true_profit(daily, period) - wasted * days
     return {
         "plan_profit": plan_profit,
         "oracle_profit": oracle.profit,
