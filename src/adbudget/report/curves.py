@@ -27,6 +27,12 @@ _FACTS = ("saturation_pct", "half_saturation", "half", "ec50", "carryover", "ads
           "decay", "half_life", "half_life_days", "roas", "marginal_roas", "identified")
 
 
+_SHOWN = ("market", "channel", "current", "planned", "roas", "roas_lo", "roas_hi",
+          "marginal_roas", "saturation_pct", "half_life", "contribution_share", "identified")
+_FORMATS = {"market": "text", "channel": "text", "current": "money", "planned": "money",
+            "roas": "ratio", "roas_lo": "ratio", "roas_hi": "ratio", "marginal_roas": "ratio",
+            "saturation_pct": "pct", "half_life": "num", "contribution_share": "pct",
+            "identified": "text"}
 _FIT_WORDS = ("roas", "half_life", "saturation", "carryover", "adstock", "identified", "share",
               "contribution")
 
@@ -100,24 +106,33 @@ def curves_section(table: pd.DataFrame, lang: str = "en", base_currency: str = "
                                       t("report.curves.fig", lang, market=market),
                                       fg.figure(traces, lay)))
     facts_df = pd.DataFrame(rows)
-    if facts is not None and not facts.empty and {"market", "channel"} <= set(facts.columns):
+    fitted = facts is not None and not facts.empty and {"market", "channel"} <= set(facts.columns)
+    if fitted:
         keep = ["market", "channel"] + [c for c in facts.columns if c not in ("market", "channel")
                                         and any(w in str(c) for w in _FIT_WORDS)]
+        # the model's own marginal ROAS and saturation win over the ones read off the grid
         facts_df = facts_df.merge(facts[keep], on=["market", "channel"], how="left",
-                                  suffixes=("", "_fit"))
-    cols = [Column("market", t("report.col.market", lang)),
-            Column("channel", t("report.col.channel", lang)),
-            Column("current", t("report.curves.today", lang), "money"),
-            Column("planned", t("report.curves.planned", lang), "money")]
-    for c in facts_df.columns:
-        if c not in {"market", "channel", "current", "planned"}:
-            fmt = "pct" if c.endswith("pct") else ("text" if facts_df[c].dtype == object else "num")
-            cols.append(Column(c, t(f"report.curves.fact.{c}", lang) if
-                               t(f"report.curves.fact.{c}", lang) != f"report.curves.fact.{c}"
-                               else c, fmt))  # type: ignore[arg-type]
+                                  suffixes=("_grid", ""))
+        for col in ("marginal_roas", "saturation_pct"):
+            if col not in facts_df.columns and f"{col}_grid" in facts_df.columns:
+                facts_df = facts_df.rename(columns={f"{col}_grid": col})
+        if "contribution_share" in facts_df.columns:
+            facts_df["contribution_share"] = facts_df["contribution_share"] * 100
+    shown = [c for c in _SHOWN if c in facts_df.columns]
+    shown += [c for c in _FACTS if c in facts_df.columns and c not in shown
+              and not c.endswith("_grid")]
+    facts_df = facts_df[shown]
+    cols = []
+    for c in shown:
+        label_key = (f"report.col.{c}" if c in ("market", "channel") else
+                     "report.curves.today" if c == "current" else
+                     "report.curves.planned" if c == "planned" else f"report.curves.fact.{c}")
+        label = t(label_key, lang)
+        cols.append(Column(c, label if label != label_key else c, _FORMATS.get(c, "num")))  # type: ignore[arg-type]
     recs = [{k: (None if isinstance(v, float) and v != v else v) for k, v in r.items()}
             for r in facts_df.to_dict(orient="records")]
     section.tables.append(Table(t("report.curves.facts", lang), cols, recs,
-                                note=t("report.curves.note", lang)))
+                                note=t("report.curves.note_fit" if fitted else "report.curves.note",
+                                       lang)))
     section.data = {"lines": recs}
     return section
