@@ -279,3 +279,15 @@ def test_attribution_section_side_by_side():
     plat = figs["fig-attr-platform"]["data"]
     assert plat[0]["y"] == [60.0, 40.0] and plat[1]["y"] == [90.0, 70.0]
     assert s.kpis[3].value == 1.6
+
+
+def test_plan_lines_without_estimates_render(tmp_path):
+    """Reserve lines and lines without a fitted curve carry None estimates: no NaN in JSON."""
+    from adbudget.report.render import json_script
+
+    lines = [dict(PLAN_LINES[0]), dict(PLAN_LINES[5], expected_revenue=None,
+                                      expected_revenue_lo=None, expected_revenue_hi=None,
+                                      expected_profit=None, marginal_roas=None)]
+    section = plan_section(lines, {"budget": 7000.0}, "en")
+    for fig in section.figures:
+        assert "NaN" not in str(json_script(fig.spec))

@@ -137,8 +137,9 @@ def plan_section(lines: Any, header: Mapping[str, Any], lang: str = "en",
     names = [f"{m} · {c}" for m, c in zip(d["market"], d["channel"], strict=True)]
     rev = d["expected_revenue"].tolist()
     err = {"type": "data", "symmetric": False,
-           "array": (d["expected_revenue_hi"] - d["expected_revenue"]).clip(lower=0).tolist(),
-           "arrayminus": (d["expected_revenue"] - d["expected_revenue_lo"]).clip(lower=0).tolist()}
+           "array": (d["expected_revenue_hi"] - d["expected_revenue"]).clip(lower=0).fillna(0).tolist(),
+           "arrayminus": (d["expected_revenue"] - d["expected_revenue_lo"]).clip(lower=0).fillna(0)
+           .tolist()}
     section.figures.append(Figure("fig-plan-lines", t("report.plan.fig_lines", lang), fg.figure(
         [fg.bar(d["amount_base"].tolist(), names, t("report.col.amount_base", lang), 0,
                 orientation="h"),

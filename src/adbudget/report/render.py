@@ -46,7 +46,9 @@ def fmt(value: Any, kind: str = "text") -> str:
 
 def json_script(value: Any) -> Markup:
     """JSON safe to put inside a ``<script type="application/json">`` element."""
-    text = json.dumps(value, ensure_ascii=False, allow_nan=False, default=str)
+    from adbudget.report.generic import jsonable
+
+    text = json.dumps(jsonable(value), ensure_ascii=False, allow_nan=False, default=str)
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     return Markup(text)
 

@@ -146,7 +146,7 @@ def api_replan(body: PlanRequest, request: Request, lang: Lang | None = Query(No
     except AdbudgetError as exc:
         raise HTTPException(400, str(exc)) from None
     with state.lock:
-        return plan_builder(state.ws, lg, result=result, with_frontier=False).to_json()
+        return jsonable(plan_builder(state.ws, lg, result=result, with_frontier=False).to_json())
 
 
 class FrontierOut(BaseModel):
