@@ -224,6 +224,16 @@ def solve(
                        max_iter, scale)
         if cand[3] > best[3] + 1e-12 * abs(best[3]):
             best = cand
+    if n <= exact_lines:  # swaps: one S-line off and another on (double flips)
+        on_s = [i for i in range(n) if envs[i].threshold()[0] > lo[i] + 1e-12 and best[0][i] > lo[i] + 1e-12]
+        off_s = [i for i in range(n) if envs[i].threshold()[0] > lo[i] + 1e-12 and best[0][i] <= lo[i] + 1e-12]
+        for i in on_s[:4]:
+            for j in off_s[:4]:
+                cand = _polish(fn, envs, _apply([(i, False), (j, True)], envs, best, lo, c), lo, hi,
+                               c, budget, tol, max_iter, scale)
+                tested += 1
+                if cand[3] > best[3] + 1e-12 * abs(best[3]):
+                    best = cand
     if n <= exact_lines:  # one S-line may sit on its convex stretch: search it directly
         for i in _convex_candidates(envs, best, lo, c)[:2]:
             cand = _convex_search(fn, envs, best, i, lo, hi, hi_eff, c, budget, tol, max_iter, scale)
