@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from adbudget.config.settings import default_settings
-from adbudget.response.synthetic import SyntheticWorld
+from adbudget.response.synthetic import SyntheticWorld, make_world
 from adbudget.workspace import Workspace
 
 
@@ -35,3 +35,13 @@ def workspace_with(tmp_path, world: SyntheticWorld, settings=None) -> Workspace:
     ws.store.con.register("ad_df", ad)
     ws.store.execute("INSERT INTO ad_daily BY NAME SELECT *, 0 AS import_id FROM ad_df")
     return ws
+
+
+MARKETS = ["US", "CA", "DE", "FR"]
+CHANNELS = ["meta", "google_search", "tiktok"]
+THIN = "DE"  # only its last 45 days exist: an entry-stage market
+
+
+def shared_world() -> SyntheticWorld:
+    """The one world most tests fit (same array shapes, so JAX compiles once per session)."""
+    return make_world(MARKETS, CHANNELS, days=400, seed=5, spend_days={THIN: 45})

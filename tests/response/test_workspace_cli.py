@@ -15,14 +15,13 @@ from adbudget.curves import ResponseCurves
 from adbudget.errors import NotFittedError
 from adbudget.i18n import catalog
 from adbudget.response import from_bytes, to_bytes
-from adbudget.response.synthetic import make_world
 
-from .helpers import workspace_with
+from .helpers import shared_world, workspace_with
 
 
 @pytest.fixture(scope="module")
 def world():
-    return make_world(["US", "SG"], ["meta", "google_search"], days=150, seed=7)
+    return shared_world()
 
 
 def test_fit_save_load_and_refuse_when_stale(tmp_path, world):
@@ -35,7 +34,8 @@ def test_fit_save_load_and_refuse_when_stale(tmp_path, world):
     assert curves.lines == result.lines and curves.n_draws == 120
     np.testing.assert_allclose(curves.response(curves.current_spend),
                                result.curves().response(result.current_spend), rtol=1e-5)
-    assert ws.response_curves(markets=["SG"]).lines == [("SG", "google_search"), ("SG", "meta")]
+    assert ws.response_curves(markets=["FR"]).lines == [("FR", "google_search"), ("FR", "meta"),
+                                                        ("FR", "tiktok")]
     table = ws.curves_table(market="US", channel="meta")
     assert set(table.columns) >= {"spend", "mean", "lo", "hi"} and (table["lo"] <= table["hi"]).all()
     # new data -> refused until refit
@@ -64,14 +64,14 @@ def test_serialisation_round_trip(world):
 
 def test_lift_tests_in_other_currency_are_converted(tmp_path, world):
     ws = workspace_with(tmp_path, world)
-    fx = pd.DataFrame({"date": [pd.Timestamp("2024-01-01").date()], "currency": ["SGD"], "per_base": [1.35]})
+    fx = pd.DataFrame({"date": [pd.Timestamp("2024-01-01").date()], "currency": ["EUR"], "per_base": [0.9]})
     ws.store.con.register("fx_df", fx)
     ws.store.execute("INSERT INTO fx_rates BY NAME SELECT *, 0 AS import_id FROM fx_df")
-    lift = pd.DataFrame([{"test_id": "t", "market": "SG", "channel": "meta",
+    lift = pd.DataFrame([{"test_id": "t", "market": "FR", "channel": "meta",
                           "start_date": pd.Timestamp("2024-03-01").date(),
-                          "end_date": pd.Timestamp("2024-03-28").date(), "spend": 1350.0,
-                          "incremental_revenue": 2700.0, "incremental_revenue_se": 270.0,
-                          "currency": "SGD", "method": "geo"}])
+                          "end_date": pd.Timestamp("2024-03-28").date(), "spend": 900.0,
+                          "incremental_revenue": 1800.0, "incremental_revenue_se": 180.0,
+                          "currency": "EUR", "method": "geo"}])
     ws.store.con.register("lift_df", lift)
     ws.store.execute("INSERT INTO lift_tests BY NAME SELECT *, 0 AS import_id FROM lift_df")
     got = ws._response_inputs(None)["lift_tests"].iloc[0]
@@ -88,11 +88,11 @@ def test_cli_fit_and_curves(tmp_path, world):
     out = runner.invoke(app, ["fit", "-w", str(tmp_path), "--method", "laplace", "--draws", "40", "--json"])
     assert out.exit_code == 0, out.output
     report = json.loads(out.stdout)
-    assert {r["channel"] for r in report["summary"]} == {"meta", "google_search"}
+    assert {r["channel"] for r in report["summary"]} == {"meta", "google_search", "tiktok"}
     assert "r2_in_sample" in report["diagnostics"]
-    out = runner.invoke(app, ["curves", "-w", str(tmp_path), "--market", "sg", "--points", "5", "--json"])
+    out = runner.invoke(app, ["curves", "-w", str(tmp_path), "--market", "fr", "--points", "5", "--json"])
     assert out.exit_code == 0, out.output
-    assert len(json.loads(out.stdout)) == 10
+    assert len(json.loads(out.stdout)) == 15
     out = runner.invoke(app, ["curves", "-w", str(tmp_path), "--market", "US", "--lang", "zh"])
     assert out.exit_code == 0 and "响应曲线" in out.stdout
     out = runner.invoke(app, ["fit", "-w", str(tmp_path), "--method", "bogus"])

@@ -60,17 +60,13 @@ class Spec:
     saturation: str = field(metadata={"static": True})
     target: str = field(metadata={"static": True})
     max_lag: int = field(metadata={"static": True})
-    roas_sd: float = field(metadata={"static": True})
-    region_sd: float = field(metadata={"static": True})
-    market_sd: float = field(metadata={"static": True})
-    hl_sd: float = field(metadata={"static": True})
-    student_df: float = field(metadata={"static": True})
     layout: tuple[tuple[str, tuple[int, ...]], ...] = field(metadata={"static": True})
 
     @property
     def prior_log_roas_var(self) -> float:
         """Prior variance of a line's log ROAS (sum of the independent level variances)."""
-        return self.roas_sd**2 + self.region_sd**2 + self.market_sd**2
+        a = self.arrays
+        return float(a["roas_sd"]) ** 2 + float(a["region_sd"]) ** 2 + float(a["market_sd"]) ** 2
 
     @property
     def n_latent(self) -> int:
@@ -93,6 +89,11 @@ def make_spec(data: ModelData, settings: ResponseSettings) -> Spec:
     else:
         wspend = np.zeros(0)
     arrays["lift_wspend"] = jnp.asarray(wspend, dtype=jnp.float32)
+    # prior spreads are data, not compile-time constants: changing them needs no recompilation
+    for key, number in (("roas_sd", settings.roas_prior_sd), ("region_sd", settings.region_sd),
+                        ("market_sd", settings.market_sd), ("hl_sd", settings.half_life_prior_sd),
+                        ("student_df", settings.student_t_df)):
+        arrays[key] = jnp.asarray(number, dtype=jnp.float32)
     n_c, n_m, n_n = len(data.channels), len(data.markets), data.n_lines
     n_f, n_h, n_k = data.fourier.shape[1], data.holidays.shape[2], data.controls.shape[2]
     adstock, sat = ADSTOCKS[settings.adstock], SATURATIONS[settings.saturation]
@@ -117,9 +118,7 @@ def make_spec(data: ModelData, settings: ResponseSettings) -> Spec:
     layout.append(("noise", (n_m,)))
     return Spec(
         arrays=arrays, adstock=settings.adstock, saturation=settings.saturation,
-        target=settings.target, max_lag=settings.max_lag, roas_sd=settings.roas_prior_sd,
-        region_sd=settings.region_sd, market_sd=settings.market_sd,
-        hl_sd=settings.half_life_prior_sd, student_df=settings.student_t_df, layout=tuple(layout),
+        target=settings.target, max_lag=settings.max_lag, layout=tuple(layout),
     )
 
 
@@ -138,7 +137,7 @@ def unpack(spec: Spec, z: Any) -> dict[str, Any]:
         p["roas_z_global"] = raw["roas_z_global"]
         p["roas_z_region"] = raw["roas_z_region"]
         p["roas_z_line"] = raw["roas_z_line"]
-        p["half_life"] = jnp.exp(a["log_hl_prior"] + spec.hl_sd * raw["half_life"])
+        p["half_life"] = jnp.exp(a["log_hl_prior"] + a["hl_sd"] * raw["half_life"])
         lo, sd = sat.scale_prior
         p["sat_scale_mu"] = lo + sd * raw["sat_scale_mu"]
         p["sat_scale_z"] = raw["sat_scale_z"]
@@ -166,8 +165,8 @@ def line_params(spec: Spec, p: dict[str, Any]) -> dict[str, Any]:
     """Per-line ROAS and saturation scale/shape; per-line half-life and adstock shape."""
     a = spec.arrays
     lc, lrc = a["line_channel"], a["line_rc"]
-    log_roas = (a["log_roas_prior"] + spec.roas_sd * p["roas_z_global"][lc]
-                + spec.region_sd * p["roas_z_region"][lrc] + spec.market_sd * p["roas_z_line"])
+    log_roas = (a["log_roas_prior"] + a["roas_sd"] * p["roas_z_global"][lc]
+                + a["region_sd"] * p["roas_z_region"][lrc] + a["market_sd"] * p["roas_z_line"])
     scale = jnp.exp(p["sat_scale_mu"][lc] + SAT_SCALE_MARKET_SD * p["sat_scale_z"])
     sat_shape = p["sat_shape"][lc] if "sat_shape" in p else jnp.ones_like(scale)
     ad_shape = p["adstock_shape"] if "adstock_shape" in p else jnp.ones_like(p["half_life"])
@@ -220,7 +219,7 @@ def log_likelihood(spec: Spec, z: Any) -> tuple[Any, dict[str, Any]]:
               + conc * jnp.log(conc / (conc + mean)) + y * jnp.log(mean / (conc + mean)))
     else:
         y = a["y"] / a["y_scale"][None, :]
-        ll = dist.StudentT(spec.student_df, mu, p["sigma"][None, :]).log_prob(y)
+        ll = dist.StudentT(a["student_df"], mu, p["sigma"][None, :]).log_prob(y)
     total = jnp.where(mask, ll, 0.0).sum()
     if a["lift_line"].shape[0]:
         contrib = out["contrib"][:, a["lift_line"]]  # (T, K)
@@ -252,11 +251,21 @@ def _derive_one(spec: Spec, z: Any) -> dict[str, Any]:
     return keep
 
 
-def derive(spec: Spec, z: np.ndarray, batch: int = 256) -> dict[str, np.ndarray]:
+_derive_batch = jax.jit(jax.vmap(_derive_one, in_axes=(None, 0)))
+
+
+def derive(spec: Spec, z: np.ndarray, batch: int = 100) -> dict[str, np.ndarray]:
     """Named parameters for each draw of ``z`` (D, n_latent), computed in batches."""
-    fn = jax.jit(jax.vmap(_derive_one, in_axes=(None, 0)))
-    parts = [fn(spec, jnp.asarray(z[i : i + batch])) for i in range(0, len(z), batch)]
-    return {k: np.concatenate([np.asarray(part[k]) for part in parts]) for k in parts[0]}
+    n = len(z)
+    padded = _pad(z, batch)
+    parts = [_derive_batch(spec, jnp.asarray(padded[i : i + batch])) for i in range(0, len(padded), batch)]
+    return {k: np.concatenate([np.asarray(part[k]) for part in parts])[:n] for k in parts[0]}
+
+
+def _pad(z: np.ndarray, batch: int) -> np.ndarray:
+    """Repeat the last draw so every batch has the same shape (one compilation)."""
+    extra = (-len(z)) % batch
+    return np.concatenate([z, np.repeat(z[-1:], extra, axis=0)]) if extra else z
 
 
 def _paths_one(spec: Spec, z: Any) -> dict[str, Any]:
@@ -264,14 +273,19 @@ def _paths_one(spec: Spec, z: Any) -> dict[str, Any]:
     return {"mu": out["mu"], "base": out["base"], "contrib": out["contrib"]}
 
 
-def mean_paths(spec: Spec, z: np.ndarray, batch: int = 50) -> dict[str, np.ndarray]:
+_paths_batch = jax.jit(jax.vmap(_paths_one, in_axes=(None, 0)))
+
+
+def mean_paths(spec: Spec, z: np.ndarray, batch: int = 25) -> dict[str, np.ndarray]:
     """Posterior means over draws of the scaled mean (T, M), base (T, M) and contributions (T, N)."""
-    fn = jax.jit(jax.vmap(_paths_one, in_axes=(None, 0)))
+    n = len(z)
+    padded = _pad(z, batch)
     total: dict[str, np.ndarray] = {}
-    for i in range(0, len(z), batch):
-        part = fn(spec, jnp.asarray(z[i : i + batch]))
+    for i in range(0, len(padded), batch):
+        part = _paths_batch(spec, jnp.asarray(padded[i : i + batch]))
+        keep = min(batch, n - i)
         for k, v in part.items():
-            total[k] = total.get(k, 0.0) + np.asarray(v, dtype=float).sum(axis=0)
+            total[k] = total.get(k, 0.0) + np.asarray(v, dtype=float)[:keep].sum(axis=0)
     return {k: v / len(z) for k, v in total.items()}
 
 
