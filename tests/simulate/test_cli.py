@@ -16,7 +16,7 @@ runner = CliRunner()
 @pytest.fixture
 def own_steps(monkeypatch):
     """Only this area's steps (other areas' analyses are tested in their own suites)."""
-    keep = {"simulate", "import", "status"}
+    keep = {"simulate", "oracle"}
     monkeypatch.setattr(demo, "DEMO_STEPS", [s for s in demo.DEMO_STEPS if s.name in keep])
 
 
@@ -40,9 +40,9 @@ def test_demo_runs_its_steps(tmp_path, own_steps):
                                  "--json"])
     assert result.exit_code == 0, result.output
     steps = {s["step"]: s for s in json.loads(result.stdout)["steps"]}
-    assert steps["simulate"]["skipped"] is None and steps["import"]["skipped"] is None
-    assert steps["status"]["skipped"] is None
-    assert (tmp_path / "ws" / "adbudget.toml").exists()
+    assert steps["simulate"]["skipped"] is None and steps["oracle"]["skipped"] is None
+    assert {r["market"] for r in steps["oracle"]["result"]} == {"US", "DE", "ID", "SA"}
+    assert (tmp_path / "ws" / "data" / "manifest.json").exists()
 
 
 def test_demo_in_chinese_prints_translated_headings(tmp_path, monkeypatch):

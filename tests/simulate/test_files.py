@@ -96,13 +96,19 @@ def test_round_trip_through_the_importers(tiny_files, tiny_world, tmp_path):
 
     if not hasattr(Workspace, "import_file"):
         pytest.skip("importers (ws.import_file) not available yet")
-    from adbudget.workspace.simulate import world_settings
+    from adbudget.workspace.simulate import DEMO_STEPS, run_demo, world_settings
 
-    out, manifest = tiny_files
-    ws = Workspace.init(tmp_path / "ws", world_settings(tiny_world))
+    # the demo's own steps do the import (so this also tests `adbudget demo`'s pipeline)
+    steps = [s for s in DEMO_STEPS if s.name in ("simulate", "import", "status")]
+    ctx, outcomes = run_demo(11, "tiny", tmp_path / "demo", steps=steps)
+    assert [o.skipped for o in outcomes] == [None, None, None]
+    ws = ctx.ws
+    _, manifest = tiny_files
     try:
-        results = ws.import_simulated(out)
-        assert len(results) == len(manifest.files)
+        assert outcomes[1].result["files"] == len(manifest.files)
+        assert ws.settings.ingest.market_patterns["US"] == "^US_"
+        assert ws.settings == world_settings(tiny_world).model_copy(
+            update={"markets": ws.settings.markets})  # margins came back through the import
         got = ws.store.query(
             "SELECT date, market, channel, CAST(sum(spend_base) AS DOUBLE) AS s, "
             "CAST(sum(revenue_base) AS DOUBLE) AS r FROM ad_daily GROUP BY ALL")
