@@ -96,8 +96,11 @@ def run_peer(curves: HillCurves, budget: float, timeout: int) -> dict:
         script = Path(tmp) / "peer.py"
         script.write_text(PEER_SCRIPT)
         t0 = time.perf_counter()
-        out = subprocess.run([PEER_PYTHON, str(script), str(data)], capture_output=True,
-                             text=True, timeout=timeout)
+        try:
+            out = subprocess.run([PEER_PYTHON, str(script), str(data)], capture_output=True,
+                                 text=True, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return {"error": f"no answer within {timeout} s (killed)"}
         wall = time.perf_counter() - t0
     if out.returncode != 0:
         return {"error": out.stderr.strip().splitlines()[-1] if out.stderr else "failed"}

@@ -227,8 +227,8 @@ def solve(
     if n <= exact_lines:  # swaps: one S-line off and another on (double flips)
         on_s = [i for i in range(n) if envs[i].threshold()[0] > lo[i] + 1e-12 and best[0][i] > lo[i] + 1e-12]
         off_s = [i for i in range(n) if envs[i].threshold()[0] > lo[i] + 1e-12 and best[0][i] <= lo[i] + 1e-12]
-        for i in on_s[:4]:
-            for j in off_s[:4]:
+        for i in on_s[:3]:
+            for j in off_s[:3]:
                 cand = _polish(fn, envs, _apply([(i, False), (j, True)], envs, best, lo, c), lo, hi,
                                c, budget, tol, max_iter, scale)
                 tested += 1
