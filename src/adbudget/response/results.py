@@ -104,7 +104,8 @@ def analyze(data: ModelData, spec: Spec, draws: Draws, interval: float = 0.9,
 
     fit_rows, decomposition = _paths_tables(data, paths)
     diagnostics = _diagnostics(data, draws, paths, {
-        k: v.reshape((chains, -1) + v.shape[1:]) for k, v in line_draws.items() if k != "log_roas"})
+        k: v.reshape((chains, -1) + v.shape[1:]) for k, v in line_draws.items()
+        if k != "log_roas" and np.ptp(v, axis=0).min() > 0})  # skip constants (no shape param)
     curves = FittedCurves(list(data.lines), saturation, result_draws.get("beta", np.zeros((1, 0))),
                           result_draws.get("scale", np.zeros((1, 0))),
                           result_draws.get("shape", np.zeros((1, 0))), data.current_spend)
