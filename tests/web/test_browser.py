@@ -174,3 +174,45 @@ def test_offline_report_draws_charts(server, page, tmp_path):
     page.emulate_media(media="print")
     page.pdf(path=str(ARTIFACTS / "report.pdf")) if hasattr(page, "pdf") else None
     assert page.errors == []
+
+
+@pytest.mark.slow
+def test_demo_workspace_pages(browser, tmp_path):
+    """Every page of a real demo workspace (``adbudget demo --dir DIR``, optionally fitted and
+    planned) loads without console errors. Set ADBUDGET_DEMO_WS=DIR; it is copied first."""
+    import os
+
+    import uvicorn
+
+    from adbudget.web import create_app
+    from adbudget.workspace import Workspace
+
+    src = os.environ.get("ADBUDGET_DEMO_WS")
+    if not src or not (Path(src) / "adbudget.toml").exists():
+        pytest.skip("set ADBUDGET_DEMO_WS to a demo workspace folder")
+    root = tmp_path / "demo"
+    shutil.copytree(src, root)
+    ws = Workspace.open(root)
+    port = free_port()
+    srv = uvicorn.Server(uvicorn.Config(create_app(ws), host="127.0.0.1", port=port,
+                                        log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    while not srv.started:
+        time.sleep(0.05)
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        for name, path in PAGES:
+            assert page.goto(f"http://127.0.0.1:{port}{path}").status == 200, name
+            page.wait_for_selector(PENDING, state="detached", timeout=300_000)
+            page.screenshot(path=str(ARTIFACTS / f"demo-{name}.png"), full_page=True)
+            assert errors == [], name
+    finally:
+        context.close()
+        srv.should_exit = True
+        thread.join(10)
+        ws.close()
