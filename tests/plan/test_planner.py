@@ -195,7 +195,7 @@ def test_frontier_profit_peaks_where_marginal_profit_is_zero():
     inp = inputs(max_change=None, buckets={"performance": 100}, entry_rule=False,
                  settings=default_settings(["US", "DE", "ID"]))
     inp = replace(inp, buckets={"brand": 0, "performance": 100, "test": 0, "reserve": 0})
-    budgets = list(np.linspace(20_000, 400_000, 12))
+    budgets = list(np.linspace(20_000, 400_000, 7))
     fr = frontier(inp, budgets)
     profits = [p.profit for p in fr.points]
     assert fr.zero_marginal_budget is not None

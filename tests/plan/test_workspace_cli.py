@@ -123,9 +123,9 @@ def test_cli_scenarios_and_frontier(ws, app):
     assert res.exit_code == 0, res.output
     rows = json.loads(res.stdout)
     assert [r["budget"] for r in rows] == [50000, 100000]
-    res = runner.invoke(app, ["plan", "-b", "100000", "-p", "2026-12", "-w", root, "--frontier",
-                              "--max-change", "none", "--json"])
+    res = runner.invoke(app, ["plan", "-b", "50000,100000,200000", "-p", "2026-12", "-w", root,
+                              "--frontier", "--max-change", "none", "--json"])
     assert res.exit_code == 0, res.output
     fr = json.loads(res.stdout)
-    assert len(fr["points"]) == 12
+    assert [p["budget"] for p in fr["points"]] == [50000, 100000, 200000]
     assert np.isfinite(fr["points"][0]["profit"])
