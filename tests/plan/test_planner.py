@@ -272,3 +272,27 @@ def test_subset_of_curves_slices_or_embeds():
 
     sub2 = SubsetCurves(Opaque(c), idx)
     np.testing.assert_allclose(sub2.marginal(x), c.marginal(full)[:, idx])
+
+
+def test_risk_objective_raises_the_low_quantile():
+    from adbudget.plan.risk import quantile_value
+    from adbudget.plan.subset import SubsetCurves
+
+    s = default_settings(["US", "DE", "ID"])
+    base = inputs(settings=s, max_change=None, curves=curves(draws=200, seed=3),
+                  buckets={"brand": 0, "performance": 100, "test": 0, "reserve": 0})
+    mean_plan = make_plan(base)
+    risk_plan = make_plan(replace(base, risk_quantile=0.1))
+    assert any("P10" in n for n in risk_plan.notes)
+    assert sum(to_minor_units(x.amount_base) for x in risk_plan.lines) == 10_000_000
+    c = base.curves
+    w = np.array([value_per_revenue(s.markets[m], 50.0) for m, _ in LINES])
+
+    def daily(plan):
+        d = {(x.market, x.channel): x.amount_base / 31 for x in plan.lines}
+        return np.array([d.get(ln, 0.0) for ln in LINES])
+
+    sub = SubsetCurves(c, range(len(LINES)))
+    q_mean = quantile_value(sub, daily(mean_plan), w, 0.1)
+    q_risk = quantile_value(sub, daily(risk_plan), w, 0.1)
+    assert q_risk >= q_mean - 1e-6 * abs(q_mean)
