@@ -70,8 +70,9 @@ def curves_section(table: pd.DataFrame, lang: str = "en", base_currency: str = "
             g = g.sort_values(s_col)
             if lo_col and hi_col:
                 traces += fg.band(g[s_col].tolist(), g[lo_col].tolist(), g[hi_col].tolist(),
-                                  f"{channel} {t('report.curves.band', lang)}", i)
-            traces.append(fg.line(g[s_col].tolist(), g[m_col].tolist(), str(channel), i))
+                                  f"{channel} {t('report.curves.band', lang)}", i, group=str(channel))
+            traces.append(fg.line(g[s_col].tolist(), g[m_col].tolist(), str(channel), i,
+                                  legendgroup=str(channel)))
             now, plan = current.get((market, channel)), planned.get((market, channel))
             if now is None and "current" in g.columns and g["current"].dtype == bool and g["current"].any():
                 now = float(g.loc[g["current"], s_col].iloc[0])

@@ -68,18 +68,18 @@ def bar(x: Sequence[Any], y: Sequence[Any], name: str, i: int = 0, **extra: Any)
     return trace
 
 
-def band(x: Sequence[Any], lo: Sequence[Any], hi: Sequence[Any], name: str, i: int = 0
-         ) -> list[dict[str, Any]]:
-    """A shaded credible band between lo and hi (two traces)."""
+def band(x: Sequence[Any], lo: Sequence[Any], hi: Sequence[Any], name: str, i: int = 0,
+         group: str | None = None) -> list[dict[str, Any]]:
+    """A shaded credible band between lo and hi (two traces); with *group* it joins that
+    legend entry (toggles with its line) instead of adding one of its own."""
     c = color(i)
-    rgba = _rgba(c, 0.18)
-    return [
-        {"type": "scatter", "mode": "lines", "x": _clean(x), "y": _clean(hi), "name": name,
-         "line": {"width": 0, "color": c}, "showlegend": False, "hoverinfo": "skip"},
-        {"type": "scatter", "mode": "lines", "x": _clean(x), "y": _clean(lo), "name": name,
-         "line": {"width": 0, "color": c}, "fill": "tonexty", "fillcolor": rgba,
-         "showlegend": True, "hoverinfo": "skip"},
-    ]
+    extra = {"legendgroup": group} if group else {}
+    upper = {"type": "scatter", "mode": "lines", "x": _clean(x), "y": _clean(hi), "name": name,
+             "line": {"width": 0, "color": c}, "showlegend": False, "hoverinfo": "skip", **extra}
+    lower = {"type": "scatter", "mode": "lines", "x": _clean(x), "y": _clean(lo), "name": name,
+             "line": {"width": 0, "color": c}, "fill": "tonexty", "fillcolor": _rgba(c, 0.18),
+             "showlegend": group is None, "hoverinfo": "skip", **extra}
+    return [upper, lower]
 
 
 def vline(x: float, name: str, dash: str = "dot", color_: str = "#444") -> dict[str, Any]:
