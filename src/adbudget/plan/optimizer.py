@@ -215,15 +215,24 @@ def solve(
     # off line's best "on" point only on the grid, so give it some slack
     total = abs(best[3]) + 1e-300
     near = [(i, on) for i, on, _ in _flips(envs, best, lo, c, min_gain=-0.05)
-            if on and float(np.abs(envs[i].ys).max()) >= 1e-3 * total]
+            if (on or n <= exact_lines) and float(np.abs(envs[i].ys).max()) >= 1e-3 * total]
     if n > 4 * exact_lines:
         near = []  # many lines: one line's near-tie is worth less than the tolerance
-    for flip in near[:2]:
+    for flip in near[: 3 if n <= exact_lines else 2]:
         tested += 1
         cand = _polish(fn, envs, _apply([flip], envs, best, lo, c), lo, hi, c, budget, tol,
                        max_iter, scale)
         if cand[3] > best[3] + 1e-12 * abs(best[3]):
             best = cand
+    s_lines = [i for i in range(n) if envs[i].threshold()[0] > lo[i] + 1e-12]
+    if n <= exact_lines and 0 < len(s_lines) <= 4:  # few S-lines: every on/off set, exactly
+        for mask in range(2 ** len(s_lines)):
+            combo = [(i, bool(mask >> k & 1)) for k, i in enumerate(s_lines)]
+            cand = _polish(fn, envs, _apply(combo, envs, best, lo, c), lo, hi, c, budget, tol,
+                           max_iter, scale)
+            tested += 1
+            if cand[3] > best[3] + 1e-12 * abs(best[3]):
+                best = cand
     if n <= exact_lines:  # swaps: one S-line off and another on (double flips)
         on_s = [i for i in range(n) if envs[i].threshold()[0] > lo[i] + 1e-12 and best[0][i] > lo[i] + 1e-12]
         off_s = [i for i in range(n) if envs[i].threshold()[0] > lo[i] + 1e-12 and best[0][i] <= lo[i] + 1e-12]
