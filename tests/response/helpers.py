@@ -11,7 +11,9 @@ from adbudget.workspace import Workspace
 
 def workspace_with(tmp_path, world: SyntheticWorld, settings=None) -> Workspace:
     """A workspace whose orders and ad_daily hold the world's revenue and spend (USD)."""
-    settings = settings or default_settings(sorted(world.regions))
+    if settings is None:
+        settings = default_settings(sorted(world.regions))
+        settings.response.max_lag = TEST_LAG
     ws = Workspace.init(tmp_path, settings)
     rev = world.revenue
     orders = pd.DataFrame({
@@ -39,7 +41,8 @@ def workspace_with(tmp_path, world: SyntheticWorld, settings=None) -> Workspace:
 
 MARKETS = ["US", "CA", "DE", "FR"]
 CHANNELS = ["meta", "google_search", "tiktok"]
-THIN = "DE"  # only its last 45 days exist: an entry-stage market
+THIN = "DE"
+TEST_LAG = 10  # the test world's half-lives are <= 3 days; a shorter kernel compiles faster  # only its last 45 days exist: an entry-stage market
 
 
 def shared_world() -> SyntheticWorld:

@@ -14,9 +14,9 @@ from adbudget.config.response import ResponseSettings
 from adbudget.curves import ResponseCurves
 from adbudget.response import fit_model
 
-from .helpers import CHANNELS, MARKETS, THIN, shared_world
+from .helpers import CHANNELS, MARKETS, TEST_LAG, THIN, shared_world
 
-QUICK = ResponseSettings(holdout_days=0)
+QUICK = ResponseSettings(holdout_days=0, max_lag=TEST_LAG)
 
 
 def _aligned(world, result):
@@ -87,7 +87,7 @@ def test_hierarchy_shrinks_the_thin_market_error(world, quick_fit):
 
 
 def test_lift_test_moves_a_misspecified_channel_toward_truth(world):
-    wrong = ResponseSettings(holdout_days=0, roas_prior={"meta": 1.5, "google_search": 2.0,
+    wrong = ResponseSettings(holdout_days=0, max_lag=TEST_LAG, roas_prior={"meta": 1.5, "google_search": 2.0,
                                                          "tiktok": 6.0},
                              roas_prior_sd=0.15, region_sd=0.1, market_sd=0.1)
     lines = [(m, c) for m in MARKETS for c in CHANNELS]

@@ -52,9 +52,11 @@ def test_fit_save_load_and_refuse_when_stale(tmp_path, world):
 
 
 def test_serialisation_round_trip(world):
+    from adbudget.config.response import ResponseSettings
     from adbudget.response import fit_model
 
-    r = fit_model(world.revenue, world.spend, world.regions, method="laplace", draws=30)
+    r = fit_model(world.revenue, world.spend, world.regions, ResponseSettings(max_lag=10),
+                  method="laplace", draws=30)
     back = from_bytes(to_bytes(r))
     assert back.lines == r.lines and back.notices == r.notices
     pd.testing.assert_frame_equal(back.summary, r.summary, check_dtype=False)
