@@ -35,7 +35,7 @@ def make_csv(path: Path, rows: int, seed: int = 0) -> None:
                 "channel": np.where(idx % 3 == 0, "meta", np.where(idx % 3 == 1, "tiktok", "google_search")),
                 "account": "acc",
                 "campaign": "c" + ((idx // 4000) % 100000).astype(str),
-                "ad_group": "g" + ((idx // 4000000)).astype(str),
+                "ad_group": "g" + (idx // 4000000).astype(str),
                 "creative": "x",
                 "currency": pd.Series(m).map(currency).to_numpy(),
                 "spend": np.round(rng.gamma(2, 50, n), 2),
