@@ -211,6 +211,15 @@ def _oracle(ctx: DemoContext) -> Any:
     })
 
 
+def _report(ctx: DemoContext) -> Any:
+    """Write the one-file HTML report into the demo workspace, so `make demo` can say where it is."""
+    write = _needs(ctx, "write_report")
+    from adbudget.i18n import get_language
+
+    path = write(ctx.folder / "report.html", lang=get_language())
+    return str(path.resolve())
+
+
 def _optional(method: str, **kwargs: Any) -> Callable[[DemoContext], Any]:
     def run(ctx: DemoContext) -> Any:
         return _needs(ctx, method)(**kwargs)
@@ -231,6 +240,7 @@ DEMO_STEPS: list[DemoStep] = [
     DemoStep("ltv", _optional("ltv")),
     DemoStep("experiments", _optional("experiments_status")),
     DemoStep("rules", _optional("rules_run", dry_run=True)),
+    DemoStep("report", _report),
 ]
 
 
