@@ -211,6 +211,19 @@ def _oracle(ctx: DemoContext) -> Any:
     })
 
 
+def _rules(ctx: DemoContext) -> Any:
+    """Start the demo workspace with the method's rule templates, then preview today's actions."""
+    run = _needs(ctx, "rules_run")
+    from adbudget.rules.templates import template_names, template_text
+
+    folder = ctx.ws.root / "rules"
+    if not folder.exists():
+        folder.mkdir(parents=True)
+        for name in template_names():
+            (folder / f"{name}.toml").write_text(template_text(name), encoding="utf-8")
+    return run(dry_run=True)
+
+
 def _report(ctx: DemoContext) -> Any:
     """Write the one-file HTML report into the demo workspace, so `make demo` can say where it is."""
     write = _needs(ctx, "write_report")
@@ -239,7 +252,7 @@ DEMO_STEPS: list[DemoStep] = [
     DemoStep("funnel", _optional("funnel")),
     DemoStep("ltv", _optional("ltv")),
     DemoStep("experiments", _optional("experiments_status")),
-    DemoStep("rules", _optional("rules_run", dry_run=True)),
+    DemoStep("rules", _rules),
     DemoStep("report", _report),
 ]
 
