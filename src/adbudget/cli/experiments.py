@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich import box
@@ -35,6 +35,43 @@ def _split(value: str | None) -> list[str] | None:
     return [v.strip() for v in value.split(",") if v.strip()] if value else None
 
 
+def render_status(report: Any) -> None:
+    """Print every experiment's arms with P(best), P(beat control), expected loss and decision."""
+    if not report.experiments:
+        console.print(t("experiments.status.none"))
+        return
+    cur = report.base_currency
+    for exp in report.experiments:
+        lines = sorted({f"{a.market} {a.channel}" for a in exp.arms})
+        title = t("experiments.status.period", experiment=exp.experiment, start=exp.start, end=exp.end)
+        table = Table(title=f"{title} · {', '.join(lines)}", title_justify="left", box=box.SIMPLE_HEAD, padding=(0, 1), pad_edge=False)
+        for key in ("arm", "days", "spend", "conversions", "roas", "interval", "p_best", "p_beat", "loss",
+                    "decision"):
+            label = t(f"experiments.status.{key}") + (f" ({cur})" if key == "spend" else "")
+            table.add_column(label, justify="left" if key in ("arm", "decision") else "right")
+        for a in exp.arms:
+            name = a.arm + ("*" if a.is_control else "")
+            style = {"scale": "green", "stop": "red"}.get(a.decision, "")
+            label = t("experiments.decision." + a.decision)
+            table.add_row(
+                name, str(a.days), f"{a.spend:,.0f}", f"{a.conversions:,.0f}",
+                f"{a.roas_mean:.2f}", f"{a.roas_lo:.2f}-{a.roas_hi:.2f}",
+                _pct(a.p_best), _pct(a.p_beat_control), _pct(a.expected_loss),
+                f"[{style}]{label}[/{style}]" if style else label,
+            )
+        console.print(table)
+        console.print(t("experiments.status.control_note"), style="dim")
+        for a in exp.arms:
+            console.print(f"  [bold]{a.arm}[/bold]: {a.reason}", highlight=False)
+        if exp.graduation:
+            g = exp.graduation
+            console.print(t("experiments.status.graduation", arm=g.arm, daily=_money(g.daily_budget_base, cur),
+                            test_daily=_money(g.test_daily_spend, cur),
+                            multiplier=f"{g.daily_budget_base / g.test_daily_spend:.1f}"
+                            if g.test_daily_spend else "-"), style="green")
+        console.print()
+
+
 def register(app: typer.Typer) -> None:
     """Add the `tests` command group."""
     tests = typer.Typer(help="Test budget: experiments, decisions, bandit allocation, test design, lift tests, creative fatigue.",
@@ -59,39 +96,7 @@ def register(app: typer.Typer) -> None:
         if json_out:
             print_json(report)
             return
-        if not report.experiments:
-            console.print(t("experiments.status.none"))
-            return
-        cur = report.base_currency
-        for exp in report.experiments:
-            lines = sorted({f"{a.market} {a.channel}" for a in exp.arms})
-            title = t("experiments.status.period", experiment=exp.experiment, start=exp.start, end=exp.end)
-            table = Table(title=f"{title} · {', '.join(lines)}", title_justify="left", box=box.SIMPLE_HEAD, padding=(0, 1), pad_edge=False)
-            for key in ("arm", "days", "spend", "conversions", "roas", "interval", "p_best", "p_beat", "loss",
-                        "decision"):
-                label = t(f"experiments.status.{key}") + (f" ({cur})" if key == "spend" else "")
-                table.add_column(label, justify="left" if key in ("arm", "decision") else "right")
-            for a in exp.arms:
-                name = a.arm + ("*" if a.is_control else "")
-                style = {"scale": "green", "stop": "red"}.get(a.decision, "")
-                label = t("experiments.decision." + a.decision)
-                table.add_row(
-                    name, str(a.days), f"{a.spend:,.0f}", f"{a.conversions:,.0f}",
-                    f"{a.roas_mean:.2f}", f"{a.roas_lo:.2f}-{a.roas_hi:.2f}",
-                    _pct(a.p_best), _pct(a.p_beat_control), _pct(a.expected_loss),
-                    f"[{style}]{label}[/{style}]" if style else label,
-                )
-            console.print(table)
-            console.print(t("experiments.status.control_note"), style="dim")
-            for a in exp.arms:
-                console.print(f"  [bold]{a.arm}[/bold]: {a.reason}", highlight=False)
-            if exp.graduation:
-                g = exp.graduation
-                console.print(t("experiments.status.graduation", arm=g.arm, daily=_money(g.daily_budget_base, cur),
-                                test_daily=_money(g.test_daily_spend, cur),
-                                multiplier=f"{g.daily_budget_base / g.test_daily_spend:.1f}"
-                                if g.test_daily_spend else "-"), style="green")
-            console.print()
+        render_status(report)
 
     @tests.command("allocate", help="Split the test bucket over live arms for the next period (Thompson sampling with floors).")
     @handle_errors

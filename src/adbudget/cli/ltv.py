@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -75,53 +75,7 @@ def register(app: typer.Typer) -> None:
         if json_out:
             print_json(report)
             return
-        cur = ws.settings.base_currency
-        rows = [s for s in report.segments if (s.channel == "*") == (by == "market")]
-        table = Table(title=t("ltv.cli.title", days=report.horizon_days, end=report.calibration_end,
-                              currency=cur), title_justify="left")
-        lead = ["market"] + (["channel"] if by == "channel" else [])
-
-        def label(s) -> list[str]:
-            cells = [t("ltv.cli.all") if s.market == "*" else s.market]
-            return cells + ([s.channel] if by == "channel" else [])
-
-        def add_columns(tab: Table, cols: list[str]) -> None:
-            for c in cols:
-                tab.add_column(t(f"ltv.cli.{c}") if c not in PARAMS else c,
-                               justify="left" if c in ("market", "channel") else "right")
-
-        add_columns(table, lead + ["customers", "repeat", "value", "profit", "first_profit",
-                                   "multiplier", "pooling"])
-        for s in rows:
-            table.add_row(*label(s), f"{s.customers:,}",
-                          _range(s.repeat_purchases, s.repeat_purchases_lo, s.repeat_purchases_hi),
-                          _range(s.value, s.value_lo, s.value_hi),
-                          _range(s.profit, s.profit_lo, s.profit_hi),
-                          _num(s.first_profit), _num(s.multiplier), _pct(s.bgnbd_pooling))
-        console.print(table)
-        console.print(t("ltv.cli.interval", pct=round(100 * report.interval)))
-        e = Table(title=t("ltv.cli.existing_title", days=report.horizon_days, currency=cur),
-                  title_justify="left")
-        add_columns(e, lead + ["p_alive", "existing_purchases", "existing"])
-        for s in rows:
-            e.add_row(*label(s), _pct(s.p_alive), _num(s.existing_purchases, 0),
-                      _range(s.existing_revenue, s.existing_revenue_lo, s.existing_revenue_hi, 0))
-        console.print(e)
-        if report.holdout_days > 0:
-            h = Table(title=t("ltv.cli.holdout_title", days=report.holdout_days, end=report.holdout_end),
-                      title_justify="left")
-            add_columns(h, lead + ["predicted", "actual", "error"])
-            for s in rows:
-                err = (s.holdout_predicted / s.holdout_actual - 1) if s.holdout_actual else None
-                h.add_row(*label(s), _num(s.holdout_predicted, 0), _num(s.holdout_actual, 0), _pct(err))
-            console.print(h)
-        p = Table(title=t("ltv.cli.params_title"), title_justify="left")
-        add_columns(p, lead + list(PARAMS))
-        for s in rows:
-            gg = s.gamma_gamma or {}
-            p.add_row(*label(s), *[_num(s.bgnbd[k], 3) for k in ("r", "alpha", "a", "b")],
-                      *[_num(gg.get(k), 3) for k in ("p", "q", "v")])
-        console.print(p)
+        render_ltv(report, ws.settings.base_currency, by)
 
     @app.command("cohorts", help="Acquisition cohorts (first-order month x market x channel): repeat rate, "
                                  "revenue and profit per customer at 30/60/90/180/365 days.")
@@ -174,29 +128,85 @@ def register(app: typer.Typer) -> None:
         if json_out:
             print_json(report)
             return
-        table = Table(title=t("ltv.funnel.title", start=report.start, end=report.end), title_justify="left")
-        for c in ("market", "device", "step", "rate", "peers", "vs_peers", "history", "vs_history"):
-            table.add_column(t(f"ltv.funnel.{c}"), justify="left" if c in ("market", "device", "step") else "right")
-        for m in report.markets:
-            for s in m.steps:
-                mark = " ◀" if m.flagged and s.step == m.weakest_step else ""
-                table.add_row(m.market, m.device, t(f"ltv.funnel.step_{s.step}") + mark,
-                              f"{_pct(s.rate)} ({_pct(s.lo)}–{_pct(s.hi)})", _pct(s.peer_median),
-                              _signed(s.vs_peers), _pct(s.history_rate), _signed(s.vs_history))
-        console.print(table)
-        for m in report.markets:
-            if not m.flagged:
-                console.print(t("ltv.funnel.none", market=m.market, device=m.device,
-                                gap=_pct(ws.settings.ltv.funnel_min_gap)))
-                continue
-            console.print(t(
-                "ltv.funnel.verdict", market=m.market, device=m.device,
-                step=t(f"ltv.funnel.step_{m.weakest_step}"), gap=_signed(m.weakest_gap),
-                basis=t(f"ltv.funnel.basis_{m.weakest_basis}"), prob=_pct(m.weakest_prob),
-                purchases=_num(m.gain_purchases, 0),
-                revenue=_num(m.gain_revenue_30d, 0) if m.gain_revenue_30d is not None else "-",
-                currency=cur,
-            ))
+        render_funnel(report, cur, ws.settings.ltv.funnel_min_gap)
+
+
+def render_ltv(report: Any, currency: str, by: str = "market") -> None:
+    """Print an LTV report: value, existing customers, hold-out check and model parameters."""
+    cur = currency
+    rows = [s for s in report.segments if (s.channel == "*") == (by == "market")]
+    table = Table(title=t("ltv.cli.title", days=report.horizon_days, end=report.calibration_end,
+                          currency=cur), title_justify="left")
+    lead = ["market"] + (["channel"] if by == "channel" else [])
+
+    def label(s) -> list[str]:
+        cells = [t("ltv.cli.all") if s.market == "*" else s.market]
+        return cells + ([s.channel] if by == "channel" else [])
+
+    def add_columns(tab: Table, cols: list[str]) -> None:
+        for c in cols:
+            tab.add_column(t(f"ltv.cli.{c}") if c not in PARAMS else c,
+                           justify="left" if c in ("market", "channel") else "right")
+
+    add_columns(table, lead + ["customers", "repeat", "value", "profit", "first_profit",
+                               "multiplier", "pooling"])
+    for s in rows:
+        table.add_row(*label(s), f"{s.customers:,}",
+                      _range(s.repeat_purchases, s.repeat_purchases_lo, s.repeat_purchases_hi),
+                      _range(s.value, s.value_lo, s.value_hi),
+                      _range(s.profit, s.profit_lo, s.profit_hi),
+                      _num(s.first_profit), _num(s.multiplier), _pct(s.bgnbd_pooling))
+    console.print(table)
+    console.print(t("ltv.cli.interval", pct=round(100 * report.interval)))
+    e = Table(title=t("ltv.cli.existing_title", days=report.horizon_days, currency=cur),
+              title_justify="left")
+    add_columns(e, lead + ["p_alive", "existing_purchases", "existing"])
+    for s in rows:
+        e.add_row(*label(s), _pct(s.p_alive), _num(s.existing_purchases, 0),
+                  _range(s.existing_revenue, s.existing_revenue_lo, s.existing_revenue_hi, 0))
+    console.print(e)
+    if report.holdout_days > 0:
+        h = Table(title=t("ltv.cli.holdout_title", days=report.holdout_days, end=report.holdout_end),
+                  title_justify="left")
+        add_columns(h, lead + ["predicted", "actual", "error"])
+        for s in rows:
+            err = (s.holdout_predicted / s.holdout_actual - 1) if s.holdout_actual else None
+            h.add_row(*label(s), _num(s.holdout_predicted, 0), _num(s.holdout_actual, 0), _pct(err))
+        console.print(h)
+    p = Table(title=t("ltv.cli.params_title"), title_justify="left")
+    add_columns(p, lead + list(PARAMS))
+    for s in rows:
+        gg = s.gamma_gamma or {}
+        p.add_row(*label(s), *[_num(s.bgnbd[k], 3) for k in ("r", "alpha", "a", "b")],
+                  *[_num(gg.get(k), 3) for k in ("p", "q", "v")])
+    console.print(p)
+
+
+def render_funnel(report: Any, cur: str, min_gap: float) -> None:
+    """Print a funnel report: step rates vs peers and history, and the weakest step per market."""
+    table = Table(title=t("ltv.funnel.title", start=report.start, end=report.end), title_justify="left")
+    for c in ("market", "device", "step", "rate", "peers", "vs_peers", "history", "vs_history"):
+        table.add_column(t(f"ltv.funnel.{c}"), justify="left" if c in ("market", "device", "step") else "right")
+    for m in report.markets:
+        for s in m.steps:
+            mark = " ◀" if m.flagged and s.step == m.weakest_step else ""
+            table.add_row(m.market, m.device, t(f"ltv.funnel.step_{s.step}") + mark,
+                          f"{_pct(s.rate)} ({_pct(s.lo)}–{_pct(s.hi)})", _pct(s.peer_median),
+                          _signed(s.vs_peers), _pct(s.history_rate), _signed(s.vs_history))
+    console.print(table)
+    for m in report.markets:
+        if not m.flagged:
+            console.print(t("ltv.funnel.none", market=m.market, device=m.device,
+                            gap=_pct(min_gap)))
+            continue
+        console.print(t(
+            "ltv.funnel.verdict", market=m.market, device=m.device,
+            step=t(f"ltv.funnel.step_{m.weakest_step}"), gap=_signed(m.weakest_gap),
+            basis=t(f"ltv.funnel.basis_{m.weakest_basis}"), prob=_pct(m.weakest_prob),
+            purchases=_num(m.gain_purchases, 0),
+            revenue=_num(m.gain_revenue_30d, 0) if m.gain_revenue_30d is not None else "-",
+            currency=cur,
+        ))
 
 
 def _signed(x: float | None) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -98,6 +98,30 @@ def _actions_table(actions, title: str) -> Table:
     return table
 
 
+def render_run(res: Any, dry_run: bool = False, show_skipped: bool = False) -> None:
+    """Print one rules run: the actions table (or that there were none) and the summary line."""
+    ev = res.evaluation
+    title = t("rules.run.title_dry" if dry_run else "rules.run.title", date=str(ev.as_of))
+    if ev.actions.empty:
+        console.print(t("rules.run.none", date=str(ev.as_of), rules=ev.n_rules, lines=ev.n_lines))
+    else:
+        console.print(_actions_table(ev.actions, title))
+    console.print(t("rules.run.summary", actions=len(ev.actions), skipped=len(ev.skipped),
+                    rules=ev.n_rules, lines=ev.n_lines))
+    if show_skipped and len(ev.skipped):
+        import pandas as pd
+
+        table = Table(title=t("rules.run.skipped_title"))
+        for key in ("rule", "line", "action", "reason", "winner"):
+            table.add_column(t(f"rules.col.{key}"))
+        for _, r in ev.skipped.iterrows():
+            table.add_row(str(r["rule"]), str(r["line"]), t(f"rules.action.{r['action']}"),
+                          t(f"rules.reason.{r['reason']}"), "" if pd.isna(r["winner"]) else str(r["winner"]))
+        console.print(table)
+    if res.applied:
+        console.print(t("rules.run.applied", n=len(res.log_ids), first=res.log_ids[0], last=res.log_ids[-1]))
+
+
 def register(app: typer.Typer) -> None:
     """Add `adbudget rules ...` to the main app."""
     rules_app = typer.Typer(
@@ -135,25 +159,7 @@ def register(app: typer.Typer) -> None:
         if text is not None and out is None:
             typer.echo(text, nl=False)
             return
-        title = t("rules.run.title_dry" if dry_run else "rules.run.title", date=str(ev.as_of))
-        if ev.actions.empty:
-            console.print(t("rules.run.none", date=str(ev.as_of), rules=ev.n_rules, lines=ev.n_lines))
-        else:
-            console.print(_actions_table(ev.actions, title))
-        console.print(t("rules.run.summary", actions=len(ev.actions), skipped=len(ev.skipped),
-                        rules=ev.n_rules, lines=ev.n_lines))
-        if show_skipped and len(ev.skipped):
-            import pandas as pd
-
-            table = Table(title=t("rules.run.skipped_title"))
-            for key in ("rule", "line", "action", "reason", "winner"):
-                table.add_column(t(f"rules.col.{key}"))
-            for _, r in ev.skipped.iterrows():
-                table.add_row(str(r["rule"]), str(r["line"]), t(f"rules.action.{r['action']}"),
-                              t(f"rules.reason.{r['reason']}"), "" if pd.isna(r["winner"]) else str(r["winner"]))
-            console.print(table)
-        if res.applied:
-            console.print(t("rules.run.applied", n=len(res.log_ids), first=res.log_ids[0], last=res.log_ids[-1]))
+        render_run(res, dry_run=dry_run, show_skipped=show_skipped)
         if out is not None:
             console.print(t("rules.export.written", path=str(out)))
 

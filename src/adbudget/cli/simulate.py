@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -110,28 +111,80 @@ def _jsonable(value: Any) -> Any:
         return repr(type(value).__name__)
 
 
-# Step -> (module, function, extra arguments): the areas' own renderers, used when present.
-RENDERERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
-    "status": ("adbudget.cli.core", "render_status", ()),
-    "attribute": ("adbudget.cli.attribution", "print_report", ("currency",)),
-    "plan": ("adbudget.cli.plan", "show_plan", ()),
+def _render_fit(result: Any, currency: str) -> None:
+    from adbudget.cli.response import _notices, _summary_table
+
+    console.print(_summary_table(result))
+    for line in _notices(result):
+        console.print(f"[yellow]! {line}[/yellow]")
+
+
+def _render_funnel(result: Any, currency: str) -> None:
+    from adbudget.cli.ltv import render_funnel
+    from adbudget.config.ltv import LtvSettings
+
+    render_funnel(result, currency, LtvSettings().funnel_min_gap)
+
+
+def _render_ltv(result: Any, currency: str) -> None:
+    from adbudget.cli.ltv import render_ltv
+
+    render_ltv(result, currency, "market")
+
+
+def _render_experiments(result: Any, currency: str) -> None:
+    from adbudget.cli.experiments import render_status
+
+    render_status(result)
+
+
+def _render_rules(result: Any, currency: str) -> None:
+    from adbudget.cli.rules import render_run
+
+    render_run(result, dry_run=True)
+
+
+def _render_report(result: Any, currency: str) -> None:
+    console.print(t("simulate.report_at", path=str(result)), highlight=False)
+
+
+def _render_status(result: Any, currency: str) -> None:
+    from adbudget.cli.core import render_status
+
+    render_status(result)
+
+
+def _render_attribute(result: Any, currency: str) -> None:
+    from adbudget.cli.attribution import print_report
+
+    print_report(result, currency)
+
+
+def _render_plan(result: Any, currency: str) -> None:
+    from adbudget.cli.plan import show_plan
+
+    show_plan(result)
+
+
+# Step -> the area's own renderer (the same tables its command prints).
+RENDERERS: dict[str, Callable[[Any, str], None]] = {
+    "status": _render_status, "attribute": _render_attribute, "fit": _render_fit,
+    "plan": _render_plan, "funnel": _render_funnel, "ltv": _render_ltv,
+    "experiments": _render_experiments, "rules": _render_rules, "report": _render_report,
 }
 
 
 def _render(name: str, result: Any, currency: str = "USD") -> None:
     """Print one step's result: the area's renderer when it has one, else a compact view."""
-    import importlib
     from dataclasses import fields, is_dataclass
 
     import pandas as pd
 
     if name in RENDERERS:
-        module, func, extra = RENDERERS[name]
         try:
-            render = getattr(importlib.import_module(module), func)
-            render(result, *[currency for _ in extra])
+            RENDERERS[name](result, currency)
             return
-        except Exception:  # noqa: BLE001 - fall back to the generic view below
+        except Exception:  # noqa: BLE001 - a renderer that breaks must not hide the result
             pass
     if isinstance(result, pd.DataFrame):
         _table(result)

@@ -30,6 +30,9 @@ AD_GROUP = {"meta": "Broad 18-44", "tiktok": "Auto 18-34", "google_search": "Cor
 CREATIVE = {"meta": "Video A", "tiktok": "UGC 01", "kol": "Post", "live_commerce": "Stream"}
 HAS_AD_GROUP = {"meta", "tiktok", "google_search", "youtube", "amazon", "kol", "live_commerce"}
 HAS_CREATIVE = {"meta", "tiktok", "kol", "live_commerce"}
+TESTED = ("meta", "tiktok")  # channels whose sellers run creative A/B tests in the simulated world
+TEST_DAYS = 35  # creative tests run over the last five weeks of the data
+TEST_ARMS = ("current", "ugc", "static")  # the first is the control
 
 
 def ad_rows(seed: int, panel: MarketPanel) -> pd.DataFrame:
@@ -74,6 +77,7 @@ def ad_rows(seed: int, panel: MarketPanel) -> pd.DataFrame:
     if not frames:
         return pd.DataFrame()
     out = pd.concat(frames, ignore_index=True)
+    out = _split_test_arms(seed, panel, out)
     out["spend"] = money_text(out["spend_minor"].to_numpy(), m.minor_units)
     out["revenue"] = money_text(out["revenue_minor"].to_numpy(), m.minor_units)
     return out.sort_values(["date", "channel", "campaign"], kind="stable").reset_index(drop=True)
@@ -86,6 +90,95 @@ class ExportFile:
     name: str  # file name (no folder)
     source: str  # importer name
     data: bytes
+
+
+def creative_tests(seed: int, panel: MarketPanel) -> pd.DataFrame:
+    """The market's creative test (one at most): which line and campaign, and each arm's true
+    conversion multiplier relative to the control (1.0).
+
+    Every market tests new hooks on its biggest Meta or TikTok line over the last
+    ``TEST_DAYS`` days, in that line's first campaign: three creatives share its budget,
+    tagged ``[T:<experiment>/<arm>]`` in the ad name (``*`` marks the control) as the
+    experiments module reads them. The arms' multipliers are drawn so that some tests have a
+    clear winner and some a loser or a tie, as in real creative testing.
+    """
+    m = panel.market
+    rng = np.random.default_rng([seed, 11, zlib.crc32(m.code.encode())])
+    n = len(panel.dates)
+    start = n - TEST_DAYS
+    tested = [i for i, ln in enumerate(panel.lines)
+              if ln.channel in TESTED and start > 0 and panel.spend[i, start:].min() > 0]
+    multipliers = np.exp(rng.normal(0.0, 0.25, len(TEST_ARMS) - 1))
+    if not tested:
+        return pd.DataFrame(columns=["market", "channel", "campaign", "experiment", "arm",
+                                     "is_control", "multiplier", "start", "end"])
+    i = max(tested, key=lambda j: panel.spend[j, start:].sum())
+    line = panel.lines[i]
+    return pd.DataFrame({
+        "market": m.code, "channel": line.channel, "campaign": line.campaigns[0],
+        "experiment": f"{m.code.lower()}-{line.channel}-hooks", "arm": list(TEST_ARMS),
+        "is_control": [True] + [False] * (len(TEST_ARMS) - 1),
+        "multiplier": np.r_[1.0, multipliers],
+        "start": panel.dates[start], "end": panel.dates[-1],
+    })
+
+
+def _split_test_arms(seed: int, panel: MarketPanel, rows: pd.DataFrame) -> pd.DataFrame:
+    """Replace the tested campaign's rows in the test window by one row per arm.
+
+    Spend (minor units), impressions and clicks are split exactly (they sum to the original
+    row); conversions are drawn per arm from the campaign's rate times the arm's multiplier,
+    so the platform-reported totals differ from an untested world only by the test's effect.
+    Uses its own random stream: every other row is identical to a world without tests.
+    """
+    tests = creative_tests(seed, panel)
+    if tests.empty:
+        return rows
+    t0 = tests.iloc[0]
+    m = panel.market
+    rng = np.random.default_rng([seed, 12, zlib.crc32(m.code.encode())])
+    hit = ((rows["channel"] == t0["channel"]) & (rows["campaign"] == t0["campaign"])
+           & (rows["date"] >= t0["start"])).to_numpy()
+    if not hit.any():
+        return rows
+    base = rows[hit].reset_index(drop=True)
+    k = len(tests)
+    shares = rng.dirichlet(np.full(k, 30.0), len(base))  # budgets split roughly evenly
+    parts = []
+    spend_left = base["spend_minor"].to_numpy().copy()
+    impr_left = base["impressions"].to_numpy().copy()
+    click_left = base["clicks"].to_numpy().copy()
+    scale = 10 ** m.minor_units
+    mult = tests["multiplier"].to_numpy()
+    # the campaign's expected conversions per day, as ad_rows draws them
+    i = next(j for j, ln in enumerate(panel.lines) if ln.channel == t0["channel"])
+    line = panel.lines[i]
+    day = np.searchsorted(panel.dates, base["date"].to_numpy().astype("datetime64[D]"))
+    share = base["spend_base"].to_numpy() / np.maximum(panel.spend[i, day], 1e-12)
+    lam = share * (line.claim * panel.incr_gross[i, day] / m.aov
+                   + line.capture * panel.base_gross[day] / m.aov)
+    for a in range(k):
+        last = a == k - 1
+        frac = shares[:, a] / np.maximum(shares[:, a:].sum(axis=1), 1e-12)
+        spend = spend_left if last else np.floor(spend_left * frac).astype(np.int64)
+        impr = impr_left if last else rng.binomial(impr_left, np.clip(frac, 0, 1))
+        clicks = click_left if last else rng.binomial(click_left, np.clip(frac, 0, 1))
+        spend_left, impr_left, click_left = spend_left - spend, impr_left - impr, click_left - clicks
+        conv = rng.poisson(lam * shares[:, a] * mult[a])
+        fx = panel.fx[day]
+        value = conv * m.aov * np.exp(rng.normal(0, 0.15, len(base)))
+        revenue_minor = np.round(value * fx * scale).astype(np.int64)
+        tag = f" [T:{tests['experiment'].iloc[a]}/{tests['arm'].iloc[a]}{'*' if a == 0 else ''}]"
+        parts.append(base.assign(
+            creative=(base["creative"].astype(str) + tag).str.strip(),
+            spend_minor=spend, spend_base=spend / scale / fx,
+            impressions=impr.astype(np.int64), clicks=clicks.astype(np.int64),
+            conversions=conv.astype(np.int64), revenue_minor=revenue_minor,
+            revenue_base=revenue_minor / scale / fx,
+        ))
+    arms = pd.concat(parts, ignore_index=True)
+    arms = arms[arms["spend_minor"] > 0]
+    return pd.concat([rows[~hit], arms], ignore_index=True)
 
 
 def _csv(df: pd.DataFrame, sep: str = ",") -> str:

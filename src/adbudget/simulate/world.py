@@ -240,6 +240,14 @@ class World:
             "return_rate_pct": m.return_rate_pct, "payment_fee_pct": m.payment_fee_pct,
         } for m in self.spec.markets])
 
+    def creative_tests(self) -> pd.DataFrame:
+        """The creative A/B tests in the ad files (tagged ``[T:experiment/arm]``) and each arm's
+        true conversion multiplier vs the control."""
+        from adbudget.simulate.platforms import creative_tests
+
+        return pd.concat([creative_tests(self.spec.seed, p) for p in self.panels.values()],
+                         ignore_index=True)
+
     def lift_tests(self) -> pd.DataFrame:
         """Geo-holdout results: measured incremental revenue (net, local) with its SE, and the truth."""
         rows = []

@@ -233,6 +233,10 @@ def truth_dict(world: World) -> dict[str, Any]:
             for r in lift.to_dict(orient="records")
         ],
         "journey_credit": world.true_channel_credit().round(6).to_dict(orient="records"),
+        "creative_tests": [
+            {k: (str(v)[:10] if k in ("start", "end") else v) for k, v in r.items()}
+            for r in world.creative_tests().to_dict(orient="records")
+        ],
     }
 
 
