@@ -110,7 +110,7 @@ def test_cli_errors_are_one_line(ws, app):
     assert res.exit_code == 2 and "add to 90%" in res.output
     res = runner.invoke(app, ["plan", "-b", "100000", "-p", "2026-12", "-w", root])
     assert res.exit_code == 1
-    assert "US/meta: lower bound" in res.output and "(from max change ±30%) exceeds upper bound 1,000.00 (from cap)" in res.output
+    assert "US/meta: lower bound" in res.output and "(from max change ±30% vs last period's split) exceeds upper bound 1,000.00 (from cap)" in res.output
     res = runner.invoke(app, ["plan", "-b", "100000", "-p", "2026-12", "-w", root, "--max-change", "none"])
     assert res.exit_code == 1 and "allow at most 12,009.73 but the budget of growth and maturity markets" in res.output and "conflict: cap" in res.output
 

@@ -179,6 +179,8 @@ def show_plan(result: Any) -> None:
     # piped or captured output (reports, docs, CI logs) gets a wide table instead of 80 columns
     out = console if console.is_terminal else Console(width=220, soft_wrap=False)
     out.print(table)
+    if any(line.change_pct is not None for line in result.lines):
+        console.print(f"[dim]{t('plan.cli.change_note')}[/dim]")
     tt = result.totals
     if tt.get("revenue") is not None:
         console.print(t("plan.cli.totals", **{k: _money(tt.get(k)) for k in (
