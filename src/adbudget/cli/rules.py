@@ -98,14 +98,19 @@ def _actions_table(actions, title: str) -> Table:
     return table
 
 
-def render_run(res: Any, dry_run: bool = False, show_skipped: bool = False) -> None:
-    """Print one rules run: the actions table (or that there were none) and the summary line."""
+def render_run(res: Any, dry_run: bool = False, show_skipped: bool = False,
+               limit: int | None = None) -> None:
+    """Print one rules run: the actions table (or that there were none) and the summary line;
+    ``limit`` shows only the first actions (the demo), saying how many more there are."""
     ev = res.evaluation
     title = t("rules.run.title_dry" if dry_run else "rules.run.title", date=str(ev.as_of))
     if ev.actions.empty:
         console.print(t("rules.run.none", date=str(ev.as_of), rules=ev.n_rules, lines=ev.n_lines))
     else:
-        console.print(_actions_table(ev.actions, title))
+        shown = ev.actions if limit is None else ev.actions.head(limit)
+        console.print(_actions_table(shown, title))
+        if len(shown) < len(ev.actions):
+            console.print(t("rules.run.more", n=len(ev.actions) - len(shown)))
     console.print(t("rules.run.summary", actions=len(ev.actions), skipped=len(ev.skipped),
                     rules=ev.n_rules, lines=ev.n_lines))
     if show_skipped and len(ev.skipped):

@@ -141,7 +141,7 @@ def _render_experiments(result: Any, currency: str) -> None:
 def _render_rules(result: Any, currency: str) -> None:
     from adbudget.cli.rules import render_run
 
-    render_run(result, dry_run=True)
+    render_run(result, dry_run=True, limit=12)
 
 
 def _render_report(result: Any, currency: str) -> None:
