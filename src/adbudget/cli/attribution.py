@@ -72,10 +72,16 @@ def print_report(report: Any, currency: str) -> None:
         table.add_row(*cells)
     console.print(table)
     tot = report.totals
+    share = float(tot.get("tracked_share", 1.0) or 1.0)
     console.print(t("attribution.summary", orders=_num(tot["orders"], 0),
+                    tracked_pct=_num(100 * share, 1),
                     attributed=_num(tot["attributed_orders"], 0),
-                    unattributed=_num(tot["unattributed_orders"], 0),
                     journeys=_num(tot["journeys"], 0), paths=_num(tot["paths"], 0)))
+    scaled = float(tot.get("attributed_orders_scaled", tot["attributed_orders"]))
+    if share < 1.0 and tot.get("orders", 0) > 0:
+        console.print(t("attribution.scaled", factor=_num(1 / share, 1), scaled=_num(scaled, 0),
+                        scaled_pct=_num(100 * scaled / tot["orders"], 1),
+                        unattributed=_num(tot["unattributed_orders"], 0)))
     if tot.get("platform_conversions", 0) > 0 and tot.get("orders", 0) > 0:
         console.print(t("attribution.overclaim", claimed=_num(tot["platform_conversions"], 0),
                         ratio=_num(tot["platform_overclaim"], 2), orders=_num(tot["orders"], 0)))

@@ -40,6 +40,11 @@ class AttributionSettings(BaseModel):
     compare_windows: list[str] = Field(default_factory=lambda: ["1d", "7d", "30d"])
     # order value: gross revenue, or net of refunds
     value: Literal["gross", "net"] = "gross"
+    # share of customers whose touches are tracked (consent, cross-device); attributed orders
+    # and revenue are divided by it so they compare with the platforms' and the shop's totals.
+    # None = estimate it: the share of the period's orders placed by customers who appear in
+    # the touchpoints at all. 1 = the touch data covers every customer.
+    tracked_share: float | None = Field(None, gt=0, le=1)
 
     @field_validator("model")
     @classmethod

@@ -65,7 +65,7 @@ def attribution_section(report: Any, lang: str = "en", base_currency: str = "USD
         Kpi(t("report.attribution.model", lang), str(getattr(report, "model", "")), "text",
             str(getattr(report, "windows", ""))),
         Kpi(t("report.attribution.orders", lang), totals.get("orders"), "int"),
-        Kpi(t("report.attribution.attributed", lang), totals.get("attributed_orders"), "int",
+        Kpi(t("report.attribution.attributed", lang), totals.get("attributed_orders_scaled", totals.get("attributed_orders")), "int",
             t("report.attribution.attributed_hint", lang)),
         Kpi(t("report.col.overclaim", lang), totals.get("platform_overclaim"), "ratio",
             t("report.overview.overclaim_hint", lang)),

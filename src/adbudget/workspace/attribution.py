@@ -87,6 +87,35 @@ class AttributionMixin:
         return df
 
     # -- the analysis ---------------------------------------------------------------------
+    def tracked_share(self, *, start: str | None = None, end: str | None = None,
+                      markets: list[str] | None = None) -> dict[str, float]:
+        """Share of the period's orders placed by customers the touch data tracks, overall
+        (``"*"``) and per market; ``attribution.tracked_share`` overrides the estimate."""
+        fixed = self.settings.attribution.tracked_share
+        if fixed is not None:
+            return {"*": float(fixed)}
+        where = ["1 = 1"]
+        params: list[Any] = []
+        if start:
+            where.append("order_date >= CAST(? AS DATE)")
+            params.append(start)
+        if end:
+            where.append("order_date <= CAST(? AS DATE)")
+            params.append(end)
+        if markets:
+            where.append(f"market IN ({', '.join('?' for _ in markets)})")
+            params.extend(markets)
+        rows = self.store.query(
+            "SELECT market, count(*) AS orders, "
+            "count(*) FILTER (WHERE customer_id IN (SELECT DISTINCT user_id FROM touchpoints)) "
+            f"AS tracked FROM orders WHERE {' AND '.join(where)} GROUP BY market", params)
+        total, tracked = float(rows["orders"].sum()), float(rows["tracked"].sum())
+        shares = {"*": tracked / total if total > 0 and tracked > 0 else 1.0}
+        for r in rows.itertuples(index=False):
+            if r.orders > 0 and r.tracked > 0:
+                shares[str(r.market)] = float(r.tracked) / float(r.orders)
+        return shares
+
     def attribute(
         self,
         model: str | None = None,
@@ -154,6 +183,11 @@ class AttributionMixin:
 
         credit, details = credit_frame(paths_df, chosen, by=by, n_boot=n_boot,
                                        level=s.interval_level, seed=seed, progress=progress)
+        if paths_file is not None:
+            shares = {"*": s.tracked_share or 1.0}
+        else:
+            shares = self.tracked_share(start=start, end=end, markets=markets)
+        credit = scale_to_all_orders(credit, shares)
         platform = self._platform_figures(by, first_day, last_day, markets)
         table = add_platform(credit, platform, by)
         conversions = float(paths_df["total_conversions"].sum())
@@ -163,7 +197,10 @@ class AttributionMixin:
             "orders_value": value_total,
             "attributed_orders": conversions,
             "attributed_value": float(paths_df["total_conversion_value"].sum()),
-            "unattributed_orders": max(orders_total - conversions, 0.0),
+            "tracked_share": shares["*"],
+            "attributed_orders_scaled": float(table["conversions"].sum()),
+            "attributed_value_scaled": float(table["revenue"].sum()),
+            "unattributed_orders": max(orders_total - float(table["conversions"].sum()), 0.0),
             "journeys": journeys,
             "paths": float(len(paths_df)),
             "spend": float(table["spend"].sum()),
@@ -173,14 +210,15 @@ class AttributionMixin:
         totals["platform_overclaim"] = (
             totals["platform_conversions"] / orders_total if orders_total > 0 else float("nan"))
         totals["roas"] = (
-            totals["attributed_value"] / totals["spend"] if totals["spend"] > 0 else float("nan"))
+            totals["attributed_value_scaled"] / totals["spend"] if totals["spend"] > 0 else float("nan"))
 
         models_table = None
         if compare_models:
             frames = {}
             for other in dict.fromkeys([name, *s.compare_models]):
                 try:
-                    frames[other], _ = credit_frame(paths_df, make_model(other, **options), by=by)
+                    frame, _ = credit_frame(paths_df, make_model(other, **options), by=by)
+                    frames[other] = scale_to_all_orders(frame, shares)
                 except InputError:  # e.g. exact Shapley over too many campaigns
                     continue
             models_table = side_by_side(frames, by)
@@ -195,6 +233,7 @@ class AttributionMixin:
                 if df.empty or float(df["total_conversions"].sum()) <= 0:
                     continue
                 frame, _ = credit_frame(df, chosen, by=by)
+                frame = scale_to_all_orders(frame, shares)
                 conv_frames[label] = frame
                 rev_frames[label] = frame
             if conv_frames:
@@ -214,6 +253,22 @@ class AttributionMixin:
             details={"source": source, "model": details, "bootstrap": n_boot,
                      "interval_level": s.interval_level},
         )
+
+
+def scale_to_all_orders(credit: pd.DataFrame, shares: dict[str, float]) -> pd.DataFrame:
+    """Divide attributed orders and revenue (and their intervals) by the tracked share —
+    per market when the frame has a market column and the share is known for it."""
+    out = credit.copy()
+    cols = [c for c in ("conversions", "revenue", "conversions_lo", "conversions_hi",
+                        "revenue_lo", "revenue_hi") if c in out.columns]
+    if "market" in out.columns:
+        share = out["market"].map(lambda m: shares.get(m, shares["*"])).astype(float)
+    else:
+        share = pd.Series(shares["*"], index=out.index, dtype=float)
+    share = share.where(share > 0, 1.0)
+    for col in cols:
+        out[col] = out[col].astype(float) / share
+    return out
 
 
 def _keys(by: str) -> list[str]:

@@ -1,0 +1,66 @@
+"""Attributed figures are scaled from tracked customers to all orders, so a platform's
+over-claim ratio (platform-reported ÷ attributed) compares like with like."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from adbudget.workspace.attribution import scale_to_all_orders
+
+
+def test_scaling_divides_credit_and_intervals_by_the_share():
+    credit = pd.DataFrame({"market": ["US", "DE"], "channel": ["meta", "meta"],
+                           "conversions": [10.0, 4.0], "conversions_lo": [8.0, 3.0],
+                           "conversions_hi": [12.0, 5.0], "revenue": [500.0, 200.0]})
+    out = scale_to_all_orders(credit, {"*": 0.5, "US": 0.25})
+    assert out["conversions"].tolist() == [40.0, 8.0]  # DE falls back to the overall share
+    assert out["conversions_lo"].tolist() == [32.0, 6.0]
+    assert out["revenue"].tolist() == [2000.0, 400.0]
+    assert credit["conversions"].tolist() == [10.0, 4.0]  # input untouched
+
+
+@pytest.fixture(scope="module")
+def simulated(tmp_path_factory):
+    from adbudget.workspace.simulate import DEMO_STEPS, run_demo
+
+    steps = [s for s in DEMO_STEPS if s.name in ("simulate", "import")]
+    ctx, _ = run_demo(11, "tiny", tmp_path_factory.mktemp("attr") / "demo", steps=steps)
+    yield ctx
+    ctx.ws.close()
+
+
+def test_overclaim_is_near_the_simulated_truth(simulated):
+    ws, world = simulated.ws, simulated.world
+    report = ws.attribute(n_boot=0)
+    lines = pd.DataFrame(world.truth()["lines"]).groupby("channel")[
+        ["platform_conversions", "caused_orders"]].sum()
+    true_ratio = lines["platform_conversions"] / lines["caused_orders"]
+    table = report.table.set_index("channel")
+    est = table["overclaim"].reindex(true_ratio.index)
+    log_err = np.abs(np.log(est / true_ratio))
+    unscaled = table["platform_conversions"] / (table["conversions"] * report.totals["tracked_share"])
+    unscaled_err = np.abs(np.log(unscaled.reindex(true_ratio.index) / true_ratio))
+    print("\nover-claim est vs true:", {c: (round(est[c], 2), round(true_ratio[c], 2)) for c in est.index},
+          f"tracked share {report.totals['tracked_share']:.3f}",
+          f"median |log error| scaled {log_err.median():.2f}, unscaled {unscaled_err.median():.2f}")
+    assert 0.005 < report.totals["tracked_share"] < 0.5
+    assert log_err.median() < np.log(2.5)
+    assert unscaled_err.median() > np.log(5)  # without the scaling the ratio is off by > 5x
+    # the shop-level totals stay consistent
+    assert report.totals["attributed_orders_scaled"] == pytest.approx(table["conversions"].sum())
+    assert report.totals["attributed_orders_scaled"] <= report.totals["orders"]
+
+
+def test_a_configured_share_overrides_the_estimate(simulated):
+    ws = simulated.ws
+    estimated = ws.tracked_share()
+    ws.settings = ws.settings.model_copy(update={"attribution": ws.settings.attribution.model_copy(
+        update={"tracked_share": 0.5})})
+    try:
+        assert ws.tracked_share() == {"*": 0.5}
+        assert estimated["*"] != 0.5 and set(estimated) > {"*"}
+    finally:
+        ws.settings = ws.settings.model_copy(update={"attribution": ws.settings.attribution.model_copy(
+            update={"tracked_share": None})})
