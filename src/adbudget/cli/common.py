@@ -77,10 +77,20 @@ def handle_errors(func: F) -> F:
 
 @contextmanager
 def open_workspace(path: Path, read_only: bool = False) -> Iterator[Any]:
-    """Open the workspace for one command and always close it."""
+    """Open the workspace for one command and always close it. When another process (the
+    dashboard between two requests, another command) holds the file, say so and wait for it
+    up to ``ADBUDGET_LOCK_WAIT`` seconds (default 15)."""
+    from adbudget.errors import WorkspaceLockedError
     from adbudget.workspace import Workspace
 
-    ws = Workspace.open(path, read_only=read_only)
+    try:
+        ws = Workspace.open(path, read_only=read_only)
+    except WorkspaceLockedError:
+        wait = float(os.environ.get("ADBUDGET_LOCK_WAIT", "15"))
+        if wait <= 0:
+            raise
+        err_console.print(f"[dim]{t('core.store.waiting', seconds=f'{wait:g}')}[/dim]")
+        ws = Workspace.open(path, read_only=read_only, lock_wait_s=wait)
     try:
         yield ws
     finally:

@@ -18,21 +18,59 @@ DB_FILE = "adbudget.duckdb"
 
 
 class Store:
-    """A DuckDB file with the adbudget schema. One writer at a time (DuckDB's file lock)."""
+    """A DuckDB file with the adbudget schema. One writer at a time (DuckDB's file lock).
 
-    def __init__(self, path: Path | str, read_only: bool = False) -> None:
+    A long-lived holder (the dashboard) can :meth:`release` the file while idle so that CLI
+    commands can write; the next use reconnects, waiting up to ``lock_wait_s`` seconds for
+    another process to let go.
+    """
+
+    def __init__(self, path: Path | str, read_only: bool = False, lock_wait_s: float = 0.0) -> None:
         self.path = Path(path) if str(path) != ":memory:" else Path(":memory:")
         self.read_only = read_only
-        try:
-            self.con = duckdb.connect(str(path), read_only=read_only)
-        except duckdb.IOException as exc:
-            text = str(exc)
-            if "lock" in text.lower():
-                raise WorkspaceLockedError(t("core.store.locked", path=str(path))) from None
-            raise WorkspaceError(f"{path}: {text.splitlines()[0]}") from None
-        except duckdb.Error as exc:
-            raise WorkspaceError(f"{path}: {str(exc).splitlines()[0]}") from None
+        self.lock_wait_s = lock_wait_s
+        self._con: duckdb.DuckDBPyConnection | None = None
+        self._in_transaction = False
+        self._connect()
         self._check_and_migrate()
+
+    def _connect(self) -> duckdb.DuckDBPyConnection:
+        import time
+
+        deadline = time.monotonic() + max(0.0, self.lock_wait_s)
+        delay = 0.05
+        while True:
+            try:
+                self._con = duckdb.connect(str(self.path), read_only=self.read_only)
+                return self._con
+            except duckdb.IOException as exc:
+                text = str(exc)
+                if "lock" not in text.lower():
+                    raise WorkspaceError(f"{self.path}: {text.splitlines()[0]}") from None
+                if time.monotonic() + delay > deadline:
+                    raise WorkspaceLockedError(t("core.store.locked", path=str(self.path))) from None
+                time.sleep(delay)
+                delay = min(delay * 2, 0.5)
+            except duckdb.Error as exc:
+                raise WorkspaceError(f"{self.path}: {str(exc).splitlines()[0]}") from None
+
+    @property
+    def con(self) -> duckdb.DuckDBPyConnection:
+        """The open connection (reopened after :meth:`release`)."""
+        return self._con if self._con is not None else self._connect()
+
+    def release(self) -> bool:
+        """Close the file so other processes can open it; False when a transaction is open
+        or it is an in-memory store (nothing to share)."""
+        if self._con is None or self._in_transaction or str(self.path) == ":memory:":
+            return False
+        self._con.close()
+        self._con = None
+        return True
+
+    @property
+    def is_open(self) -> bool:
+        return self._con is not None
 
     # -- schema ---------------------------------------------------------------------------
     def schema_version(self) -> int:
@@ -76,14 +114,20 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """All-or-nothing: any exception rolls back everything done inside."""
-        self.con.execute("BEGIN TRANSACTION")
+        con = self.con
+        con.execute("BEGIN TRANSACTION")
+        self._in_transaction = True
         try:
-            yield self.con
+            yield con
         except BaseException:
-            self.con.execute("ROLLBACK")
+            con.execute("ROLLBACK")
             raise
         else:
-            self.con.execute("COMMIT")
+            con.execute("COMMIT")
+        finally:
+            self._in_transaction = False
 
     def close(self) -> None:
-        self.con.close()
+        if self._con is not None:
+            self._con.close()
+            self._con = None

@@ -8,6 +8,9 @@ from pathlib import Path
 from adbudget.i18n import t
 from adbudget.web.security import is_loopback, new_token
 
+IDLE_RELEASE_S = 1.0  # the server closes the store after this long without a request
+IDLE_LOCK_WAIT_S = 30.0  # a request waits this long for a CLI command that holds the store
+
 
 def plan_access(host: str, token: str | None) -> tuple[str | None, bool]:
     """The token to enforce and whether we generated it (non-loopback without --token)."""
@@ -21,16 +24,18 @@ def plan_access(host: str, token: str | None) -> tuple[str | None, bool]:
 def serve(workspace: Path, host: str = "127.0.0.1", port: int = 8765, token: str | None = None,
           upload_limit_mb: int = 20, echo: Callable[[str], None] = print,
           lang: str | None = None) -> None:
-    """Open the workspace and serve until interrupted (the workspace stays open for writing)."""
+    """Open the workspace and serve until interrupted; the store is released while idle."""
     import uvicorn
 
     from adbudget.web.app import create_app
     from adbudget.workspace import Workspace
 
     token, generated = plan_access(host, token)
-    ws = Workspace.open(workspace)
+    ws = Workspace.open(workspace, lock_wait_s=IDLE_LOCK_WAIT_S)
     try:
         app = create_app(ws, token=token, upload_limit=upload_limit_mb * 2**20, default_lang=lang)
+        # let go of the DuckDB file between requests, so `adbudget import` etc. can write
+        app.state.adb.start_idle_release(IDLE_RELEASE_S)
         shown = f"[{host}]" if ":" in host else host
         url = f"http://{shown}:{port}/"
         if token:

@@ -33,23 +33,68 @@ class PendingUpload:
     created: float = field(default_factory=time.monotonic)
 
 
+class UseLock:
+    """A re-entrant lock that remembers when it was last let go (the server's idle clock)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self.last_used = time.monotonic()
+
+    def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
+        return self._lock.acquire(blocking, timeout)
+
+    def release(self) -> None:
+        self.last_used = time.monotonic()
+        self._lock.release()
+
+    def __enter__(self) -> UseLock:
+        self._lock.acquire()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.release()
+
+
 @dataclass
 class AppState:
     """One workspace per server. DuckDB connections are not shared across threads safely,
-    so every workspace call runs under ``lock``."""
+    so every workspace call runs under ``lock``. With :meth:`start_idle_release` the server
+    lets go of the DuckDB file when idle, so CLI commands can write while the dashboard runs."""
 
     ws: Any
     token: str | None = None
     upload_limit: int = 20 * 1024 * 1024
     max_pending: int = 8
     pending_ttl_s: float = 1800.0
-    lock: threading.RLock = field(default_factory=threading.RLock)
+    lock: UseLock = field(default_factory=UseLock)
     pending: OrderedDict[str, PendingUpload] = field(default_factory=OrderedDict)
     version_ttl_s: float = 1.0
     default_lang: str | None = None  # `serve --lang`; else the workspace's language setting
     _cache: dict[tuple[str, str], tuple[Any, Section]] = field(default_factory=dict)
     _json: dict[tuple[str, str], tuple[Any, bytes]] = field(default_factory=dict)
     _version: tuple[float, Any] = (float("-inf"), None)
+
+    def start_idle_release(self, idle_s: float = 1.0, poll_s: float = 0.25) -> threading.Thread:
+        """Close the store after ``idle_s`` seconds without a request (a daemon thread); the
+        next request reopens it, waiting for a CLI command that holds the file meanwhile."""
+        def loop() -> None:
+            while True:
+                time.sleep(poll_s)
+                store = getattr(self.ws, "store", None)
+                if store is None or not getattr(store, "is_open", False):
+                    continue
+                if time.monotonic() - self.lock.last_used < idle_s:
+                    continue
+                if self.lock.acquire(blocking=False):
+                    try:
+                        if time.monotonic() - self.lock.last_used >= idle_s:
+                            store.release()
+                    finally:
+                        self.lock._lock.release()  # not a use: keep the idle clock
+
+        thread = threading.Thread(target=loop, name="adbudget-idle-release", daemon=True)
+        thread.start()
+        return thread
 
     def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Call *fn* with the workspace lock held."""
@@ -69,8 +114,8 @@ class AppState:
 
     def current_version(self) -> Any:
         """The data fingerprint, re-read at most every ``version_ttl_s`` seconds. Writes made
-        through the app call :meth:`invalidate`; the server holds DuckDB's write lock, so no
-        other process can change the store behind its back."""
+        through the app call :meth:`invalidate`; writes by CLI commands (possible while the
+        server is idle and has released the file) show up within ``version_ttl_s``."""
         now = time.monotonic()
         if now - self._version[0] > self.version_ttl_s:
             self._version = (now, self.data_version())

@@ -46,14 +46,15 @@ class WorkspaceBase:
         return cls(root, settings, store)
 
     @classmethod
-    def open(cls, root: Path | str = ".", read_only: bool = False):
-        """Open an existing workspace (refuses a folder without adbudget.toml)."""
+    def open(cls, root: Path | str = ".", read_only: bool = False, lock_wait_s: float = 0.0):
+        """Open an existing workspace (refuses a folder without adbudget.toml); wait up to
+        ``lock_wait_s`` seconds while another process holds the DuckDB file."""
         root = Path(root)
         settings_path = root / SETTINGS_FILE
         if not settings_path.exists():
             raise WorkspaceError(t("core.open.missing", path=str(root)))
         settings = load_settings(settings_path)
-        store = Store(root / DB_FILE, read_only=read_only)
+        store = Store(root / DB_FILE, read_only=read_only, lock_wait_s=lock_wait_s)
         return cls(root, settings, store)
 
     def save_settings(self, settings: Settings | None = None) -> None:
