@@ -144,6 +144,13 @@ def _render_rules(result: Any, currency: str) -> None:
     render_run(result, dry_run=True, limit=12)
 
 
+def _render_oracle(result: Any, currency: str) -> None:
+    labels = {c: t(f"simulate.col.{c}", currency=currency) for c in
+              ("market", "channel", "current_daily", "oracle_daily", "true_mroas")}
+    _table(result.rename(columns=labels))
+    console.print(f"[dim]{t('simulate.oracle_note')}[/dim]")
+
+
 def _render_report(result: Any, currency: str) -> None:
     console.print(t("simulate.report_at", path=str(result)), highlight=False)
 
@@ -171,6 +178,7 @@ RENDERERS: dict[str, Callable[[Any, str], None]] = {
     "status": _render_status, "attribute": _render_attribute, "fit": _render_fit,
     "plan": _render_plan, "funnel": _render_funnel, "ltv": _render_ltv,
     "experiments": _render_experiments, "rules": _render_rules, "report": _render_report,
+    "oracle": _render_oracle,
 }
 
 
