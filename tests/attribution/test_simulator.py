@@ -1,19 +1,34 @@
-"""On the simulator's journeys (known causal channel per tracked conversion), compare each
-model's channel shares with the true shares; print every error.
+"""On the simulator's journeys (known causal channel per tracked conversion), compare every
+model's channel shares with the true shares of the caused conversions; print every error.
 
-The simulator gives every converter one causal touch plus incidental touches drawn from the
-market's exposure mix (within 30 days), and non-converters the same exposure-driven touches.
-So a channel that is merely *seen* a lot appears in many converting paths, and participation-
-based credit (Markov removal effects, linear) over-credits it. The causal touch is timed by
-the line's carryover kernel, so it is usually the *last* touch, and last touch is hard to beat
-here. Measured while writing (tiny world, seeds 0–3, 30-day windows, L1 error of shares):
-last 0.25/0.22/0.16/0.22, shapley 0.26/0.23/0.20/0.12, markov 0.54/0.39/0.39/0.53; the
-simulator keeps changing, so the numbers move. The issue asks for data-driven < last touch;
-on these journeys that does not reliably hold, so the check is a non-strict expected failure
-that prints every error (it holds on our own known-effect journeys, test_known_effect.py).
+Issue #4 asks that a data-driven model's error be smaller than last touch's. On the
+simulator's realistic journeys (``adbudget.simulate.journeys``: one ad-delivery process for
+converters and non-converters, persuaded users size-biased, navigational search/marketplace
+touches before purchases) it does **not** hold, and the tests below say so with strict
+expected failures: if a change makes the claim true, they fail and must become plain tests.
+
+Measured (L1 error of shares, 30-day windows; `pytest tests/attribution/test_simulator.py
+-s`, and `-m slow` for the variants; docs/attribution.md has the full table):
+
+- tiny world, 3,000 journeys, seeds 0–3: last 0.27/0.20/0.36/0.17, shapley
+  0.25/0.24/0.43/0.22, markov 0.54/0.50/0.35/0.44, markov_auto 0.55/0.47/0.32/0.44 — the
+  best data-driven model wins on seeds 0 and 2 and loses on 1 and 3;
+- 20,000 journeys (less noise), seeds 0–3 and the small world (seed 7): last
+  0.20/0.20/0.25/0.26/0.19, shapley 0.24/0.27/0.34/0.32/0.31 — loses everywhere; without
+  the navigational touches last 0.30/0.24/0.20/0.23/0.27, shapley 0.37/0.24/0.27/0.25/0.26.
+
+Why: the world's carryover kernels (its aggregate truth) put most search, marketplace and
+Meta effects within hours of the order, and at tracked-touch frequencies few touches fall in
+between, so the persuading touch is still the last one for ~3/4 of caused conversions. What
+moves it off the last spot are navigational touches — and they fool every observational
+model as much as last touch, because they, too, are more frequent in converting journeys.
+The data-driven models also spread the organic conversions (about half of the tracked ones)
+over the channels by participation, which over-credits the high-reach channels.
 """
 
 from __future__ import annotations
+
+import dataclasses
 
 import duckdb
 import numpy as np
@@ -23,34 +38,67 @@ import pytest
 from adbudget.attribution import PathTable, make_model, parse_windows, path_sql
 
 world_mod = pytest.importorskip("adbudget.simulate.world")
+journeys = pytest.importorskip("adbudget.simulate.journeys")
+
+SEEDS = (0, 1, 2, 3)
+MODELS = ("last", "first", "linear", "position", "markov", "markov_auto", "shapley",
+          "shapley_simplified")
+DATA_DRIVEN = ("markov", "markov_auto", "shapley")
+REASON = ("on the simulator's realistic journeys no data-driven model beats last touch on "
+          "every seed; see the module doc and docs/attribution.md")
 
 
-@pytest.fixture(scope="module")
-def world_paths() -> tuple[PathTable, np.ndarray]:
-    world = world_mod.World.build(seed=0, size="tiny")
+def share_errors(seed: int, size: str = "tiny", users: int | None = None) -> dict[str, float]:
+    """L1 error of each model's channel shares against the true shares of caused conversions."""
+    spec = world_mod.build_spec(seed, size)
+    if users is not None:
+        spec = dataclasses.replace(spec, users=users)
+    world = world_mod.World(spec)
     touches = world.touchpoints()
     touches["ts"] = pd.to_datetime(touches["ts"].str.rstrip("Z"))
-    orders = world.orders()
     con = duckdb.connect()
     con.register("touchpoints", touches)
-    con.register("orders", orders)
-    # the simulator's converters see their touches within 30 days before the order
+    con.register("orders", world.orders())
+    # every simulated journey spans the 30 days before its order
     table = PathTable.from_frame(con.execute(path_sql(parse_windows("30d-click,30d-view"))).df())
     truth = world.true_channel_credit().set_index("channel")["conversions"]
     share = truth.reindex(list(table.channels)).fillna(0.0).to_numpy(dtype=float)
-    return table, share / share.sum()
-
-
-@pytest.mark.xfail(reason="simulator's causal touch is usually the last touch; see module doc",
-                   strict=False)
-def test_shapley_beats_last_touch_on_simulated_journeys(world_paths) -> None:
-    table, truth = world_paths
+    share = share / share.sum()
     errors = {}
-    for name in ("last", "first", "linear", "position", "markov", "markov_auto", "shapley"):
-        credit = make_model(name).credit(table).conversions
-        errors[name] = float(np.abs(credit / credit.sum() - truth).sum())
-    print("\nL1 error of channel shares vs the simulator's true credit:",
-          ", ".join(f"{k}={v:.3f}" for k, v in errors.items()))
-    assert make_model("shapley").credit(table).conversions.sum() == pytest.approx(
-        table.total_conversions)
-    assert errors["shapley"] < errors["last"]
+    for name in MODELS:
+        credit = make_model(name).credit(table)
+        assert credit.conversions.sum() == pytest.approx(table.total_conversions)
+        errors[name] = float(np.abs(credit.conversions / credit.conversions.sum() - share).sum())
+    return errors
+
+
+def _report(label: str, rows: dict[object, dict[str, float]]) -> None:
+    print(f"\nL1 error of channel shares vs the simulator's true credit ({label}):")
+    for key, errors in rows.items():
+        print(f"  {key}: " + ", ".join(f"{k}={v:.3f}" for k, v in errors.items()))
+
+
+def _best_beats_last(errors: dict[str, float]) -> bool:
+    return min(errors[m] for m in DATA_DRIVEN) < errors["last"]
+
+
+@pytest.mark.xfail(reason=REASON, strict=True)
+def test_data_driven_beats_last_touch_on_every_seed() -> None:
+    rows = {f"seed {s}": share_errors(s) for s in SEEDS}
+    _report("tiny world, 3,000 journeys", rows)
+    # the errors are real measurements, not placeholders: last touch is far from perfect
+    assert all(0.05 < r["last"] < 1.0 for r in rows.values())
+    assert all(_best_beats_last(r) for r in rows.values())
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(reason=REASON, strict=True)
+@pytest.mark.parametrize("navigational", [True, False], ids=["navigational", "no-navigational"])
+def test_data_driven_beats_last_touch_with_more_journeys(navigational: bool, monkeypatch) -> None:
+    if not navigational:
+        monkeypatch.setattr(journeys, "NAV_CONVERTER", 0.0)
+        monkeypatch.setattr(journeys, "NAV_NON", 0.0)
+    rows = {f"seed {s}": share_errors(s, users=20_000) for s in SEEDS}
+    rows["small seed 7"] = share_errors(7, "small")
+    _report(f"20,000 journeys, navigational touches {'on' if navigational else 'off'}", rows)
+    assert all(_best_beats_last(r) for r in rows.values())
