@@ -55,7 +55,11 @@ class ResponseSettings(BaseModel):
     adstock: Literal["geometric", "weibull", "delayed_geometric"] = "geometric"
     # Diminishing returns family: hill, logistic or exponential.
     saturation: Literal["hill", "logistic", "exponential"] = "hill"
-    # Longest carryover in days (the adstock kernel length).
+    # Time step of the model: "auto" (weekly when revenue or spend is dated on a 7-day grid,
+    # else daily), "daily", or "weekly" (daily data is summed per week; less noisy, fewer
+    # periods). Half-lives, max_lag and holdout_days stay in days either way.
+    granularity: Literal["auto", "daily", "weekly"] = "auto"
+    # Longest carryover in days (the adstock kernel length; rounded up to whole weeks on weekly data).
     max_lag: int = Field(21, ge=1, le=90)
     # Prior median ROAS per channel; channels missing here use `roas_prior_default`.
     roas_prior: dict[str, float] = Field(default_factory=lambda: dict(DEFAULT_ROAS_PRIOR))

@@ -1,8 +1,16 @@
 """Turn shop revenue and ad spend tables into the arrays the model samples on.
 
 A *line* is a market × channel with spend in the training period. Revenue is scaled per
-market by its training mean and spend per line by its average non-zero day, so priors are
+market by its training mean and spend per line by its average non-zero period, so priors are
 unit-free; the ROAS priors (business terms) are carried as log medians per line.
+
+The model's time step (a *period*) is a day or a week (``[response] granularity``; ``auto``
+picks weekly when the revenue or the spend table is dated on a 7-day grid). Weekly fits sum
+revenue and spend per week (dropping a market's incomplete first/last week), average
+holidays and controls over the week and leave out the day-of-week seasonality. Settings
+stay in days (half-lives, ``max_lag``, ``holdout_days``) and are converted to periods here;
+current / highest spend are reported per day whatever the period, so the fitted curves stay
+"daily spend -> daily revenue" for the planner.
 """
 
 from __future__ import annotations
@@ -20,6 +28,7 @@ from adbudget.response.transforms import lag_tensor
 
 MIN_TRAIN_DAYS = 90
 RECENT_DAYS = 28
+PERIOD_DAYS = {"daily": 1, "weekly": 7}
 
 
 @dataclass(frozen=True)
@@ -72,10 +81,79 @@ class ModelData:
     lift_se: np.ndarray  # (K,)
     lift_ids: list[str]
     notices: list[Notice]
+    period_days: int = 1  # days per model period: 1 (daily) or 7 (weekly); dates are period starts
 
     @property
     def n_lines(self) -> int:
         return len(self.lines)
+
+    @property
+    def granularity(self) -> str:
+        """``"daily"`` or ``"weekly"``."""
+        return "weekly" if self.period_days == 7 else "daily"
+
+
+def _on_week_grid(dates: pd.Series) -> bool:
+    """True when the distinct dates (at least two) all lie on one 7-day grid."""
+    unique = pd.DatetimeIndex(pd.to_datetime(dates).unique())
+    if len(unique) < 2:
+        return False
+    offsets = (unique - unique.min()).days.to_numpy()
+    return bool((offsets % 7 == 0).all())
+
+
+def resolve_granularity(revenue: pd.DataFrame, spend: pd.DataFrame | None,
+                        setting: str = "auto") -> tuple[str, pd.Timestamp | None]:
+    """The period (``"daily"``/``"weekly"``) and, for weekly, the first day of one week.
+
+    ``auto``: weekly when the revenue or the spend dates all lie on a 7-day grid (weekly
+    exports are dated on their week start; orders-derived revenue is daily but the spend may
+    be weekly), else daily. Forced ``weekly`` on daily data uses weeks starting on Monday.
+    """
+    rev_dates = pd.to_datetime(revenue["date"])
+    sp_dates = pd.to_datetime(spend["date"]) if spend is not None and not spend.empty else None
+    if setting == "daily":
+        return "daily", None
+    for dates in (rev_dates, sp_dates):
+        if dates is not None and _on_week_grid(dates):
+            return "weekly", pd.Timestamp(dates.min())
+    if setting == "weekly":
+        first = pd.Timestamp(rev_dates.min())
+        return "weekly", first - pd.Timedelta(days=first.weekday())
+    return "daily", None
+
+
+def _week_start(dates: pd.Series, anchor: pd.Timestamp) -> pd.Series:
+    days = (pd.to_datetime(dates) - anchor).dt.days
+    return anchor + pd.to_timedelta((days // 7) * 7, unit="D")
+
+
+def to_weekly(revenue: pd.DataFrame, spend: pd.DataFrame | None,
+              anchor: pd.Timestamp) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """Sum revenue, orders and spend per week (weeks start on ``anchor``'s weekday).
+
+    Daily revenue only counts a market's complete weeks: a week cut by the market's first or
+    last day of data would look like a revenue drop. Tables already dated on the grid pass
+    through unchanged (one row per week).
+    """
+    rev = revenue.copy()
+    rev["date"] = pd.to_datetime(rev["date"])
+    daily_source = not _on_week_grid(rev["date"])
+    rev["week"] = _week_start(rev["date"], anchor)
+    values = [c for c in ("revenue", "orders") if c in rev.columns]
+    out = rev.groupby(["week", "market"], as_index=False)[values].sum()
+    if daily_source:
+        span = rev.groupby("market")["date"].agg(["min", "max"])
+        first = out["market"].map(span["min"])
+        last = out["market"].map(span["max"])
+        out = out[(out["week"] >= first) & (out["week"] + pd.Timedelta(days=6) <= last)]
+    out = out.rename(columns={"week": "date"}).reset_index(drop=True)
+    if spend is None or spend.empty:
+        return out, spend
+    sp = spend.copy()
+    sp["date"] = _week_start(sp["date"], anchor)
+    sp = sp.groupby(["date", "market", "channel"], as_index=False)["spend"].sum()
+    return out, sp
 
 
 def fourier_features(dates: pd.DatetimeIndex, weekly: int, yearly: int) -> np.ndarray:
@@ -112,6 +190,12 @@ def prepare_data(
     rev["date"] = pd.to_datetime(rev["date"])
     sp = spend.copy() if spend is not None else pd.DataFrame(columns=["date", "market", "channel", "spend"])
     sp["date"] = pd.to_datetime(sp["date"])
+    granularity, anchor = resolve_granularity(rev, sp, settings.granularity)
+    period = PERIOD_DAYS[granularity]
+    if granularity == "weekly":
+        rev, sp = to_weekly(rev, sp, anchor)
+        if rev.empty:
+            raise InputError("no complete week of shop revenue to fit")
     if markets:
         unknown = sorted(set(markets) - set(rev["market"]))
         if unknown:
@@ -126,10 +210,10 @@ def prepare_data(
     if missing_region:
         raise InputError(f"market(s) {', '.join(missing_region)} are not configured in adbudget.toml")
 
-    dates = pd.date_range(rev["date"].min(), rev["date"].max(), freq="D")
+    dates = pd.date_range(rev["date"].min(), rev["date"].max(), freq=f"{period}D")
     n_t, n_m = len(dates), len(market_list)
-    if n_t < 28:
-        raise InputError(f"only {n_t} days of revenue; the response model needs at least 28")
+    if n_t * period < 28:
+        raise InputError(f"only {n_t * period} days of revenue; the response model needs at least 28")
     m_index = {m: i for i, m in enumerate(market_list)}
     column = "orders" if settings.target == "orders" else "revenue"
     y_frame = rev.pivot_table(index="date", columns="market", values=column, aggfunc="sum")
@@ -141,9 +225,10 @@ def prepare_data(
         active[first : last + 1, j] = True
     y = y_frame.fillna(0.0).to_numpy(dtype=float)
 
-    holdout = settings.holdout_days if n_t - settings.holdout_days >= MIN_TRAIN_DAYS else 0
+    holdout = math.ceil(settings.holdout_days / period)  # the hold-out tail, in periods
+    holdout = holdout if (n_t - holdout) * period >= MIN_TRAIN_DAYS else 0
     if settings.holdout_days and not holdout:
-        notices.append(Notice("response.notice.no_holdout", {"days": n_t}))
+        notices.append(Notice("response.notice.no_holdout", {"days": n_t * period}))
     train = np.arange(n_t) < n_t - holdout
     obs_mask = active & train[:, None]
     y_scale = np.array([max(y[obs_mask[:, j], j].mean(), 1e-9) if obs_mask[:, j].any() else 1.0
@@ -168,7 +253,8 @@ def prepare_data(
     spend_arr = (s_frame[lines].to_numpy(dtype=float) if lines else np.zeros((n_t, 0)))
     n_lines = len(lines)
     x_scale = np.array([spend_arr[train & (spend_arr[:, n] > 0), n].mean() for n in range(n_lines)])
-    lagged = lag_tensor((spend_arr / np.maximum(x_scale, 1e-9)).astype(np.float32), settings.max_lag)
+    max_lag = max(1, math.ceil(settings.max_lag / period))  # kernel length in periods
+    lagged = lag_tensor((spend_arr / np.maximum(x_scale, 1e-9)).astype(np.float32), max_lag)
     line_market = np.array([m_index[m] for m, _ in lines], dtype=int)
     line_channel = np.array([c_index[c] for _, c in lines], dtype=int)
     regions = [market_regions[m] for m in market_list]
@@ -182,9 +268,9 @@ def prepare_data(
         [math.log(settings.roas_median(c) / value_per_unit[m_index[m]]) for m, c in lines]
     )
     log_hl_prior = np.array([math.log(settings.half_life_median(c)) for c in channels])
-    recent = spend_arr[-RECENT_DAYS:]
-    current_spend = recent.mean(axis=0) if n_lines else np.zeros(0)
-    max_spend = spend_arr.max(axis=0) if n_lines else np.zeros(0)
+    recent = spend_arr[-max(1, RECENT_DAYS // period):]
+    current_spend = recent.mean(axis=0) / period if n_lines else np.zeros(0)  # per day
+    max_spend = spend_arr.max(axis=0) / period if n_lines else np.zeros(0)  # per day
 
     for n, (m, c) in enumerate(lines):
         days = spend_arr[train, n]
@@ -192,27 +278,30 @@ def prepare_data(
         cv = used.std() / used.mean() if used.size > 1 else 0.0
         if cv < 0.1 and (days > 0).mean() > 0.9:
             notices.append(Notice("response.notice.flat_spend", {"market": m, "channel": c}))
-        if (days > 0).sum() < 14:
+        if (days > 0).sum() * period < 14:
             notices.append(Notice("response.notice.few_days", {"market": m, "channel": c,
-                                                                 "days": int((days > 0).sum())}))
+                                                                 "days": int((days > 0).sum()) * period}))
 
     t_train = max(int(train.sum()) - 1, 1)
     time = np.arange(n_t, dtype=float) / t_train
-    weekly = settings.weekly_harmonics
-    yearly = settings.yearly_harmonics if train.sum() >= 300 else min(settings.yearly_harmonics, 1)
-    if train.sum() < 180:
+    train_days = int(train.sum()) * period
+    weekly = settings.weekly_harmonics if period == 1 else 0  # no day-of-week on weekly data
+    yearly = settings.yearly_harmonics if train_days >= 300 else min(settings.yearly_harmonics, 1)
+    if train_days < 180:
         yearly = 0
-    fourier = fourier_features(dates, weekly, yearly)
+    fourier = fourier_features(dates + pd.Timedelta(days=(period - 1) / 2), weekly, yearly)  # mid-period
     if settings.holidays:
-        hol, hol_names = holiday_features(dates, regions, settings.holiday_lead_days,
+        days_all = pd.date_range(dates[0], periods=n_t * period, freq="D")
+        hol, hol_names = holiday_features(days_all, regions, settings.holiday_lead_days,
                                           settings.extra_holidays)
+        hol = hol.reshape((n_t, period) + hol.shape[1:]).mean(axis=1)  # share of the period's days
         keep = [h for h in range(hol.shape[2]) if (hol[train, :, h] > 0).any()]
         hol, hol_names = hol[:, :, keep], [hol_names[h] for h in keep]
     else:
         hol, hol_names = np.zeros((n_t, n_m, 0)), []
 
-    ctrl, ctrl_names = _controls(controls, dates, market_list, train)
-    lift = _lift(lift_tests, dates, lines, y_scale, value_per_unit, m_index, notices)
+    ctrl, ctrl_names = _controls(controls, dates, market_list, train, period)
+    lift = _lift(lift_tests, dates, lines, y_scale, value_per_unit, m_index, notices, period)
     return ModelData(
         dates=dates, markets=market_list, regions=regions, channels=channels, lines=lines,
         target=settings.target, y=y, active=active, obs_mask=obs_mask, train=train, y_scale=y_scale,
@@ -221,16 +310,18 @@ def prepare_data(
         spend_total=spend_total, log_roas_prior=log_roas_prior, log_hl_prior=log_hl_prior,
         fourier=fourier, time=time, holidays=hol, holiday_names=hol_names, controls=ctrl,
         control_names=ctrl_names, value_per_unit=value_per_unit, current_spend=current_spend,
-        max_spend=max_spend, notices=notices, **lift,
+        max_spend=max_spend, notices=notices, period_days=period, **lift,
     )
 
 
 def _controls(controls: pd.DataFrame | None, dates: pd.DatetimeIndex, markets: list[str],
-              train: np.ndarray) -> tuple[np.ndarray, list[str]]:
+              train: np.ndarray, period: int = 1) -> tuple[np.ndarray, list[str]]:
     if controls is None or controls.empty:
         return np.zeros((len(dates), len(markets), 0)), []
     frame = controls.copy()
     frame["date"] = pd.to_datetime(frame["date"])
+    if period > 1:  # average over the period each date falls in
+        frame["date"] = _week_start(frame["date"], dates[0])
     names = [c for c in frame.columns if c not in ("date", "market")]
     out = np.zeros((len(dates), len(markets), len(names)))
     for k, name in enumerate(names):
@@ -243,7 +334,7 @@ def _controls(controls: pd.DataFrame | None, dates: pd.DatetimeIndex, markets: l
 
 def _lift(tests: pd.DataFrame | None, dates: pd.DatetimeIndex, lines: list[tuple[str, str]],
           y_scale: np.ndarray, value_per_unit: np.ndarray, m_index: dict[str, int],
-          notices: list[Notice]) -> dict[str, object]:
+          notices: list[Notice], period: int = 1) -> dict[str, object]:
     empty = {"lift_line": np.zeros(0, dtype=int), "lift_window": np.zeros((0, len(dates))),
              "lift_spend": np.zeros(0), "lift_obs": np.zeros(0), "lift_se": np.zeros(0),
              "lift_ids": []}
@@ -258,7 +349,10 @@ def _lift(tests: pd.DataFrame | None, dates: pd.DatetimeIndex, lines: list[tuple
                                                                    "market": key[0], "channel": key[1]}))
             continue
         start, end = pd.Timestamp(rec["start_date"]), pd.Timestamp(rec["end_date"])
-        window = ((dates >= start) & (dates <= end)).astype(float)
+        # share of each period's days inside the test window (0/1 on daily data)
+        first = np.maximum(dates, start)
+        last = np.minimum(dates + pd.Timedelta(days=period - 1), end)
+        window = np.clip((last - first).days.to_numpy() + 1, 0, period) / period
         m = m_index[key[0]]
         scale = y_scale[m] * value_per_unit[m]
         se = max(float(rec["incremental_revenue_se"]), 1e-6 * max(abs(float(rec["incremental_revenue"])), 1.0))
@@ -277,4 +371,5 @@ def _lift(tests: pd.DataFrame | None, dates: pd.DatetimeIndex, lines: list[tuple
     }
 
 
-__all__ = ["ModelData", "Notice", "fourier_features", "prepare_data"]
+__all__ = ["PERIOD_DAYS", "ModelData", "Notice", "fourier_features", "prepare_data",
+           "resolve_granularity", "to_weekly"]

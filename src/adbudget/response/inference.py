@@ -64,14 +64,23 @@ def _neg_log_post(z: Any, spec: Spec) -> Any:
 _value_and_grad = jax.jit(jax.value_and_grad(_neg_log_post))
 
 
-@jax.jit
-def _hessian(z: Any, spec: Spec) -> Any:
-    grad = jax.grad(_neg_log_post)
+def _hessian(z: np.ndarray, spec: Spec, step: float = 1e-2) -> np.ndarray:
+    """Hessian of the negative log posterior by central differences of the jitted gradient.
 
-    def hvp(v: Any) -> Any:
-        return jax.jvp(lambda x: grad(x, spec), (z,), (v,))[1]
-
-    return jax.lax.map(hvp, jnp.eye(z.shape[0], dtype=z.dtype), batch_size=16)
+    2n gradient calls and no new compilation: an exact forward-over-reverse Hessian took
+    8-10 s to compile on the 2-core box, more than all of NUTS's sampling on a small
+    (weekly, one-market) model; these differences agree with it to ~0.1 % (the step is in
+    the standard-normal latent space, where posterior sds are 0.01-1).
+    """
+    n = z.shape[0]
+    out = np.empty((n, n))
+    for i in range(n):
+        shift = np.zeros(n, dtype=np.float32)
+        shift[i] = step
+        up = _value_and_grad(jnp.asarray(z + shift, jnp.float32), spec)[1]
+        down = _value_and_grad(jnp.asarray(z - shift, jnp.float32), spec)[1]
+        out[:, i] = (np.asarray(up, dtype=float) - np.asarray(down, dtype=float)) / (2 * step)
+    return 0.5 * (out + out.T)
 
 
 def laplace(spec: Spec, max_iter: int = 2000) -> Laplace:
@@ -87,8 +96,7 @@ def laplace(spec: Spec, max_iter: int = 2000) -> Laplace:
 
     res = minimize(fun, np.zeros(spec.n_latent), jac=True, method="L-BFGS-B",
                    options={"maxiter": max_iter})
-    hess = np.asarray(_hessian(jnp.asarray(res.x, jnp.float32), spec), dtype=float)
-    hess = 0.5 * (hess + hess.T)
+    hess = _hessian(res.x.astype(np.float32), spec)
     values, vectors = np.linalg.eigh(hess)
     values = np.clip(values, 1.0, None)  # the prior alone gives curvature >= 1 in every direction
     cov = (vectors / values) @ vectors.T

@@ -61,6 +61,7 @@ class Spec:
     target: str = field(metadata={"static": True})
     max_lag: int = field(metadata={"static": True})
     layout: tuple[tuple[str, tuple[int, ...]], ...] = field(metadata={"static": True})
+    period_days: int = field(default=1, metadata={"static": True})  # days per time step (7: weekly)
 
     @property
     def prior_log_roas_var(self) -> float:
@@ -118,7 +119,8 @@ def make_spec(data: ModelData, settings: ResponseSettings) -> Spec:
     layout.append(("noise", (n_m,)))
     return Spec(
         arrays=arrays, adstock=settings.adstock, saturation=settings.saturation,
-        target=settings.target, max_lag=settings.max_lag, layout=tuple(layout),
+        target=settings.target, max_lag=data.lagged.shape[0], layout=tuple(layout),
+        period_days=data.period_days,
     )
 
 
@@ -194,7 +196,8 @@ def compute(spec: Spec, z: Any) -> dict[str, Any]:
         return out
     lp = line_params(spec, p)
     adstock, sat = ADSTOCKS[spec.adstock], SATURATIONS[spec.saturation]
-    weights = adstock.weights(jnp, lp["half_life"], lp["adstock_shape"], spec.max_lag)
+    weights = adstock.weights(jnp, lp["half_life"], lp["adstock_shape"], spec.max_lag,
+                              spec.period_days)  # half-lives in days, kernel in periods
     carried = apply_adstock(jnp, a["lagged"], weights)
     s = sat.value(jnp, carried, lp["sat_scale"], lp["sat_shape"])
     s_total = jnp.maximum((s * a["train"][:, None]).sum(axis=0), 1e-6)

@@ -90,10 +90,13 @@ def analyze(data: ModelData, spec: Spec, draws: Draws, interval: float = 0.9,
     y_line = data.y_scale[data.line_market] if n_lines else np.zeros(0)
     line_draws: dict[str, np.ndarray] = {}
     if n_lines:
+        # curves per DAY whatever the period: a steady daily spend s is a period spend p * s, and
+        # beta * S(p * s; scale) / p = (beta / p) * S(s; scale / p) for every saturation family
+        per = data.period_days
         line_draws = {
             "roas": named["line_roas"] * value,
-            "beta": named["line_beta"] * y_line * value,
-            "scale": named["line_sat_scale"] * data.x_scale,
+            "beta": named["line_beta"] * y_line * value / per,
+            "scale": named["line_sat_scale"] * data.x_scale / per,
             "shape": named["line_sat_shape"],
             "half_life": named["line_half_life"],
             "adstock_shape": named["line_adstock_shape"],
@@ -167,7 +170,8 @@ def _diagnostics(data: ModelData, draws: Draws, paths: dict[str, np.ndarray],
         "r2_in_sample": float(1 - (resid**2).sum() / ss_tot) if ss_tot > 0 else float("nan"),
         "mape_in_sample": _mape(y[train_mask], pred[train_mask]),
         "mape_holdout": _mape(y[active], pred[active]) if active.any() else None,
-        "holdout_days": int((~data.train).sum()),
+        "holdout_days": int((~data.train).sum()) * data.period_days,
+        "period_days": data.period_days, "train_periods": int(data.train.sum()),
         "r_hat_max": None, "ess_min": None,
     }
     if draws.method == "nuts" and grouped:

@@ -41,6 +41,22 @@ def apply_adstock(xp: Any, lagged: Any, weights: Any) -> Any:
     return out
 
 
+def period_matrix(max_lag: int, period_days: int) -> np.ndarray:
+    """(L, L * p) matrix summing a daily kernel into a kernel over periods of ``p`` days.
+
+    Spend of one period is taken as spread evenly over its ``p`` days; entry ``[k, d]`` is the
+    share of those days whose effect at daily lag ``d`` lands ``k`` periods later.
+    """
+    p = period_days
+    out = np.zeros((max_lag, max_lag * p))
+    for d in range(max_lag * p):
+        for j in range(p):
+            k = (j + d) // p
+            if k < max_lag:
+                out[k, d] += 1.0 / p
+    return out
+
+
 @dataclass(frozen=True)
 class Adstock:
     """A carryover family parametrised by its half-life (days) and at most one shape value."""
@@ -49,9 +65,19 @@ class Adstock:
     has_shape: bool = False
     shape_prior: tuple[float, float] = (0.0, 0.3)  # log-normal (log median, sd) of the shape
 
-    def weights(self, xp: Any, half_life: Any, shape: Any, max_lag: int) -> Any:
-        """Kernel (L, C) normalised to sum to one per column; half_life, shape are (C,)."""
-        raw = self._raw(xp, half_life, shape, max_lag)
+    def weights(self, xp: Any, half_life: Any, shape: Any, max_lag: int,
+                period_days: int = 1) -> Any:
+        """Kernel (L, C) over lags of one period, normalised to sum to one per column.
+
+        ``half_life`` and ``shape`` are in days, (C,). On periods of ``period_days`` days
+        (7: weekly data) the daily kernel over ``max_lag * period_days`` days is summed into
+        periods as :func:`period_matrix` does, so half-lives keep their meaning in days.
+        (A geometric kernel with the half-life simply divided by 7 would miss the spill of
+        late-week spend into the next week and fit half-lives about twice too long.)
+        """
+        raw = self._raw(xp, half_life, shape, max_lag * period_days)
+        if period_days > 1:
+            raw = xp.asarray(period_matrix(max_lag, period_days), dtype=raw.dtype) @ raw
         return raw / xp.maximum(raw.sum(axis=0, keepdims=True), 1e-12)
 
     def _raw(self, xp: Any, half_life: Any, shape: Any, max_lag: int) -> Any:
@@ -202,4 +228,5 @@ __all__ = [
     "Saturation",
     "apply_adstock",
     "lag_tensor",
+    "period_matrix",
 ]
