@@ -65,8 +65,7 @@ from adbudget.simulate.panel import KERNEL_LENGTH, MarketPanel, kernel
 
 DAY = 86400
 CONVERTING_SHARE = 0.15  # share of journeys that end in a purchase (when orders allow)
-WINDOW_DAYS = 30  # observation span of every journey (converters: the days before the order)
-SPAN_DAYS = WINDOW_DAYS
+SPAN_DAYS = 30  # observation span of every journey (converters: the days before the order)
 MEAN_TOUCHES = 2.5  # delivery-process touches per user and SPAN_DAYS, on average
 EXPOSURE_SHAPE = 1.0  # gamma shape of the users' exposure rates (negative-binomial exposure)
 NAV_CHANNELS = ("google_search", "amazon", "shopee", "lazada")  # demand-capture lines
@@ -266,4 +265,4 @@ def sample_journeys(seed: int, panel: MarketPanel, block: OrdersBlock, users: in
     return JourneyBlock(touchpoints=tp, credit=credit, first_channel=first)
 
 
-__all__ = ["CONVERTING_SHARE", "JourneyBlock", "sample_journeys"]
+__all__ = ["CONVERTING_SHARE", "NAV_CHANNELS", "JourneyBlock", "sample_journeys"]
