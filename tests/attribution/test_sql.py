@@ -125,3 +125,66 @@ def test_time_decay_model_uses_the_sql_weights(con) -> None:
     w = w / w.sum()
     assert credit["google_search"] == pytest.approx(w[0] + w[1])
     assert credit["meta"] == pytest.approx(w[2])
+
+
+def test_boundaries_exactly_at_the_window_and_the_gap() -> None:
+    """A touch exactly one window before its order counts; one at the order's instant counts;
+    a gap of exactly the inactivity limit does not split; one microsecond more does."""
+    from .test_sql_property import assert_same, frames, reference_paths, sql_paths
+
+    t0 = T("2025-01-01")
+    touch, orders = frames(
+        [("a", t0, "US", "meta", "c1", "click"),                           # 7 d before: in
+         ("a", t0 + pd.Timedelta(days=6), "US", "tiktok", "c1", "view"),   # 1 d before: in
+         ("a", t0 + pd.Timedelta(days=7), "US", "email", "c1", "click"),   # same instant: in
+         ("b", t0, "DE", "meta", "c1", "click"),
+         ("b", t0 + pd.Timedelta(days=30), "DE", "tiktok", "c1", "click"),  # gap == 30 d
+         ("b", t0 + pd.Timedelta(days=60, microseconds=1), "DE", "meta", "c1", "click")],
+        [("o1", "a", t0 + pd.Timedelta(days=7), "US", 10.0),
+         ("o0", "a", t0 + pd.Timedelta(days=7), "DE", 99.0)])  # same instant: one order, o0
+    got = sql_paths(touch, orders, "7d-click,1d-view", by_market=True)
+    assert got == {
+        ("DE", "meta > tiktok > email"): {"conv": 1, "value": 99.0, "null": 0,
+                                          "decay": None, "decay_value": None},
+        ("DE", "meta > tiktok"): {"conv": 0, "value": 0, "null": 1, "decay": None,
+                                  "decay_value": None},
+        ("DE", "meta"): {"conv": 0, "value": 0, "null": 1, "decay": None, "decay_value": None},
+    }
+    assert_same(got, reference_paths(touch, orders, "7d-click,1d-view", by_market=True))
+
+
+@pytest.mark.parametrize("options", [
+    {},
+    {"by_market": True, "collapse": False, "spec": "30d-click,7d-view"},
+    {"unit": "campaign", "spec": "7d-click,1d-view,meta:30d-click", "inactivity_days": 7},
+    {"markets": ["US"], "start": "2025-02-01", "end": "2025-03-31", "half_life_days": 7.0},
+])
+def test_sql_equals_python_reference_on_random_customers(options) -> None:
+    """400 customers with several journeys each, ties in time, several orders: SQL == Python."""
+    from .test_sql_property import assert_same, frames, reference_paths, sql_paths
+
+    rng = np.random.default_rng(11)
+    touches, orders = [], []
+    for u in range(400):
+        market = str(rng.choice(["US", "DE"]))
+        hours = np.sort(rng.integers(0, 24 * 120, rng.integers(1, 25)))
+        for h in hours:
+            touches.append((f"u{u}", T("2025-01-01") + pd.Timedelta(hours=int(h)), market,
+                            str(rng.choice(["meta", "google_search", "tiktok", "email"])),
+                            str(rng.choice(["c1", "c2"])), str(rng.choice(["click", "view"]))))
+        for k in range(rng.poisson(0.8)):
+            at = T("2025-01-01") + pd.Timedelta(hours=int(rng.choice(hours)) + int(rng.integers(0, 200)))
+            orders.append((f"o{u}-{k}", f"u{u}", at, market, float(rng.integers(10, 100))))
+    touch, order = frames(touches, orders)
+    kw = dict(options)
+    spec = kw.pop("spec", None)
+    want = reference_paths(touch, order, spec, **kw)
+    assert sum(v["conv"] for v in want.values()) > 30 and sum(v["null"] for v in want.values()) > 100
+    assert_same(sql_paths(touch, order, spec, **kw), want)
+
+
+def test_empty_touches_give_an_empty_table(con) -> None:
+    con.execute("CREATE TABLE no_touches AS SELECT * FROM touchpoints WHERE false")
+    df = con.execute(path_sql(parse_windows(None), touch_table="no_touches")).df()
+    assert df.empty and list(df.columns) == ["path", "total_conversions",
+                                             "total_conversion_value", "total_null"]
