@@ -19,6 +19,7 @@ from adbudget.cli.common import (
     open_workspace,
     print_json,
 )
+from adbudget.errors import UsageError
 from adbudget.i18n import t
 
 
@@ -80,10 +81,14 @@ def register(app: typer.Typer) -> None:
         warmup: Annotated[int | None, typer.Option("--warmup", help="NUTS warm-up steps per chain.")] = None,
         markets: Annotated[str | None, typer.Option("--markets", help="Comma-separated market codes.")] = None,
         seed: Annotated[int | None, typer.Option("--seed", help="Random seed.")] = None,
+        granularity: Annotated[str | None, typer.Option(
+            "--granularity", help="auto, daily or weekly (sums daily data per week).")] = None,
         lang: LangOpt = "en",
         json: JsonOpt = False,
     ) -> None:
         """Fit the response model (revenue vs spend per market × channel) and save it."""
+        if granularity is not None and granularity not in ("auto", "daily", "weekly"):
+            raise UsageError(t("response.bad_granularity", value=granularity))
         codes = [m.strip().upper() for m in markets.split(",") if m.strip()] if markets else None
         with open_workspace(workspace) as ws:
             _enable_parallel_chains(chains or ws.settings.response.chains)
@@ -91,13 +96,15 @@ def register(app: typer.Typer) -> None:
             if not json:
                 console.print(t("response.fitting"))
             result = ws.fit(method=method, draws=draws, chains=chains, markets=codes,
-                            progress=say, warmup=warmup, seed=seed)
+                            progress=say, warmup=warmup, seed=seed, granularity=granularity)
         if json:
             print_json(_report(result))
             return
         d = result.diagnostics
         console.print(t("response.fitted", method=result.method, seconds=_fmt(result.seconds, 1),
                         draws=len(next(iter(result.draws.values()), []))))
+        if d.get("period_days", 1) == 7:
+            console.print(t("response.weekly_note", weeks=d.get("train_periods", 0)))
         console.print(_summary_table(result))
         diag = Table(title=t("response.diagnostics_title"), show_header=False)
         for key in ("r_hat_max", "ess_min", "divergences", "r2_in_sample", "mape_in_sample",

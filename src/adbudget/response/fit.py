@@ -42,7 +42,8 @@ def fit_model(
     say = progress or (lambda _msg: None)
     data = prepare_data(revenue, spend, market_regions, settings, lift_tests, controls, markets)
     spec = make_spec(data, settings)
-    say(f"{len(data.markets)} markets, {data.n_lines} lines, {len(data.dates)} days, "
+    unit = "weeks" if data.period_days == 7 else "days"
+    say(f"{len(data.markets)} markets, {data.n_lines} lines, {len(data.dates)} {unit}, "
         f"{spec.n_latent} parameters: {method}")
     if method == "nuts":
         sampled = run_nuts(spec, draws=draws, warmup=warmup or settings.warmup, chains=chains,

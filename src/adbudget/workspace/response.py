@@ -75,15 +75,24 @@ class ResponseMixin:
         progress: Callable[[str], None] | None = None,
         warmup: int | None = None,
         seed: int | None = None,
+        granularity: str | None = None,
     ):
-        """Fit the response model on the shop's revenue and the ad spend, save it, return it."""
+        """Fit the response model on the shop's revenue and the ad spend, save it, return it.
+
+        ``granularity`` ("auto", "daily", "weekly") overrides ``[response] granularity`` for
+        this fit, like ``method``: e.g. "weekly" sums noisy daily data per week. The saved
+        fit records its period (``diagnostics["period_days"]``); its curves are per day.
+        """
         from adbudget.response.fit import fit_model
         from adbudget.response.serde import to_bytes
 
         inputs = self._response_inputs(markets)
         if inputs["revenue"].empty:
             raise NotFittedError(t("response.no_revenue"))
-        result = fit_model(settings=self.settings.response, markets=markets, method=method,
+        settings = self.settings.response
+        if granularity:
+            settings = settings.model_copy(update={"granularity": granularity})
+        result = fit_model(settings=settings, markets=markets, method=method,
                            draws=draws, chains=chains, warmup=warmup, seed=seed,
                            progress=progress, **inputs)
         data_hash, cfg_hash = self._response_hashes(
