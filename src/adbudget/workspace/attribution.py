@@ -94,17 +94,10 @@ class AttributionMixin:
         fixed = self.settings.attribution.tracked_share
         if fixed is not None:
             return {"*": float(fixed)}
-        where = ["1 = 1"]
-        params: list[Any] = []
-        if start:
-            where.append("order_date >= CAST(? AS DATE)")
-            params.append(start)
-        if end:
-            where.append("order_date <= CAST(? AS DATE)")
-            params.append(end)
-        if markets:
-            where.append(f"market IN ({', '.join('?' for _ in markets)})")
-            params.extend(markets)
+        from adbudget.workspace.core import filter_clauses
+
+        where, params = filter_clauses(markets, None, "order_date", start, end)
+        where = where or ["1 = 1"]
         rows = self.store.query(
             "SELECT market, count(*) AS orders, "
             "count(*) FILTER (WHERE customer_id IN (SELECT DISTINCT user_id FROM touchpoints)) "

@@ -6,6 +6,7 @@ mixin in ``workspace/<area>.py``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,28 @@ from adbudget.config.settings import (
 from adbudget.errors import WorkspaceError
 from adbudget.i18n import t
 from adbudget.store import DB_FILE, Store
+
+
+def filter_clauses(markets: Sequence[str] | None = None, channels: Sequence[str] | None = None,
+                   date_column: str | None = "date", start: str | None = None,
+                   end: str | None = None) -> tuple[list[str], list[Any]]:
+    """WHERE conditions and their parameters for the usual market / channel / period filters
+    (dates inclusive, ISO strings); names are parameters, never pasted into the SQL."""
+    where: list[str] = []
+    params: list[Any] = []
+    if markets:
+        where.append(f"market IN ({', '.join('?' for _ in markets)})")
+        params += list(markets)
+    if channels:
+        where.append(f"channel IN ({', '.join('?' for _ in channels)})")
+        params += list(channels)
+    if start and date_column:
+        where.append(f"{date_column} >= CAST(? AS DATE)")
+        params.append(start)
+    if end and date_column:
+        where.append(f"{date_column} <= CAST(? AS DATE)")
+        params.append(end)
+    return where, params
 
 
 class WorkspaceBase:
@@ -84,19 +107,7 @@ class WorkspaceBase:
         end: str | None = None,
         order_by: str = "",
     ) -> pd.DataFrame:
-        where, params = [], []
-        if markets:
-            where.append(f"market IN ({', '.join('?' for _ in markets)})")
-            params += list(markets)
-        if channels:
-            where.append(f"channel IN ({', '.join('?' for _ in channels)})")
-            params += list(channels)
-        if start and date_column:
-            where.append(f"{date_column} >= CAST(? AS DATE)")
-            params.append(start)
-        if end and date_column:
-            where.append(f"{date_column} <= CAST(? AS DATE)")
-            params.append(end)
+        where, params = filter_clauses(markets, channels, date_column, start, end)
         sql = f"SELECT * EXCLUDE (import_id) FROM {table}"
         if where:
             sql += " WHERE " + " AND ".join(where)

@@ -40,6 +40,7 @@ from adbudget.experiments import (
 )
 from adbudget.experiments.design import DEFAULT_CPC, DEFAULT_CVR, REGION_CPC_FACTOR
 from adbudget.i18n import t
+from adbudget.workspace.core import filter_clauses
 
 DEFAULT_ORDER_VALUE = 40.0  # base currency, used only when a market has no conversions yet
 GRADUATION_COLUMNS = ["experiment", "arm", "market", "channel", "test_daily_spend",
@@ -119,16 +120,7 @@ class ExperimentsMixin:
         the edges, and any SQL error falls back to reading every row).
         """
         rules = self._tag_rules()
-        where, params = [], []
-        if markets:
-            where.append(f"market IN ({', '.join('?' for _ in markets)})")
-            params += list(markets)
-        if start:
-            where.append("date >= CAST(? AS DATE)")
-            params.append(start)
-        if end:
-            where.append("date <= CAST(? AS DATE)")
-            params.append(end)
+        where, params = filter_clauses(markets, None, "date", start, end)
         # the tag is searched in each name field (as tag_rows does, so anchors keep working),
         # declarations in "campaign / ad_group / creative"
         joined = "campaign || ' / ' || ad_group || ' / ' || creative"
