@@ -159,62 +159,216 @@ def share_diff(a: dict, b: dict) -> float:
 
 
 # -- aggregation ------------------------------------------------------------------------------
-def aggregation(rows: int, threads: int | None) -> dict:
+CHANNELS = ("meta", "google_search", "tiktok", "youtube", "email", "kol", "shopee", "lazada",
+            "amazon", "pinterest", "snapchat", "affiliate")
+
+
+def make_touch_tables(con, rows: int, seed: int = 0) -> dict:
+    """``touchpoints`` and ``orders`` tables shaped like the importers store them.
+
+    Journeys have 1 + Poisson(5.5) touches (mean 6.5), one every ~16 h; customers have
+    1 + Geometric(0.4) journeys (mean 2.5) 5 + Exp(45) days apart; 15 % of journeys end in an
+    order 0–few hours after the last touch. Channels are skewed (meta most, affiliate least)
+    and repeat the previous touch's draw 30 % of the time; a quarter of the touches are views.
+    User ids are strings like the simulator's (``US-U00001234``). Rows are stored in time
+    order, as an analytics export arrives.
+    """
+    import pyarrow as pa
+
+    rng = np.random.default_rng(seed)
+    n_j = int(rows / 6.5 * 1.05) + 10
+    lengths = 1 + rng.poisson(5.5, n_j)
+    cum = np.cumsum(lengths)
+    n_j = int(np.searchsorted(cum, rows)) + 1
+    lengths = lengths[:n_j].copy()
+    lengths[-1] -= int(cum[n_j - 1] - rows)
+    user = np.repeat(np.arange(n_j, dtype=np.int64), rng.geometric(0.4, size=n_j))[:n_j]
+    first = np.r_[True, user[1:] != user[:-1]]
+    gap_days = np.where(first, rng.uniform(0, 365, n_j), 5 + rng.exponential(45, n_j))
+    start_days = np.cumsum(gap_days)
+    base = np.maximum.accumulate(np.where(first, start_days - gap_days, -np.inf))
+    jt = pa.table({
+        "j": np.arange(n_j, dtype=np.int64), "u": user, "len": lengths.astype(np.int32),
+        "start_s": ((start_days - base) * 86400).astype(np.int64),
+        "conv": rng.random(n_j) < 0.15,
+        "delay_s": rng.exponential(3 * 3600, n_j).astype(np.int64),
+        "value": np.round(rng.lognormal(3.5, 0.6, n_j), 2), "m": (user % 3).astype(np.int8),
+    })
+    con.register("jt", jt)
+    channels = ", ".join(f"'{c}'" for c in CHANNELS)
+    uid = "['US', 'DE', 'ID'][m + 1] || '-U' || lpad(CAST(u AS VARCHAR), 8, '0')"
+    con.execute(f"""
+        CREATE TABLE touchpoints AS
+        WITH x AS (SELECT j, u, start_s, m, unnest(range(len)) AS k FROM jt),
+        y AS (SELECT *, j * 64 + k AS key,
+                     j * 64 + k - CASE WHEN hash(j * 64 + k + 7) % 10 < 3 THEN 1 ELSE 0 END AS ckey
+              FROM x)
+        SELECT {uid} AS user_id,
+               TIMESTAMP '2025-01-01' + to_seconds(start_s + k * 57600
+                                                   + CAST(hash(key) % 57600 AS BIGINT)) AS ts,
+               ['US', 'DE', 'ID'][m + 1] AS market,
+               [{channels}][CAST(least(floor(-ln((hash(ckey * 3) % 1000000 + 1) / 1000001.0) * 3),
+                                       11) AS INTEGER) + 1] AS channel,
+               'c' || CAST(hash(key * 11) % 5 AS VARCHAR) AS campaign,
+               CASE WHEN hash(key * 5) % 4 = 0 THEN 'view' ELSE 'click' END AS interaction,
+               1 AS import_id
+        FROM y ORDER BY ts""")
+    con.execute(f"""
+        CREATE TABLE orders AS
+        SELECT 'O' || CAST(j AS VARCHAR) AS order_id, {uid} AS customer_id,
+               TIMESTAMP '2025-01-01' + to_seconds(start_s + len * 57600 + delay_s) AS ordered_at,
+               CAST(TIMESTAMP '2025-01-01' + to_seconds(start_s + len * 57600 + delay_s) AS DATE)
+                   AS order_date,
+               ['US', 'DE', 'ID'][m + 1] AS market,
+               CAST(value AS DECIMAL(18,4)) AS revenue_base,
+               CAST(0 AS DECIMAL(18,4)) AS refunded_base
+        FROM jt WHERE conv ORDER BY ordered_at""")
+    con.unregister("jt")
+    return {"journeys": n_j, "customers": int(user[-1]) + 1}
+
+
+def _timed(con, sql: str, repeat: int) -> tuple[float, float, object]:
+    """Best wall time and the process CPU time of that run (DuckDB's threads included)."""
+    best, cpu, result = float("inf"), float("nan"), None
+    for _ in range(repeat):
+        c0, t0 = time.process_time(), time.perf_counter()
+        result = con.execute(sql).df()
+        wall = time.perf_counter() - t0
+        if wall < best:
+            best, cpu = wall, time.process_time() - c0
+    return best, cpu, result
+
+
+def aggregation(rows: int, threads: int | None, repeat: int = 2, previous: bool = False) -> dict:
+    """Generate ``rows`` touchpoints in a DuckDB file, time our statement and two ceilings."""
     import duckdb
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
     from adbudget.attribution import parse_windows, path_sql
 
-    con = duckdb.connect()
+    tmp = Path(tempfile.mkdtemp(prefix="attr-agg-"))
+    con = duckdb.connect(str(tmp / "bench.duckdb"))
     if threads:
         con.execute(f"SET threads = {threads}")
+    con.execute(f"SET temp_directory = '{tmp}'")
     t0 = time.perf_counter()
-    con.execute(f"""
-        CREATE TABLE touchpoints AS
-        SELECT 'u' || CAST(i * 2 // 13 AS VARCHAR) AS user_id,
-               TIMESTAMP '2025-01-01' + to_seconds(CAST(hash(i * 2 // 13) % 5000000 AS BIGINT)
-                   + (i % 13) * 3600 + CAST(hash(i) % 3600 AS BIGINT)) AS ts,
-               ['US', 'DE', 'ID'][CAST((i * 2 // 13) % 3 AS INTEGER) + 1] AS market,
-               'ch' || CAST(hash(i * 7) % 12 AS VARCHAR) AS channel,
-               'c' || CAST(hash(i * 11) % 5 AS VARCHAR) AS campaign,
-               CASE WHEN hash(i * 3) % 4 = 0 THEN 'view' ELSE 'click' END AS interaction
-        FROM range({rows}) r(i)""")
-    con.execute("""
-        CREATE TABLE orders AS
-        SELECT 'o' || user_id AS order_id, user_id AS customer_id,
-               max(ts) + INTERVAL 1 HOUR AS ordered_at,
-               CAST(max(ts) + INTERVAL 1 HOUR AS DATE) AS order_date, any_value(market) AS market,
-               50.0 AS revenue_base
-        FROM touchpoints WHERE hash(user_id) % 20 = 0 GROUP BY user_id""")
+    shape = make_touch_tables(con, rows)
+    con.execute("CHECKPOINT")
     setup = time.perf_counter() - t0
     n_orders = con.execute("SELECT count(*) FROM orders").fetchone()[0]
-    sql = path_sql(parse_windows("7d-click,1d-view"))
-    t0 = time.perf_counter()
-    df = con.execute(sql).df()
-    seconds = time.perf_counter() - t0
-    return {"rows": rows, "orders": int(n_orders), "paths": len(df), "seconds": seconds,
-            "rows_per_s": rows / seconds, "setup_seconds": setup,
-            "conversions": float(df.total_conversions.sum()),
-            "threads": con.execute("SELECT current_setting('threads')").fetchone()[0],
-            "peak_rss_mb": _rss_mb()}
+    windows = parse_windows("7d-click,1d-view")
+    res: dict = {"rows": rows, "orders": int(n_orders), "setup_seconds": setup, **shape,
+                 "threads": con.execute("SELECT current_setting('threads')").fetchone()[0]}
+    res["seconds"], res["cpu_seconds"], df = _timed(con, path_sql(windows), repeat)
+    res.update(paths=len(df), conversions=float(df.total_conversions.sum()),
+               journeys_out=float(df.total_conversions.sum() + df.total_null.sum()),
+               rows_per_s=rows / res["seconds"], peak_rss_mb=_rss_mb())
+    # ceilings on the same data: DuckDB sorting the touches by (user, time), which any
+    # journey statement must at least do; and the scan + one GROUP BY user our statement is built on
+    res["sort_seconds"], _, _ = _timed(
+        con, "SELECT count(*) AS n FROM (SELECT user_id, ts FROM touchpoints ORDER BY user_id, ts)", 1)
+    res["group_seconds"], _, _ = _timed(
+        con, "SELECT sum(len(l)) AS n FROM (SELECT hash(user_id) AS u, list(epoch_us(ts)) AS l "
+             "FROM touchpoints GROUP BY u)", 1)
+    if previous:
+        res["previous_seconds"], _, prev = _timed(con, _previous_path_sql(windows), 1)
+        res["previous_same"] = _same_table(prev, df)
+    con.close()
+    for f in tmp.iterdir():
+        f.unlink()
+    tmp.rmdir()
+    return res
+
+
+def _same_table(a, b) -> bool:
+    """Same paths and counts (values to 1e-9 relative: sums in another order)."""
+    if list(a.path) != list(b.path):
+        return False
+    return all(np.allclose(a[c].to_numpy(), b[c].to_numpy(), rtol=1e-9, atol=1e-9)
+               for c in ("total_conversions", "total_conversion_value", "total_null"))
+
+
+def _previous_path_sql(windows) -> str:
+    """The statement this benchmark measured before (ASOF join + two window passes + ordered
+    string_agg, VARCHAR keys), kept to compare in the same run (``--previous``)."""
+    from adbudget.attribution.sql import _window_case
+
+    return f"""
+WITH o AS (SELECT customer_id AS user_id, ordered_at AS ots, order_id, order_date,
+                  CAST(revenue_base AS DOUBLE) AS value FROM orders),
+t AS (SELECT user_id, ts, channel AS unit, {_window_case(windows)} AS win_s FROM touchpoints),
+j AS (SELECT t.*, o.order_id, o.ots, o.order_date, o.value,
+             coalesce(epoch(o.ots) - epoch(t.ts) <= t.win_s, FALSE) AS hit
+      FROM t ASOF LEFT JOIN o ON t.user_id = o.user_id AND t.ts <= o.ots),
+b AS (SELECT *, CASE WHEN hit THEN 0 WHEN lag(ts) OVER w IS NULL THEN 1
+                     WHEN epoch(ts) - epoch(lag(ts) OVER w) > 2592000 THEN 1
+                     WHEN lag(ots) OVER w IS DISTINCT FROM ots THEN 1 ELSE 0 END AS brk,
+             coalesce(lead(unit) OVER w = unit AND lead(ots) OVER w IS NOT DISTINCT FROM ots
+                      AND (hit OR epoch(lead(ts) OVER w) - epoch(ts) <= 2592000), FALSE) AS repeat_next
+      FROM j WINDOW w AS (PARTITION BY user_id, hit ORDER BY ts, unit)),
+k AS (SELECT *, CASE WHEN hit THEN 0 ELSE sum(brk) OVER (PARTITION BY user_id, hit ORDER BY ts, unit
+                                                          ROWS UNBOUNDED PRECEDING) END AS session
+      FROM b),
+jr AS (SELECT string_agg(unit, ' > ' ORDER BY ts, unit) AS path, bool_or(hit) AS converted,
+              max(value) AS value
+       FROM k WHERE NOT repeat_next GROUP BY user_id, hit, order_id, session)
+SELECT path, sum(CASE WHEN converted THEN 1 ELSE 0 END)::DOUBLE AS total_conversions,
+       sum(CASE WHEN converted THEN value ELSE 0 END)::DOUBLE AS total_conversion_value,
+       sum(CASE WHEN converted THEN 0 ELSE 1 END)::DOUBLE AS total_null
+FROM jr GROUP BY path ORDER BY path
+"""
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--journeys", type=int, default=1_000_000)
+    ap.add_argument("--journeys", type=int, default=1_000_000,
+                    help="journeys for the model comparison; 0 skips it (aggregation only)")
     ap.add_argument("--channels", type=int, default=12)
     ap.add_argument("--orders", default="1,2,3,4")
-    ap.add_argument("--touch-rows", type=int, default=50_000_000)
+    ap.add_argument("--touch-rows", default="50000000",
+                    help="touchpoint rows for the aggregation; a comma list runs several sizes")
     ap.add_argument("--threads", type=int, default=None, help="DuckDB threads (default: all)")
     ap.add_argument("--peer-python", default=PEER_PYTHON)
     ap.add_argument("--skip-peer", action="store_true")
     ap.add_argument("--skip-agg", action="store_true")
+    ap.add_argument("--agg-repeat", type=int, default=2,
+                    help="runs of the aggregation statement; the best time is reported")
+    ap.add_argument("--previous", action="store_true",
+                    help="also time the previous (window-function) statement on the same data")
     ap.add_argument("--bootstrap", type=int, default=100)
     ap.add_argument("--repeat", type=int, default=3,
                     help="runs per model in its process; the best time is reported")
     args = ap.parse_args()
 
-    print(f"cpu cores: {os.cpu_count()}; python {sys.version.split()[0]}")
+    print(f"cpu cores: {os.cpu_count()}; python {sys.version.split()[0]}; "
+          f"load average {os.getloadavg()[0]:.1f}")
+    if args.journeys > 0:
+        models(args)
+    if not args.skip_agg:
+        for rows in sorted({int(x) for x in str(args.touch_rows).split(",") if x}):
+            agg_report(aggregation(rows, args.threads, args.agg_repeat, args.previous))
+
+
+def agg_report(res: dict) -> None:
+    """Print one aggregation result (and the ceilings measured on the same data)."""
+    print(f"DuckDB path aggregation: {res['rows']:,} touchpoint rows ({res['customers']:,} "
+          f"customers, {res['journeys']:,} generated journeys, {res['orders']:,} orders) -> "
+          f"{res['journeys_out']:,.0f} journeys, {res['paths']:,} paths in {res['seconds']:.2f} s "
+          f"= {res['rows_per_s'] / 1e6:.2f} M rows/s (CPU {res['cpu_seconds']:.1f} s; threads "
+          f"{res['threads']}; peak RSS {res['peak_rss_mb']:.0f} MB; load average "
+          f"{os.getloadavg()[0]:.1f}; setup {res['setup_seconds']:.0f} s)", flush=True)
+    print(f"  ceilings on the same data: ORDER BY user_id, ts {res['sort_seconds']:.2f} s = "
+          f"{res['rows'] / res['sort_seconds'] / 1e6:.2f} M rows/s; scan + GROUP BY hash(user_id) "
+          f"with list(ts) {res['group_seconds']:.2f} s = "
+          f"{res['rows'] / res['group_seconds'] / 1e6:.2f} M rows/s", flush=True)
+    if "previous_seconds" in res:
+        print(f"  previous statement (ASOF + 2 window passes + string_agg): "
+              f"{res['previous_seconds']:.2f} s = {res['rows'] / res['previous_seconds'] / 1e6:.2f} "
+              f"M rows/s; same table: {res['previous_same']}", flush=True)
+
+
+def models(args: argparse.Namespace) -> None:
+    """Sections 1–3: the model comparison against ChannelAttribution."""
     t0 = time.perf_counter()
     df = make_paths(args.journeys, args.channels)
     print(f"generated {args.journeys:,} journeys -> {len(df):,} distinct paths, "
@@ -253,11 +407,6 @@ def main() -> None:
         print(f"{name:<22}{ours['seconds']:>9.2f}{ours['added_rss_mb']:>9.0f}"
               f"{'(ChannelAttribution: no open-source equivalent)' if 'shapley' in name else ''}",
               flush=True)
-    if not args.skip_agg:
-        res = aggregation(args.touch_rows, args.threads)
-        print(f"DuckDB path aggregation: {res['rows']:,} touchpoint rows, {res['orders']:,} orders "
-              f"-> {res['paths']:,} paths in {res['seconds']:.1f} s = {res['rows_per_s'] / 1e6:.2f} M rows/s "
-              f"(threads {res['threads']}, peak RSS {res['peak_rss_mb']:.0f} MB; setup {res['setup_seconds']:.1f} s)")
 
 
 if __name__ == "__main__":
