@@ -36,14 +36,23 @@ import pandas as pd
 import pytest
 
 from adbudget.attribution import MODELS as REGISTRY
-from adbudget.attribution import PathTable, make_model, parse_windows, path_sql
+from adbudget.attribution import (
+    TOUCH_MODELS,
+    PathTable,
+    TouchTable,
+    make_model,
+    parse_windows,
+    path_sql,
+    touch_sql,
+)
 
 world_mod = pytest.importorskip("adbudget.simulate.world")
 journeys = pytest.importorskip("adbudget.simulate.journeys")
 
 SEEDS = (0, 1, 2, 3)
-MODELS = tuple(sorted(REGISTRY))  # every registered model is measured and printed
-DATA_DRIVEN = tuple(m for m in MODELS if REGISTRY[m].data_driven)
+MODELS = tuple(sorted(REGISTRY))  # every registered path model is measured and printed
+TIMED = tuple(sorted(TOUCH_MODELS))  # and every touch-level (time-aware) model
+DATA_DRIVEN = tuple(m for m in MODELS if REGISTRY[m].data_driven) + TIMED
 REASON = ("on the simulator's realistic journeys no data-driven model beats last touch on "
           "every seed; see the module doc and docs/attribution.md")
 
@@ -68,6 +77,16 @@ def share_errors(seed: int, size: str = "tiny", users: int | None = None) -> dic
     for name in MODELS:
         credit = make_model(name).credit(table)
         assert credit.conversions.sum() == pytest.approx(table.total_conversions)
+        errors[name] = float(np.abs(credit.conversions / credit.conversions.sum() - share).sum())
+    # time-aware models: the same journeys, touch by touch (30-day horizon as the windows)
+    touch_table = TouchTable.from_frame(con.execute(touch_sql(inactivity_days=30)).df())
+    assert touch_table.total_conversions == table.total_conversions
+    share = truth.reindex(list(touch_table.channels)).fillna(0.0).to_numpy(dtype=float)
+    share = share / share.sum()
+    for name in TIMED:
+        credit = make_model(name).credit_touches(touch_table)
+        assert credit.conversions.sum() + credit.baseline == pytest.approx(table.total_conversions)
+        # shares of the credited (non-organic) conversions, as for the other models
         errors[name] = float(np.abs(credit.conversions / credit.conversions.sum() - share).sum())
     return errors
 

@@ -13,13 +13,19 @@ from adbudget.attribution.paths import PathTable
 
 @dataclass(frozen=True)
 class Credit:
-    """Conversions and value credited to each channel; totals equal the table's totals."""
+    """Conversions and value credited to each channel; totals equal the table's totals.
+
+    Models with an organic baseline (``hazard``) leave part of the orders to no channel:
+    then channel credit + ``baseline`` = conversions (and + ``baseline_value`` = value).
+    """
 
     model: str
     channels: tuple[str, ...]
     conversions: np.ndarray  # (C,)
     value: np.ndarray  # (C,)
     extra: dict[str, Any] = field(default_factory=dict)  # model details (removal effects, order)
+    baseline: float = 0.0  # conversions credited to no channel (organic), models with a baseline
+    baseline_value: float = 0.0  # their value
 
     def to_frame(self) -> pd.DataFrame:
         return pd.DataFrame({
@@ -41,6 +47,7 @@ class AttributionModel:
 
     name: ClassVar[str] = "base"
     data_driven: ClassVar[bool] = False  # uses non-converting journeys
+    needs_touches: ClassVar[bool] = False  # reads touch-level journeys (``credit_touches``)
 
     def credit(self, paths: PathTable) -> Credit:
         """Credit conversions and value of *paths* to its channels."""
@@ -52,6 +59,10 @@ class AttributionModel:
         return Credit(self.name, paths.channels, conv, value, extra)
 
     def _credit(self, paths: PathTable) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
+        raise NotImplementedError
+
+    def credit_touches(self, table: Any) -> Credit:
+        """Credit touch-level journeys (models with ``needs_touches``; see ``hazard.TouchTable``)."""
         raise NotImplementedError
 
 

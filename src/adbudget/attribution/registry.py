@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from adbudget.attribution.base import AttributionModel
+from adbudget.attribution.hazard import Hazard
 from adbudget.attribution.markov import Markov
 from adbudget.attribution.order import MarkovAuto
 from adbudget.attribution.rules import (
@@ -57,6 +58,13 @@ MODELS: dict[str, type[AttributionModel]] = {
     "shapley_ordered": ShapleyOrdered,
 }
 
+# Models that read touch-level journeys (``needs_touches``: ``credit_touches(TouchTable)``)
+# instead of path tables. Kept apart from MODELS, whose every entry offers ``credit(paths)``
+# (path files, bootstrap, the comparisons and the invariant tests rely on that).
+TOUCH_MODELS: dict[str, type[AttributionModel]] = {
+    "hazard": Hazard,
+}
+
 # Settings that configure a model: model name -> {option name -> constructor argument}.
 _OPTIONS: dict[str, dict[str, str]] = {
     "last_non_direct": {"direct_channels": "direct_channels"},
@@ -67,12 +75,11 @@ _OPTIONS: dict[str, dict[str, str]] = {
 
 def make_model(name: str, **options: Any) -> AttributionModel:
     """Build the model called *name*; options it does not use are ignored."""
-    try:
-        cls = MODELS[name]
-    except KeyError:
+    cls = MODELS.get(name) or TOUCH_MODELS.get(name)
+    if cls is None:
         raise SettingsError(
-            f"unknown attribution model {name!r}; allowed: {', '.join(MODELS)}"
-        ) from None
+            f"unknown attribution model {name!r}; allowed: {', '.join([*MODELS, *TOUCH_MODELS])}"
+        )
     wanted = _OPTIONS.get(name, {})
     kwargs = {arg: options[opt] for opt, arg in wanted.items() if options.get(opt) is not None}
     if name == "last_non_direct" and "direct_channels" in kwargs:
