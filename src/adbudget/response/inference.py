@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -73,29 +74,37 @@ def _hessian(z: np.ndarray, spec: Spec, step: float = 1e-2) -> np.ndarray:
     the standard-normal latent space, where posterior sds are 0.01-1).
     """
     n = z.shape[0]
-    out = np.empty((n, n))
-    for i in range(n):
+
+    def column(i: int) -> np.ndarray:
         shift = np.zeros(n, dtype=np.float32)
         shift[i] = step
         up = _value_and_grad(jnp.asarray(z + shift, jnp.float32), spec)[1]
         down = _value_and_grad(jnp.asarray(z - shift, jnp.float32), spec)[1]
-        out[:, i] = (np.asarray(up, dtype=float) - np.asarray(down, dtype=float)) / (2 * step)
+        return (np.asarray(up, dtype=float) - np.asarray(down, dtype=float)) / (2 * step)
+
+    # two threads: JAX releases the GIL while a gradient runs, so both cores work
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        out = np.stack(list(pool.map(column, range(n))), axis=1)
     return 0.5 * (out + out.T)
 
 
-def laplace(spec: Spec, max_iter: int = 2000) -> Laplace:
+def laplace(spec: Spec, max_iter: int = 2000, ftol: float | None = None) -> Laplace:
     """Find the posterior mode (L-BFGS on the jitted gradient) and the Hessian there.
 
     NUTS then starts at the mode with this covariance as its (dense) mass matrix: warm-up no
     longer has to discover the scales and correlations, which is most of its usual cost.
+    ``ftol`` loosens L-BFGS's stopping rule (relative change of the objective; SciPy's
+    default ~2e-9): NUTS starts near, not at, the mode anyway.
     """
 
     def fun(z: np.ndarray) -> tuple[float, np.ndarray]:
         value, grad = _value_and_grad(jnp.asarray(z, jnp.float32), spec)
         return float(value), np.asarray(grad, dtype=float)
 
-    res = minimize(fun, np.zeros(spec.n_latent), jac=True, method="L-BFGS-B",
-                   options={"maxiter": max_iter})
+    options: dict[str, Any] = {"maxiter": max_iter}
+    if ftol is not None:
+        options["ftol"] = ftol
+    res = minimize(fun, np.zeros(spec.n_latent), jac=True, method="L-BFGS-B", options=options)
     hess = _hessian(res.x.astype(np.float32), spec)
     values, vectors = np.linalg.eigh(hess)
     values = np.clip(values, 1.0, None)  # the prior alone gives curvature >= 1 in every direction
@@ -139,7 +148,9 @@ def run_nuts(
     start = time.perf_counter()
     init_params = None
     if init == "laplace":
-        lap = laplace(spec)
+        # 1e-6: on the 13 x 8 x 730 model, 278 instead of 428 L-BFGS steps, ending within
+        # 0.33 posterior sd of the exact mode with a mass matrix within 10 % of its scales
+        lap = laplace(spec, ftol=1e-6)
         cov = lap.cov if dense_mass else np.diag(np.diag(lap.cov))
         kernel = NUTS(model, target_accept_prob=target_accept, max_tree_depth=max_tree_depth,
                       dense_mass=dense_mass,
