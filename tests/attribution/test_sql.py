@@ -188,3 +188,46 @@ def test_empty_touches_give_an_empty_table(con) -> None:
     df = con.execute(path_sql(parse_windows(None), touch_table="no_touches")).df()
     assert df.empty and list(df.columns) == ["path", "total_conversions",
                                              "total_conversion_value", "total_null"]
+
+
+def _store_rows(ws, table: str, df: pd.DataFrame) -> None:
+    ws.store.con.register("df_in", df)
+    ws.store.execute(f"INSERT INTO {table} BY NAME SELECT *, 0 AS import_id FROM df_in")
+    ws.store.con.unregister("df_in")
+
+
+def test_workspace_reports_progress_and_widens_keys_on_overflow(workspace) -> None:
+    """The workspace reports DuckDB's progress (ending at 100 %, with a label when the callback
+    takes one) and retries with HUGEINT keys when the BIGINT packing overflows: 100 years of
+    touches over 3,000 campaigns (span 3.2e15 µs × 6,000 codes > 9.2e18)."""
+    import duckdb
+
+    n = 3000
+    rng = np.random.default_rng(5)
+    when = T("1950-01-01") + pd.to_timedelta(np.sort(rng.uniform(0, 36500, n)), unit="D")
+    touch = pd.DataFrame({"user_id": [f"u{i % 40}" for i in range(n)], "ts": when, "market": "US",
+                          "channel": "meta", "campaign": [f"k{i}" for i in range(n)],
+                          "interaction": np.where(np.arange(n) % 3 == 0, "view", "click")})
+    buyers = touch.groupby("user_id").ts.max().iloc[:25]
+    orders = pd.DataFrame({
+        "order_id": [f"o{i}" for i in range(len(buyers))], "customer_id": buyers.index,
+        "ordered_at": buyers.to_numpy() + pd.Timedelta(hours=2), "market": "US", "currency": "USD",
+        "revenue": 10.0, "refunded": 0.0, "revenue_base": 10.0, "refunded_base": 0.0})
+    orders["order_date"] = orders.ordered_at.dt.date
+    _store_rows(workspace, "touchpoints", touch)
+    _store_rows(workspace, "orders", orders)
+    sql = path_sql(workspace.attribution_windows(None), unit="campaign",
+                   value_expr="revenue_base")
+    with pytest.raises(duckdb.OutOfRangeException):
+        workspace.store.query(sql)
+    calls: list[tuple] = []
+    got = workspace.attribution_paths(by="campaign",
+                                      progress=lambda d, t, label=None: calls.append((d, t, label)))
+    assert calls[-1] == (100, 100, "journeys and paths (SQL)")
+    assert all(0 <= d <= 100 and t == 100 for d, t, _ in calls)
+    assert got.total_conversions.sum() == 25 and got.total_conversion_value.sum() == 250
+    assert got.total_null.sum() > 0
+    plain: list[tuple] = []
+    assert workspace.attribution_paths(by="campaign", progress=lambda d, t: plain.append((d, t))
+                                       ).equals(got)
+    assert plain[-1] == (100, 100)

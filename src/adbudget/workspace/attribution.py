@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -44,22 +46,39 @@ class AttributionMixin:
         markets: list[str] | None = None,
         collapse: bool | None = None,
         with_decay: bool = False,
+        progress: Callable[..., None] | None = None,
     ) -> pd.DataFrame:
-        """The aggregated path table built by one SQL statement from touchpoints + orders."""
+        """The aggregated path table built by one SQL statement from touchpoints + orders.
+
+        ``progress(done, total)`` hears DuckDB's own progress of the statement (percent, polled
+        from a thread) — on tens of millions of touches it runs for a while; a callback that
+        also takes ``label=`` gets a translated name of the step to show.
+        """
+        import duckdb
+
         from adbudget.attribution import path_sql
 
         s = self.settings.attribution
-        sql = path_sql(
-            self.attribution_windows(windows),
-            unit="campaign" if by == "campaign" else "channel",
-            by_market=by == "market",
-            collapse=s.collapse_repeats if collapse is None else collapse,
-            inactivity_days=s.inactivity_days,
-            half_life_days=s.half_life_days if with_decay else None,
-            value_expr=self._value_expr(),
-            markets=markets, start=start, end=end,
-        )
-        return self.store.query(sql)
+
+        def build(wide: bool) -> str:
+            return path_sql(
+                self.attribution_windows(windows),
+                unit="campaign" if by == "campaign" else "channel",
+                by_market=by == "market",
+                collapse=s.collapse_repeats if collapse is None else collapse,
+                inactivity_days=s.inactivity_days,
+                half_life_days=s.half_life_days if with_decay else None,
+                value_expr=self._value_expr(),
+                markets=markets, start=start, end=end, wide=wide,
+            )
+
+        label = t("attribution.progress_paths")
+        try:
+            return _query_with_progress(self.store, build(False), progress, label)
+        except duckdb.OutOfRangeException:
+            # BIGINT touch keys overflow (a very long time span times very many campaigns):
+            # the same statement with HUGEINT keys
+            return _query_with_progress(self.store, build(True), progress, label)
 
     def _platform_figures(self, by: str, first_day: Any, last_day: Any,
                           markets: list[str] | None) -> pd.DataFrame:
@@ -164,7 +183,8 @@ class AttributionMixin:
             source = str(paths_file)
         else:
             paths_df = self.attribution_paths(windows, by, start=start, end=end, markets=markets,
-                                              collapse=collapse, with_decay=need_decay)
+                                              collapse=collapse, with_decay=need_decay,
+                                              progress=progress)
             orders = self.store.query(orders_sql(value_expr=self._value_expr(), start=start,
                                                  end=end, markets=markets))
             orders_total = float(orders["orders"].iloc[0] or 0)
@@ -222,7 +242,8 @@ class AttributionMixin:
             for spec in s.compare_windows:
                 label = spec
                 df = self.attribution_paths(spec, by, start=start, end=end, markets=markets,
-                                            collapse=collapse, with_decay=name == "time_decay")
+                                            collapse=collapse, with_decay=name == "time_decay",
+                                            progress=progress)
                 if df.empty or float(df["total_conversions"].sum()) <= 0:
                     continue
                 frame, _ = credit_frame(df, chosen, by=by)
@@ -262,6 +283,58 @@ def scale_to_all_orders(credit: pd.DataFrame, shares: dict[str, float]) -> pd.Da
     for col in cols:
         out[col] = out[col].astype(float) / share
     return out
+
+
+def _accepts_label(callback: Callable[..., None]) -> bool:
+    try:
+        params = inspect.signature(callback).parameters
+    except (TypeError, ValueError):
+        return False
+    return "label" in params or any(p.kind is p.VAR_KEYWORD for p in params.values())
+
+
+def _query_with_progress(store: Any, sql: str, progress: Callable[..., None] | None,
+                         label: str, every_s: float = 0.25) -> pd.DataFrame:
+    """Run *sql* on the store; while it runs, report DuckDB's percent done to *progress*."""
+    if progress is None:
+        return store.query(sql)
+    con = store.con
+    old = con.execute("SELECT current_setting('enable_progress_bar'), "
+                      "current_setting('enable_progress_bar_print')").fetchone()
+    # DuckDB tracks progress only with its bar on; its own printing stays off
+    con.execute("SET enable_progress_bar = true")
+    con.execute("SET enable_progress_bar_print = false")
+    with_label = _accepts_label(progress)
+    stop = threading.Event()
+
+    def report(done: int) -> None:
+        if with_label:
+            progress(done, 100, label=label)
+        else:
+            progress(done, 100)
+
+    def poll() -> None:
+        last = -1
+        while not stop.wait(every_s):
+            try:
+                pct = con.query_progress()
+            except Exception:  # noqa: BLE001 - progress is best effort, never fails the query
+                return
+            if pct >= 0 and int(pct) != last:
+                last = int(pct)
+                report(last)
+
+    thread = threading.Thread(target=poll, name="attribution-progress", daemon=True)
+    thread.start()
+    try:
+        df = store.query(sql)
+    finally:
+        stop.set()
+        thread.join()
+        con.execute(f"SET enable_progress_bar = {'true' if old[0] else 'false'}")
+        con.execute(f"SET enable_progress_bar_print = {'true' if old[1] else 'false'}")
+    report(100)
+    return df
 
 
 def _keys(by: str) -> list[str]:
