@@ -191,12 +191,12 @@ def touch_frames(draw: st.DrawFn, n_channels: int = 4) -> pd.DataFrame:
 @given(df=touch_frames())
 def test_credit_plus_baseline_equals_conversions_and_value(kernel: str, df: pd.DataFrame) -> None:
     table = TouchTable.from_frame(df)
-    credit = Hazard(kernel=kernel).credit_touches(table)
+    fit = fit_hazard(table, kernel=kernel)
+    credit = Hazard(kernel=kernel).credit_fitted(table, fit)
     assert credit.conversions.sum() + credit.baseline == pytest.approx(table.total_conversions, rel=1e-9)
     assert credit.value.sum() + credit.baseline_value == pytest.approx(table.total_value, rel=1e-9)
     assert (credit.conversions >= 0).all() and credit.baseline >= 0
     # each order at most one unit: per journey, channel shares + baseline share = 1
-    fit = fit_hazard(table, kernel=kernel)
     _, _, base = credit_journeys(table, fit)
     share = fit.density(table.seconds / DAY, table.channel) * table.converted[table.journey]
     per_journey = np.bincount(table.journey, weights=share, minlength=table.n_journeys)
@@ -325,3 +325,28 @@ def test_touch_sql_period_markets_and_horizon() -> None:
         touch_sql(touch_table="x; drop table y")
     with pytest.raises(SettingsError):
         touch_sql(markets=["us'"])
+
+
+# -- the workspace side ---------------------------------------------------------------------
+
+def test_workspace_attribution_touches_matches_the_path_journeys(tmp_path) -> None:
+    from adbudget.config import default_settings
+    from adbudget.workspace import Workspace
+
+    from .gen import known_effect_journeys
+
+    ws = Workspace.init(tmp_path / "ws", default_settings(["US"]))
+    touches, orders, _ = known_effect_journeys(n_users=600, seed=3, market="US")
+    for name, df in (("touchpoints", touches), ("orders", orders)):
+        ws.store.con.register("df_in", df)
+        ws.store.execute(f"INSERT INTO {name} BY NAME SELECT *, 0 AS import_id FROM df_in")
+        ws.store.con.unregister("df_in")
+    table = ws.attribution_touches()
+    paths = ws.attribution_paths("30d-click,30d-view")
+    # the same orders convert: reached by a touch within the 30-day horizon
+    assert table.total_conversions == paths["total_conversions"].sum() > 0
+    assert table.total_value == pytest.approx(paths["total_conversion_value"].sum())
+    assert table.n_touches == len(touches)
+    credit = Hazard().credit_touches(table)
+    assert credit.conversions.sum() + credit.baseline == pytest.approx(table.total_conversions)
+    ws.close()

@@ -110,14 +110,27 @@ def test_data_driven_beats_last_touch_on_every_seed() -> None:
     assert all(_best_beats_last(r) for r in rows.values())
 
 
+def _more_journeys(label: str) -> dict[object, dict[str, float]]:
+    rows: dict[object, dict[str, float]] = {f"seed {s}": share_errors(s, users=20_000) for s in SEEDS}
+    rows["small seed 7"] = share_errors(7, "small")
+    _report(label, rows)
+    return rows
+
+
 @pytest.mark.slow
 @pytest.mark.xfail(reason=REASON, strict=True)
-@pytest.mark.parametrize("navigational", [True, False], ids=["navigational", "no-navigational"])
-def test_data_driven_beats_last_touch_with_more_journeys(navigational: bool, monkeypatch) -> None:
-    if not navigational:
-        monkeypatch.setattr(journeys, "NAV_CONVERTER", 0.0)
-        monkeypatch.setattr(journeys, "NAV_NON", 0.0)
-    rows = {f"seed {s}": share_errors(s, users=20_000) for s in SEEDS}
-    rows["small seed 7"] = share_errors(7, "small")
-    _report(f"20,000 journeys, navigational touches {'on' if navigational else 'off'}", rows)
+def test_data_driven_beats_last_touch_with_more_journeys() -> None:
+    rows = _more_journeys("20,000 journeys, navigational touches on")
     assert all(_best_beats_last(r) for r in rows.values())
+
+
+@pytest.mark.slow
+def test_hazard_beats_last_touch_without_navigational_touches(monkeypatch) -> None:
+    """Without the navigational (non-causal, pre-purchase) search/marketplace touches, the
+    additive-hazard model's error is below last touch's on every seed (it was the only
+    data-driven model to get there; numbers in docs/attribution.md)."""
+    monkeypatch.setattr(journeys, "NAV_CONVERTER", 0.0)
+    monkeypatch.setattr(journeys, "NAV_NON", 0.0)
+    rows = _more_journeys("20,000 journeys, navigational touches off")
+    for key, r in rows.items():
+        assert r["hazard"] < r["last"], key

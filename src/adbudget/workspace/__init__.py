@@ -1,6 +1,7 @@
 """The one facade that wires the store to the pure packages."""
 
 from adbudget.workspace.attribution import AttributionMixin
+from adbudget.workspace.attribution_touches import AttributionTouchesMixin
 from adbudget.workspace.core import WorkspaceBase
 from adbudget.workspace.experiments import ExperimentsMixin
 from adbudget.workspace.ingest import IngestMixin
@@ -16,6 +17,7 @@ class Workspace(
     IngestMixin,
     SimulateMixin,
     AttributionMixin,
+    AttributionTouchesMixin,
     ResponseMixin,
     PlanMixin,
     ExperimentsMixin,
