@@ -36,8 +36,51 @@ MARKETS_13 = ["US", "CA", "GB", "DE", "FR", "IT", "ES", "ID", "TH", "MY", "SA", 
 CHANNELS_8 = ["meta", "tiktok", "google_search", "youtube", "amazon", "kol", "email", "other"]
 
 
+def meridian_peer(args: argparse.Namespace) -> None:
+    """Child mode (Meridian venv): fit Google Meridian (national model), print one JSON line.
+
+    Meridian's family is geometric adstock + Hill (it has no logistic saturation); its NUTS
+    (TensorFlow Probability's windowed adaptive NUTS) runs the chains as one batch on all
+    cores; warm-up = ``n_adapt`` + ``n_burnin`` = draws.
+    """
+    import arviz as az
+    import numpy as np
+    import pandas as pd
+    from meridian.analysis import analyzer
+    from meridian.data import data_frame_input_data_builder as builder
+    from meridian.model import model, spec
+
+    data = pd.read_csv(args.data, parse_dates=["date"])
+    channels = [c for c in data.columns if c not in ("date", "revenue")]
+    data["time"] = data["date"].dt.strftime("%Y-%m-%d")
+    data["population"] = 1.0
+    input_data = (builder.DataFrameInputDataBuilder(kpi_type="revenue")
+                  .with_kpi(data, kpi_col="revenue", time_col="time")
+                  .with_population(data)
+                  .with_media(data, media_cols=channels, media_spend_cols=channels,
+                              media_channels=channels, time_col="time")
+                  .build())
+    mmm = model.Meridian(input_data=input_data, model_spec=spec.ModelSpec(max_lag=args.l_max))
+    start = time.perf_counter()
+    mmm.sample_posterior(n_chains=args.chains, n_adapt=args.draws // 2, n_burnin=args.draws - args.draws // 2,
+                         n_keep=args.draws, seed=1)
+    seconds = time.perf_counter() - start
+    roi = np.asarray(analyzer.Analyzer(mmm).roi())  # chain, draw, channel
+    order = [str(c) for c in input_data.media_channel.values]
+    names = [v for v in ("roi_m", "alpha_m", "ec_m", "slope_m") if v in mmm.inference_data.posterior]
+    rhat = az.rhat(mmm.inference_data, var_names=names)
+    ess = az.ess(mmm.inference_data, var_names=names)
+    print(json.dumps({"seconds": seconds,
+                      "roas": dict(zip(order, roi.reshape(-1, roi.shape[-1]).mean(0).tolist(), strict=True)),
+                      "r_hat": max(float(rhat[v].max()) for v in rhat.data_vars),
+                      "ess": min(float(ess[v].min()) for v in ess.data_vars), "divergences": None}))
+
+
 def peer(args: argparse.Namespace) -> None:
     """Child mode (peer venv): fit PyMC-Marketing, print one JSON line."""
+    if args.sampler == "meridian":
+        meridian_peer(args)
+        return
     import arviz as az
     import pandas as pd
     from pymc_marketing.mmm import MMM, GeometricAdstock, LogisticSaturation
@@ -113,15 +156,18 @@ def main() -> None:
     parser.add_argument("--l-max", type=int, default=8, help=argparse.SUPPRESS)
     parser.add_argument("--yearly", type=int, default=4, help=argparse.SUPPRESS)
     parser.add_argument("--peer-python", default="/work/benchenv-response/bin/python")
+    parser.add_argument("--meridian-python", default="/work/benchenv-meridian/bin/python")
     parser.add_argument("--weeks", type=int, default=0, help="weekly data of this many weeks")
     parser.add_argument("--days", type=int, default=365, help="daily data (when --weeks is 0)")
     parser.add_argument("--channels", type=int, default=5)
     parser.add_argument("--draws", type=int, default=1000, help="warm-up steps and draws per chain")
     parser.add_argument("--chains", type=int, default=2)
     parser.add_argument("--sequential", action="store_true", help="chains one after another")
-    parser.add_argument("--samplers", default="pymc,nutpie", help="peer samplers to run, in order")
+    parser.add_argument("--samplers", default="pymc,nutpie",
+                        help="peers to run, in order: pymc, nutpie (PyMC-Marketing), meridian")
     parser.add_argument("--saturation", default="logistic", help="ours: hill, logistic, exponential")
     parser.add_argument("--big", action="store_true", help="also time the 13 x 8 x 730 daily fit")
+    parser.add_argument("--peer-timeout", type=int, default=3600, help="seconds before a peer is stopped")
     args = parser.parse_args()
     if args.peer:
         peer(args)
@@ -158,16 +204,23 @@ def main() -> None:
         path = Path(tmp) / "data.csv"
         wide.to_csv(path, index=False)
         for sampler in [s for s in args.samplers.split(",") if s]:
-            cmd = [args.peer_python, __file__, "--peer", "--data", str(path), "--sampler", sampler,
+            python = args.meridian_python if sampler == "meridian" else args.peer_python
+            cmd = [python, __file__, "--peer", "--data", str(path), "--sampler", sampler,
                    "--draws", str(args.draws), "--chains", str(args.chains), "--cores", str(cores),
                    "--l-max", str(l_max)]
-            proc = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ})
+            try:
+                proc = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ},
+                                      timeout=args.peer_timeout)
+            except subprocess.TimeoutExpired:
+                print(f"peer {sampler} did not finish in {args.peer_timeout} s", flush=True)
+                continue
             if proc.returncode != 0:
-                print(f"peer {sampler} failed: {proc.stderr.strip().splitlines()[-1:]}", flush=True)
+                print(f"peer {sampler} failed: {proc.stderr.strip().splitlines()[-3:]}", flush=True)
                 continue
             got = json.loads(proc.stdout.strip().splitlines()[-1])
-            print(json.dumps({f"pymc-marketing/{sampler}": got}), flush=True)
-            rows.append((f"PyMC-Marketing ({sampler})", got["seconds"], _error(got["roas"], truth),
+            label = "Meridian" if sampler == "meridian" else f"PyMC-Marketing ({sampler})"
+            print(json.dumps({label: got}), flush=True)
+            rows.append((label, got["seconds"], _error(got["roas"], truth),
                          got["r_hat"], got["ess"], got["divergences"]))
     load = os.getloadavg()
     print(f"\n{n_periods} {period} x {len(channels)} channels, {args.chains} chains x "
