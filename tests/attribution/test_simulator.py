@@ -17,6 +17,13 @@ Measured (L1 error of shares, 30-day windows; `pytest tests/attribution/test_sim
   0.20/0.20/0.25/0.26/0.19, shapley 0.24/0.27/0.34/0.32/0.31 — loses everywhere; without
   the navigational touches last 0.30/0.24/0.20/0.23/0.27, shapley 0.37/0.24/0.27/0.25/0.26.
 
+The time-aware additive-hazard model (``hazard``: touch-level journeys from ``touch_sql``,
+an organic baseline, effects that fade with time) is measured next to them: tiny
+0.197/0.225/0.448/0.292 (wins seed 0 only); 20,000 journeys 0.266/0.245/0.322/0.381, small
+0.302 (loses everywhere); without navigational touches 0.164/0.160/0.158/0.122, small 0.154
+— below last touch on every seed, which ``test_hazard_beats_last_touch_without_navigational_
+touches`` asserts (slow). The navigational touches are what it cannot tell from persuasion.
+
 Why: the world's carryover kernels (its aggregate truth) put most search, marketplace and
 Meta effects within hours of the order, and at tracked-touch frequencies few touches fall in
 between, so the persuading touch is still the last one for ~3/4 of caused conversions. What
