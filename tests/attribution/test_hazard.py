@@ -26,7 +26,7 @@ from adbudget.attribution.hazard import (
 )
 from adbudget.errors import InputError, SettingsError
 
-FAST = settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def draw_journeys(seed: int, n: int, lam0: float, effect: list[float], half_life: list[float],
