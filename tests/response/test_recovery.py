@@ -61,7 +61,8 @@ def test_fit_outputs_are_consistent(world, quick_fit):
     # ROAS x spend = contribution over the fitted period (ROAS is defined that way)
     spend = world.spend.groupby(["market", "channel"])["spend"].sum().loc[r.lines].to_numpy()
     keep = _established(r)  # (the thin market's draws are too spread for a 100-draw mean)
-    np.testing.assert_allclose((r.summary["roas"] * spend)[keep], r.summary["contribution"][keep], rtol=0.03)
+    # exact per draw; the contribution is a mean over 100 path draws, ROAS over all of them
+    np.testing.assert_allclose((r.summary["roas"] * spend)[keep], r.summary["contribution"][keep], rtol=0.06)
     # decomposition adds up to the fitted mean
     total = r.decomposition.groupby(["date", "market"])["value"].sum()
     fitted = r.fit.set_index(["date", "market"])["predicted"]

@@ -4,7 +4,11 @@ Per market ``m`` and day ``t`` (target scaled by the market's mean)::
 
     mu[t, m] = intercept[m] + trend[m] * time[t] + fourier[t] @ gamma[:, m]
                + holidays[t, m] @ eta[:, m] + controls[t, m] @ delta[:, m]
-               + sum over lines n of market m:  beta[n] * S(adstock(spend)[t, n])
+               + sum over lines n of market m:  index[t, m]^rho[c] * beta[n] * S(adstock(spend)[t, n])
+
+``index = 1 + (yearly + holiday part of the base) / intercept`` is the market's seasonal
+demand index (``[response] media_season``): ads convert better in peak season, and without
+it demand-following budgets hand the peak's extra effectiveness to the wrong terms.
 
 ROAS is the parameter (Meridian's ROAS prior): ``log roas[n] = prior median + global[c] +
 region[r, c] + market[n]``, each level a normal with the spread set in ``[response]``
@@ -90,10 +94,18 @@ def make_spec(data: ModelData, settings: ResponseSettings) -> Spec:
     else:
         wspend = np.zeros(0)
     arrays["lift_wspend"] = jnp.asarray(wspend, dtype=jnp.float32)
+    # which Fourier columns are yearly (the weekly ones come first): the media season index
+    # uses the yearly and holiday parts of the base, not the day of week or the trend
+    n_weekly = 2 * settings.weekly_harmonics if data.period_days == 1 else 0
+    yearly = np.zeros(data.fourier.shape[1], dtype=np.float32)
+    yearly[min(n_weekly, yearly.size):] = 1.0
+    arrays["yearly_cols"] = jnp.asarray(yearly)
     # prior spreads are data, not compile-time constants: changing them needs no recompilation
     for key, number in (("roas_sd", settings.roas_prior_sd), ("region_sd", settings.region_sd),
                         ("market_sd", settings.market_sd), ("hl_sd", settings.half_life_prior_sd),
-                        ("student_df", settings.student_t_df)):
+                        ("student_df", settings.student_t_df),
+                        ("rho_mean", settings.media_season_rho_mean),
+                        ("rho_sd", settings.media_season_rho_sd)):
         arrays[key] = jnp.asarray(number, dtype=jnp.float32)
     n_c, n_m, n_n = len(data.channels), len(data.markets), data.n_lines
     n_f, n_h, n_k = data.fourier.shape[1], data.holidays.shape[2], data.controls.shape[2]
@@ -107,6 +119,8 @@ def make_spec(data: ModelData, settings: ResponseSettings) -> Spec:
             layout.append(("adstock_shape", (n_c,)))
         if sat.has_shape:
             layout.append(("sat_shape", (n_c,)))
+        if settings.media_season and (yearly.any() or n_h):
+            layout.append(("season_rho", (n_c,)))
     layout.append(("intercept", (n_m,)))
     if settings.trend:
         layout.append(("trend", (n_m,)))
@@ -147,6 +161,8 @@ def unpack(spec: Spec, z: Any) -> dict[str, Any]:
             p["adstock_shape"] = jnp.exp(adstock.shape_prior[0] + adstock.shape_prior[1] * raw["adstock_shape"])
         if "sat_shape" in raw:
             p["sat_shape"] = jnp.exp(sat.shape_prior[0] + sat.shape_prior[1] * raw["sat_shape"])
+        if "season_rho" in raw:
+            p["season_rho"] = a["rho_mean"] + a["rho_sd"] * raw["season_rho"]
     p["intercept"] = 0.6 + 0.4 * raw["intercept"]
     if "trend" in raw:
         p["trend"] = 0.3 * raw["trend"]
@@ -182,12 +198,16 @@ def compute(spec: Spec, z: Any) -> dict[str, Any]:
     p = unpack(spec, z)
     n_lines = a["line_market"].shape[0]
     base = p["intercept"][None, :] * jnp.ones((a["time"].shape[0], 1))
+    season = jnp.zeros_like(base)  # yearly + holiday part of the base (scaled revenue)
     if "trend" in p:
         base = base + a["time"][:, None] * p["trend"][None, :]
     if "gamma" in p:
+        season = season + a["fourier"] @ (p["gamma"] * a["yearly_cols"][:, None])
         base = base + a["fourier"] @ p["gamma"]
     if "eta" in p:
-        base = base + jnp.einsum("tmh,hm->tm", a["holidays"], p["eta"])
+        holiday = jnp.einsum("tmh,hm->tm", a["holidays"], p["eta"])
+        season = season + holiday
+        base = base + holiday
     if "delta" in p:
         base = base + jnp.einsum("tmk,km->tm", a["controls"], p["delta"])
     out: dict[str, Any] = {"base": base, "params": p}
@@ -200,6 +220,10 @@ def compute(spec: Spec, z: Any) -> dict[str, Any]:
                               spec.period_days)  # half-lives in days, kernel in periods
     carried = apply_adstock(jnp, a["lagged"], weights)
     s = sat.value(jnp, carried, lp["sat_scale"], lp["sat_shape"])
+    if "season_rho" in p:  # effect x (demand index)^rho; index 1 = no season or holiday
+        index = jnp.maximum(1.0 + season / jnp.maximum(p["intercept"], 0.05)[None, :], 0.2)
+        rho = p["season_rho"][a["line_channel"]]
+        s = s * jnp.exp(rho[None, :] * jnp.log(index[:, a["line_market"]]))
     s_total = jnp.maximum((s * a["train"][:, None]).sum(axis=0), 1e-6)
     beta = lp["roas"] * a["spend_total"] / (a["y_scale"][a["line_market"]] * s_total)
     contrib = beta[None, :] * s
