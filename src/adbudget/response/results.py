@@ -15,7 +15,7 @@ from adbudget.response.data import ModelData, Notice
 from adbudget.response.inference import Draws
 from adbudget.response.model import Spec, derive, mean_paths
 
-MODEL_VERSION = "response-1"
+MODEL_VERSION = "response-2"  # 2: media season index (a saved fit of 1 has another latent layout)
 MAX_SAVED_DRAWS = 1000
 PATH_DRAWS = 100
 
