@@ -49,18 +49,20 @@ class AttributionSettings(BaseModel):
     @field_validator("model")
     @classmethod
     def _known_model(cls, value: str) -> str:
-        from adbudget.attribution.registry import MODELS
+        from adbudget.attribution.registry import MODELS, TOUCH_MODELS
 
-        if value not in MODELS:
-            raise ValueError(f"unknown attribution model {value!r}; allowed: {', '.join(MODELS)}")
+        if value not in MODELS and value not in TOUCH_MODELS:
+            raise ValueError(f"unknown attribution model {value!r}; allowed: "
+                             f"{', '.join([*MODELS, *TOUCH_MODELS])}")
         return value
 
     @field_validator("compare_models")
     @classmethod
     def _known_models(cls, value: list[str]) -> list[str]:
-        from adbudget.attribution.registry import MODELS
+        from adbudget.attribution.registry import MODELS, TOUCH_MODELS
 
         for name in value:
-            if name not in MODELS:
-                raise ValueError(f"unknown attribution model {name!r}; allowed: {', '.join(MODELS)}")
+            if name not in MODELS and name not in TOUCH_MODELS:
+                raise ValueError(f"unknown attribution model {name!r}; allowed: "
+                                 f"{', '.join([*MODELS, *TOUCH_MODELS])}")
         return value
