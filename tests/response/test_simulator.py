@@ -1,6 +1,23 @@
-"""Recovery on the simulator's worlds (other curve forms, demand-following spend, lift tests).
+"""Recovery on the simulator's worlds (other curve forms and carryover kernels, ad effectiveness
+that follows demand, holiday ad costs, demand-following spend, lift tests).
 
-Slow (builds a world and fits 22 lines): run with ``-m slow``. Prints the numbers it checks.
+Slow (builds a world and fits 22-27 lines): run with
+``.venv/bin/pytest tests/response/test_simulator.py -m slow -s``; each test prints what it
+checks: share of true ROAS inside the 90 % interval, rank correlation of true vs estimated
+ROAS and marginal ROAS at current spend, and the mean |log error| of the marginal ROAS.
+
+Measured (quick Laplace fit, 200 draws; numbers from the commit that set these floors):
+
+- tiny world seed 0 (150 days, 4 markets, 22 lines): coverage 91 %, ROAS rank 0.65,
+  marginal-ROAS rank 0.41, mean |log error| of marginal ROAS 0.76 (seed 1: 95 %, 0.80, 0.47).
+- small world seed 0 (365 days, 5 markets, 27 lines, 7 lift tests): coverage 96 %, ROAS rank
+  0.83, marginal-ROAS rank 0.54, |log error| 0.44 (seed 7: 92 %, 0.69, 0.57).
+
+The issue's floor for the marginal-ROAS rank (0.8) is NOT met on these worlds; the floors
+below are the honest ones under the measured numbers. Why it is short (docs/response.md):
+even the TRUE average ROAS of each line plus a prior-only curvature ranks marginal ROAS at
+only 0.51-0.77 on these worlds, so the rest must come from each line's curvature, which
+150-365 noisy days with 4-6 correlated lines per market barely identify.
 """
 
 from __future__ import annotations
@@ -15,13 +32,15 @@ from adbudget.response import fit_model
 simulate = pytest.importorskip("adbudget.simulate")
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("use_lift", [False, True])
-def test_recovery_on_a_tiny_simulated_seller(use_lift):
-    world = simulate.World.build(seed=0, size="tiny")
+def _recovery(world, use_lift: bool) -> dict[str, float]:
+    """Fit the world's shop revenue and spend as the workspace would see them; score vs truth."""
     markets = world.daily_markets()
     lines = world.daily_lines()
     revenue = markets[["date", "market", "net_revenue", "orders"]].rename(columns={"net_revenue": "revenue"})
+    # A market has revenue rows from its first sale on (the workspace aggregates orders): the
+    # simulator's zero rows before an entry market opens are not days of a live shop.
+    first = revenue[revenue["revenue"] > 0].groupby("market")["date"].min()
+    revenue = revenue[revenue["date"] >= revenue["market"].map(first)]
     spend = lines[["date", "market", "channel", "spend"]]
     lift = None
     if use_lift:
@@ -36,11 +55,40 @@ def test_recovery_on_a_tiny_simulated_seller(use_lift):
     truth = (totals["incremental_revenue"] / totals["spend"]).loc[result.lines].to_numpy()
     s = result.summary
     inside = (truth >= s["roas_lo"].to_numpy()) & (truth <= s["roas_hi"].to_numpy())
+    # both sides: net of refunds, per day, at the mean daily spend of the last 28 days, neutral
+    # season (the model's curves are at demand index 1, the truth's at neutral cost/season)
     true_marginal = np.array([world.true_marginal(m, c, x) for (m, c), x in
                               zip(result.lines, result.current_spend, strict=True)])
-    rho_m = spearmanr(true_marginal, s["marginal_roas"]).correlation
-    rho_r = spearmanr(truth, s["roas"]).correlation
-    print(f"simulator tiny (lift={use_lift}): ROAS inside 90% interval {inside.mean():.0%}, "
-          f"rank corr ROAS {rho_r:.2f}, marginal ROAS {rho_m:.2f}")
-    assert inside.mean() >= 0.8
-    assert rho_r > 0.4 and rho_m > 0.2
+    estimated = s["marginal_roas"].to_numpy()
+    return {
+        "coverage": float(inside.mean()),
+        "rank_roas": float(spearmanr(truth, s["roas"]).correlation),
+        "rank_marginal": float(spearmanr(true_marginal, estimated).correlation),
+        "log_error_marginal": float(np.mean(np.abs(np.log(np.maximum(estimated, 1e-6)
+                                                          / np.maximum(true_marginal, 1e-6))))),
+    }
+
+
+def _show(name: str, r: dict[str, float]) -> None:
+    print(f"{name}: ROAS inside 90% interval {r['coverage']:.0%}, rank corr ROAS {r['rank_roas']:.2f}, "
+          f"marginal ROAS {r['rank_marginal']:.2f}, mean |log error| of marginal ROAS "
+          f"{r['log_error_marginal']:.2f}")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("use_lift", [False, True])
+def test_recovery_on_a_tiny_simulated_seller(use_lift):
+    r = _recovery(simulate.World.build(seed=0, size="tiny"), use_lift)
+    _show(f"simulator tiny seed 0 (lift={use_lift})", r)
+    assert r["coverage"] >= 0.8
+    assert r["rank_roas"] >= 0.5
+    assert r["rank_marginal"] >= 0.3  # measured 0.41; the issue's 0.8 is not met (see above)
+
+
+@pytest.mark.slow
+def test_recovery_on_a_small_simulated_seller():
+    r = _recovery(simulate.World.build(seed=0, size="small"), use_lift=True)
+    _show("simulator small seed 0 (lift tests)", r)
+    assert r["coverage"] >= 0.8
+    assert r["rank_roas"] >= 0.7
+    assert r["rank_marginal"] >= 0.45  # measured 0.54; the issue's 0.8 is not met (see above)
