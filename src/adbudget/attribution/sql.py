@@ -15,7 +15,7 @@ docs/benchmarks/attribution.md): the only pass over the touches is ONE hash ``GR
 
 - Strings never travel through it. The few distinct ``(channel, interaction[, campaign]
   [, market])`` combinations become a small dictionary (``d``) holding the unit, its window
-  and a code whose order is the unit's name order; a customer becomes ``hash(user_id)``.
+  and a code whose order is the unit's name order.
 - Each touch is one BIGINT ``k = (µs since the first touch) * nc + code``, so sorting a
   user's list of ``k`` sorts by ``(ts, unit)`` exactly as the journeys need, and the time,
   unit and window come back out by arithmetic. ``wide=True`` uses HUGEINT keys instead (for
@@ -32,12 +32,10 @@ Portability: DuckDB's list functions used here have Spark SQL equivalents — ``
 ``list_sort`` = ``collect_list``/``array_sort``, ``list_filter``/``list_transform`` (with an
 index argument) = ``filter``/``transform``, ``flatten``/``unnest`` = ``flatten``/``explode``,
 ``range`` = ``sequence``, list slices = ``slice``, ``list_select`` = ``transform(codes, c ->
-names[c])``, ``hash`` = ``xxhash64``; DuckDB's ``lambda x: ...`` is Spark's ``x -> ...``.
+names[c])``; DuckDB's ``lambda x: ...`` is Spark's ``x -> ...``.
 
-Semantics worth knowing: customers are keyed by a 64-bit hash of ``user_id`` — two
-customers merge only on a hash collision, probability about n²/2⁶⁵ (3·10⁻⁶ for 10 million
-customers). Orders of one customer at the same instant count as one order (the lowest
-``order_id`` gives market, day and value). Ties in time are broken by unit name.
+Semantics worth knowing: orders of one customer at the same instant count as one order (the
+lowest ``order_id`` gives market, day and value). Ties in time are broken by unit name.
 
 This module only builds the text; the workspace runs it. Names that go into the text are
 validated (channels, markets) — no user string is pasted unchecked.
@@ -166,11 +164,11 @@ dl AS (
           LEFT JOIN d ON d.ucode * s.r + d.v = s.i GROUP BY s.i)
 ),
 o AS (
-    SELECT hash(customer_id) AS uid, list_sort(list(DISTINCT epoch_us(ordered_at) - t0)) AS ords
+    SELECT customer_id AS uid, list_sort(list(DISTINCT epoch_us(ordered_at) - t0)) AS ords
     FROM {order_table}, c GROUP BY ALL
 ),
 g AS (
-    SELECT hash(user_id) AS uid,
+    SELECT user_id AS uid,
            list_sort(list(CAST(epoch_us(ts) - t0 AS {key_type}) * nc + d.ucode * r + d.v)) AS ks
     FROM {touch_table} JOIN d USING ({raw}), c
     GROUP BY ALL
@@ -203,7 +201,7 @@ jc AS (
     FROM (SELECT uid, hit, ots, unnest(sess) AS jk FROM jr), c
 ),
 oj AS (
-    SELECT hash(customer_id) AS uid, epoch_us(ordered_at) - t0 AS ots,
+    SELECT customer_id AS uid, epoch_us(ordered_at) - t0 AS ots,
            arg_min(market, order_id) AS o_market, arg_min(order_date, order_id) AS order_date,
            arg_min(CAST({value_expr} AS DOUBLE), order_id) AS value
     FROM {order_table}, c GROUP BY ALL
