@@ -175,17 +175,19 @@ g AS (
 ),
 -- per customer: before each order m, the touches inside their window (a converting journey)
 -- and the others (not converting); touches after the last order are not converting either
+gx AS (SELECT g.uid, g.ks, o.ords FROM g LEFT JOIN o USING (uid)),
 gr AS (
-    SELECT uid, unnest(CASE WHEN ords IS NULL THEN [{{'hit': FALSE, 'ots': NULL::BIGINT, 'ks': ks}}]
-        ELSE list_filter(flatten(list_transform(range(1, len(ords) + 2), lambda m: [
+    SELECT uid, FALSE AS hit, NULL::BIGINT AS ots, ks FROM gx WHERE ords IS NULL
+    UNION ALL
+    SELECT uid, unnest(list_filter(flatten(list_transform(range(1, len(ords) + 2), lambda m: [
             {{'hit': TRUE, 'ots': ords[m], 'ks': list_filter(ks, lambda x:
                 {f(ts, 'x')} > {lo} AND {f(ts, 'x')} <= ords[m]
                 AND ords[m] - {f(ts, 'x')} <= {f(win_of, 'x')})}},
             {{'hit': FALSE, 'ots': ords[m], 'ks': list_filter(ks, lambda x:
                 {f(ts, 'x')} > {lo} AND (ords[m] IS NULL OR ({f(ts, 'x')} <= ords[m]
                 AND ords[m] - {f(ts, 'x')} > {f(win_of, 'x')})))}}])),
-            lambda e: len(e.ks) > 0) END, max_depth := 2)
-    FROM g LEFT JOIN o USING (uid), c, dl
+            lambda e: len(e.ks) > 0), max_depth := 2)
+    FROM gx, c, dl WHERE ords IS NOT NULL
 ),
 -- not-converting touches split where the customer was inactive longer than the gap
 jr AS (
