@@ -5,6 +5,10 @@ Usage (from the repository root):
     .venv/bin/python benchmarks/attribution.py [--journeys 1000000] [--channels 12]
         [--orders 1,2,3,4] [--touch-rows 50000000] [--peer-python /work/benchenv-attribution/bin/python]
 
+    # the aggregation only (no models), 5 M and 50 M rows, with the previous statement too:
+    flock /tmp/adbudget-bench.lock nice .venv/bin/python benchmarks/attribution.py \
+        --journeys 0 --touch-rows 5000000,50000000 [--previous] [--agg-repeat 2]
+
 1. Generates journeys (mean length ~6.5, channels from a sticky first-order chain, conversion
    from per-channel effects) and aggregates them into one ChannelAttribution path table
    (``path;total_conversions;total_conversion_value;total_null``), written to a temp file.
@@ -14,7 +18,12 @@ Usage (from the repository root):
    starting from the same pandas DataFrame of path strings; it reports seconds and the peak
    RSS added over the loaded table (VmHWM, reset after loading).
 3. Prints the ratio peer ÷ ours and the largest difference in channel shares.
-4. Times our one-statement DuckDB path aggregation on ``--touch-rows`` generated touchpoints.
+4. Times our one-statement DuckDB path aggregation on ``--touch-rows`` generated touchpoints
+   (``make_touch_tables``: string user ids, several journeys per customer, 15 % converting,
+   stored in time order in a DuckDB file), best of ``--agg-repeat`` runs, with the process
+   CPU time. On the same data it times two ceilings: DuckDB sorting the touches by
+   ``(user_id, ts)`` — what any journey statement must at least do — and the scan plus one
+   ``GROUP BY user`` with a list per user that our statement is built on.
 """
 
 from __future__ import annotations
