@@ -168,6 +168,10 @@ def main() -> None:
     parser.add_argument("--saturation", default="logistic", help="ours: hill, logistic, exponential")
     parser.add_argument("--big", action="store_true", help="also time the 13 x 8 x 730 daily fit")
     parser.add_argument("--peer-timeout", type=int, default=3600, help="seconds before a peer is stopped")
+    parser.add_argument("--ours-last", action="store_true",
+                        help="fit ours again after the peers (shows how much the load moved)")
+    parser.add_argument("--big-set", action="append", default=[], metavar="KEY=VALUE",
+                        help="a [response] setting for the big fit only, e.g. media_season=false")
     args = parser.parse_args()
     if args.peer:
         peer(args)
@@ -222,6 +226,13 @@ def main() -> None:
             print(json.dumps({label: got}), flush=True)
             rows.append((label, got["seconds"], _error(got["roas"], truth),
                          got["r_hat"], got["ess"], got["divergences"]))
+    if args.ours_last:
+        again = ours(world, args.draws, args.chains, chain_method="parallel" if parallel else "sequential",
+                     holdout_days=0, saturation=args.saturation, max_lag=l_max * (7 if args.weeks else 1))
+        again_roas = {k.split("/")[1]: v for k, v in again["roas"].items()}
+        print(json.dumps({"ours again": again}), flush=True)
+        rows.append(("adbudget NUTS, after peers", again["seconds"], _error(again_roas, truth),
+                     again["r_hat"], again["ess"], again["divergences"]))
     load = os.getloadavg()
     print(f"\n{n_periods} {period} x {len(channels)} channels, {args.chains} chains x "
           f"({args.draws} warm-up + {args.draws} draws), chains "
@@ -235,10 +246,14 @@ def main() -> None:
               f"{seconds / rows[0][1]:11.1f}x")
     if args.big:
         big = make_world(MARKETS_13, CHANNELS_8, days=730, seed=12)
-        got = ours(big, None, args.chains, chain_method="auto")  # default settings and draws
+        extra = {}
+        for item in args.big_set:
+            key, _, value = item.partition("=")
+            extra[key] = {"true": True, "false": False}.get(value.lower(), value)
+        got = ours(big, None, args.chains, chain_method="auto", **extra)  # default settings and draws
         big_truth = {f"{m}/{c}": r for m, c, r in big.truth[["market", "channel", "roas"]].itertuples(index=False)}
         load = os.getloadavg()
-        print(f"\n13 markets x 8 channels x 730 days, default settings, NUTS {args.chains} x "
+        print(f"\n13 markets x 8 channels x 730 days, default settings {extra or ''}, NUTS {args.chains} x "
               f"({got['warmup']}+{got['draws']}), chains in parallel: wall {got['seconds']:.1f} s "
               f"(cpu {got['cpu_seconds']:.1f} s), ROAS MAPE {100 * _error(got['roas'], big_truth):.1f}%, "
               f"R-hat {got['r_hat']:.3f}, min ESS {got['ess']:.0f}, divergences {got['divergences']}; "
