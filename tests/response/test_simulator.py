@@ -8,10 +8,11 @@ ROAS and marginal ROAS at current spend, and the mean |log error| of the margina
 
 Measured (quick Laplace fit, 200 draws; numbers from the commit that set these floors):
 
-- tiny world seed 0 (150 days, 4 markets, 22 lines): coverage 91 %, ROAS rank 0.65,
-  marginal-ROAS rank 0.41, mean |log error| of marginal ROAS 0.76 (seed 1: 95 %, 0.80, 0.47).
+- tiny world seed 0 (150 days, 4 markets, 22 lines) with its lift tests: coverage 91 %, ROAS
+  rank 0.65, marginal-ROAS rank 0.39, mean |log error| of marginal ROAS 0.76 (without lift
+  tests 95 %, 0.61, 0.43; seed 1 with lift tests: 95 %, 0.80, 0.47).
 - small world seed 0 (365 days, 5 markets, 27 lines, 7 lift tests): coverage 96 %, ROAS rank
-  0.83, marginal-ROAS rank 0.54, |log error| 0.44 (seed 7: 92 %, 0.69, 0.57).
+  0.84, marginal-ROAS rank 0.54, |log error| 0.44 (seed 7: 88 %, 0.64, 0.56).
 
 The issue's floor for the marginal-ROAS rank (0.8) is NOT met on these worlds; the floors
 below are the honest ones under the measured numbers. Why it is short (docs/response.md):
@@ -82,7 +83,7 @@ def test_recovery_on_a_tiny_simulated_seller(use_lift):
     _show(f"simulator tiny seed 0 (lift={use_lift})", r)
     assert r["coverage"] >= 0.8
     assert r["rank_roas"] >= 0.5
-    assert r["rank_marginal"] >= 0.3  # measured 0.41; the 0.8 is not met (see above)
+    assert r["rank_marginal"] >= 0.3  # measured 0.39-0.43; the 0.8 is not met (see above)
 
 
 @pytest.mark.slow

@@ -82,11 +82,11 @@ class ResponseSettings(BaseModel):
     holidays: bool = True
     holiday_lead_days: int = Field(3, ge=0, le=14)
     extra_holidays: dict[str, str] = Field(default_factory=dict)
-    # Ads convert better in peak season: each line's effect is scaled by its market's fitted
-    # seasonal + holiday demand index raised to a per-channel elasticity ``rho`` (normal prior,
-    # mean / sd below; 0 = the season does not change ad effectiveness). Off: constant effect.
+    # Ads may convert better (or worse) in peak season: each line's effect is scaled by its
+    # market's fitted seasonal + holiday demand index raised to a per-channel elasticity ``rho``
+    # (normal prior, mean / sd below; mean 0: the data decide the sign). Off: constant effect.
     media_season: bool = True
-    media_season_rho_mean: float = Field(0.2, ge=-1, le=1)
+    media_season_rho_mean: float = Field(0.0, ge=-1, le=1)
     media_season_rho_sd: float = Field(0.2, gt=0, le=1)
     # Student-t degrees of freedom for revenue noise (small = heavier tails).
     student_t_df: float = Field(5.0, gt=1)
