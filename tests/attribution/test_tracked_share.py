@@ -64,3 +64,24 @@ def test_a_configured_share_overrides_the_estimate(simulated):
     finally:
         ws.settings = ws.settings.model_copy(update={"attribution": ws.settings.attribution.model_copy(
             update={"tracked_share": None})})
+
+
+def test_hazard_through_the_workspace_and_cli(simulated):
+    """The time-aware model runs from the store (touch-level journeys), leaves an organic
+    baseline, and its over-claim ratios land near the simulated truth."""
+    ws, world = simulated.ws, simulated.world
+    report = ws.attribute(model="hazard", n_boot=0)
+    tot = report.totals
+    assert tot["baseline_orders"] > 0
+    # channel credit + baseline = the orders the touch data reached (scaled alike)
+    assert report.table["conversions"].sum() < tot["orders"]
+    lines = pd.DataFrame(world.truth()["lines"]).groupby("channel")[
+        ["platform_conversions", "caused_orders"]].sum()
+    true_ratio = lines["platform_conversions"] / lines["caused_orders"]
+    est = report.table.set_index("channel")["overclaim"].reindex(true_ratio.index)
+    log_err = np.abs(np.log(est / true_ratio))
+    print("\nhazard over-claim est vs true:", {c: (round(est[c], 2), round(true_ratio[c], 2))
+                                               for c in est.index}, f"median {log_err.median():.2f}")
+    assert log_err.median() < np.log(2.0)
+    with pytest.raises(Exception, match="touch-level"):
+        ws.attribute(model="hazard", by="market", n_boot=0)

@@ -82,6 +82,8 @@ def print_report(report: Any, currency: str) -> None:
         console.print(t("attribution.scaled", factor=_num(1 / share, 1), scaled=_num(scaled, 0),
                         scaled_pct=_num(100 * scaled / tot["orders"], 1),
                         unattributed=_num(tot["unattributed_orders"], 0)))
+    if tot.get("baseline_orders", 0) > 0:
+        console.print(t("attribution.baseline", orders=_num(tot["baseline_orders"], 0)))
     if tot.get("platform_conversions", 0) > 0 and tot.get("orders", 0) > 0:
         console.print(t("attribution.overclaim", claimed=_num(tot["platform_conversions"], 0),
                         ratio=_num(tot["platform_overclaim"], 2), orders=_num(tot["orders"], 0)))
@@ -112,7 +114,7 @@ def register(app: typer.Typer) -> None:
     @app.command("attribute", help="Attribute orders to channels, markets or campaigns (multi-touch, de-duplicated).")
     @handle_errors
     def attribute_cmd(
-        model: Annotated[str | None, typer.Option("--model", "-m", help="first, last, last_non_direct, linear, time_decay, position, markov, markov_2..4, markov_auto, shapley, shapley_simplified, shapley_ordered (default: settings).")] = None,
+        model: Annotated[str | None, typer.Option("--model", "-m", help="first, last, last_non_direct, linear, time_decay, position, markov, markov_2..4, markov_auto, shapley, shapley_simplified, shapley_ordered, hazard (time-aware, with an organic baseline) (default: settings).")] = None,
         window: Annotated[str | None, typer.Option("--window", help="Windows, e.g. 7d-click,1d-view or google_search:30d-click or platform (default: settings).")] = None,
         by: Annotated[str, typer.Option("--by", help="channel, market or campaign.")] = "channel",
         compare_models: Annotated[bool, typer.Option("--compare-models", help="Show the models of settings side by side.")] = False,

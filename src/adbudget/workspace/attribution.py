@@ -194,8 +194,23 @@ class AttributionMixin:
         if paths_df.empty or float(paths_df["total_conversions"].sum()) <= 0:
             raise NotFittedError(t("attribution.no_journeys"))
 
-        credit, details = credit_frame(paths_df, chosen, by=by, n_boot=n_boot,
-                                       level=s.interval_level, seed=seed, progress=progress)
+        baseline = 0.0
+        if getattr(chosen, "needs_touches", False):
+            # time-aware models read touch-level journeys (timestamps), not the path table
+            if paths_file is not None or by != "channel":
+                raise UsageError(t("attribution.hazard_needs_touches"))
+            from adbudget.attribution.report import _plain
+
+            fitted = chosen.credit_touches(self.attribution_touches(start=start, end=end,
+                                                                   markets=markets))
+            credit = pd.DataFrame({"channel": list(fitted.channels),
+                                   "conversions": fitted.conversions, "revenue": fitted.value})
+            baseline = float(fitted.baseline)
+            details = {"all": {**_plain(fitted.extra, fitted.channels), "baseline": baseline,
+                               "baseline_value": float(fitted.baseline_value)}}
+        else:
+            credit, details = credit_frame(paths_df, chosen, by=by, n_boot=n_boot,
+                                           level=s.interval_level, seed=seed, progress=progress)
         if paths_file is not None:
             shares = {"*": s.tracked_share or 1.0}
         else:
@@ -211,6 +226,7 @@ class AttributionMixin:
             "attributed_orders": conversions,
             "attributed_value": float(paths_df["total_conversion_value"].sum()),
             "tracked_share": shares["*"],
+            "baseline_orders": baseline / (shares["*"] or 1.0),
             "attributed_orders_scaled": float(table["conversions"].sum()),
             "attributed_value_scaled": float(table["revenue"].sum()),
             "unattributed_orders": max(orders_total - float(table["conversions"].sum()), 0.0),
@@ -237,7 +253,7 @@ class AttributionMixin:
             models_table = side_by_side(frames, by)
 
         windows_table = None
-        if compare_windows:
+        if compare_windows and not getattr(chosen, "needs_touches", False):
             conv_frames, rev_frames = {}, {}
             for spec in s.compare_windows:
                 label = spec
