@@ -137,8 +137,10 @@ def register(app: typer.Typer) -> None:
                           console=console, transient=True, disable=not show_bar) as bar:
                 task = bar.add_task(t("attribution.progress"), total=None)
 
-                def progress(done: int, total: int) -> None:
-                    bar.update(task, completed=done, total=total)
+                def progress(done: int, total: int, label: str | None = None) -> None:
+                    # the path statement reports percent with its own label; bootstrap counts
+                    bar.update(task, completed=done, total=total,
+                               description=label or t("attribution.progress"))
 
                 report = ws.attribute(
                     model=model, windows=window, by=by, start=start, end=end, markets=markets,
