@@ -21,6 +21,8 @@ from adbudget.ingest.spec import TABLE_COLUMNS
 from adbudget.ingest.validate import Rules, validate
 from adbudget.store.schema import NATURAL_KEYS
 
+PHYSICAL_ORDER = {"touchpoints": "user_id, ts", "orders": "customer_id, ordered_at"}
+
 
 @dataclass(frozen=True)
 class ImportResult:
@@ -299,7 +301,11 @@ class IngestMixin:
                     f'DELETE FROM {kind} t WHERE EXISTS (SELECT 1 FROM "{final}" f WHERE {join}){span}',
                     span_params,
                 )
-            con.execute(f'INSERT INTO {kind} SELECT {select} FROM "{final}"', [import_id])
+            # journeys are read per customer in time order: storing them that way makes the
+            # path statement ~40 % faster (benchmarks/attribution.py, docs/benchmarks/attribution.md)
+            order = PHYSICAL_ORDER.get(kind)
+            con.execute(f'INSERT INTO {kind} SELECT {select} FROM "{final}"'
+                        + (f" ORDER BY {order}" if order else ""), [import_id])
             con.execute(
                 "INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [import_id, source, kind, file, sha, rows, replaced, datetime.now(UTC).replace(tzinfo=None)],
