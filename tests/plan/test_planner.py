@@ -296,3 +296,17 @@ def test_risk_objective_raises_the_low_quantile():
     q_mean = quantile_value(sub, daily(mean_plan), w, 0.1)
     q_risk = quantile_value(sub, daily(risk_plan), w, 0.1)
     assert q_risk >= q_mean - 1e-6 * abs(q_mean)
+
+
+def test_says_when_the_budget_is_past_its_profitable_size():
+    """λ < 1 (the last unit returns less contribution than it costs) gets a note; a budget
+    where the last unit still pays does not — and the frontier agrees on which is which."""
+    s = default_settings(["US", "DE", "ID"])
+    perf = {"brand": 0, "performance": 100, "test": 0, "reserve": 0}
+    big = make_plan(inputs(budget=2_000_000.0, buckets=perf, max_change=None, entry_rule=False,
+                           settings=s))
+    small = make_plan(inputs(budget=5_000.0, buckets=perf, max_change=None, entry_rule=False,
+                             settings=s))
+    assert big.check.marginal_value < 1 < small.check.marginal_value
+    assert any("past its profitable size" in n for n in big.notes)
+    assert not any("past its profitable size" in n for n in small.notes)

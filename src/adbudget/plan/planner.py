@@ -241,6 +241,10 @@ def make_plan(inp: PlanInputs) -> PlanResult:
     lines, totals = _metrics(inp, raw, curves, curve_lines, weights, vpr, current, sol, bounds_by, aov)
     if inp.ltv:
         notes.append(t("plan.note.ltv"))
+    if (inp.objective == "profit" and check is not None and check.n_free > 0
+            and 0 < check.marginal_value < 1.0):
+        # the budget is a cap the optimizer fills; say when the last unit no longer pays
+        notes.append(t("plan.note.past_profitable", lam=f"{check.marginal_value:.2f}"))
     return PlanResult(
         period=inp.period, days=inp.days, budget=float(inp.budget), base_currency=s.base_currency,
         objective=inp.objective, lines=lines, policies=policies, check=check, totals=totals,
