@@ -76,6 +76,25 @@ def _window_case(windows: Windows) -> str:
     return f"CASE WHEN interaction = 'view' THEN {one(1)} ELSE {one(0)} END"
 
 
+def journey_filter(start: str | None, end: str | None, markets: list[str] | None,
+                   market_expr: str = "market") -> list[str]:
+    """Conditions that keep a journey in the period and markets: a converting journey by its
+    order's market-local day, a non-converting one by its first touch (validated names)."""
+    where = ["1 = 1"]
+    if start:
+        _name(start, r"\d{4}-\d{2}-\d{2}", "date")
+        where.append(f"(CASE WHEN converted THEN order_date >= DATE '{start}' "
+                     f"ELSE first_ts >= TIMESTAMP '{start}' END)")
+    if end:
+        _name(end, r"\d{4}-\d{2}-\d{2}", "date")
+        where.append(f"(CASE WHEN converted THEN order_date <= DATE '{end}' "
+                     f"ELSE first_ts < TIMESTAMP '{end}' + INTERVAL 1 DAY END)")
+    if markets:
+        codes = ", ".join(f"'{_name(m, r'[A-Z]{2}', 'market')}'" for m in markets)
+        where.append(f"{market_expr} IN ({codes})")
+    return where
+
+
 def path_sql(
     windows: Windows,
     *,
@@ -107,19 +126,7 @@ def path_sql(
         _name(table, r"[A-Za-z_][A-Za-z0-9_]*", "table")
     if value_expr not in ("revenue_base", "revenue_base - refunded_base", "revenue", "1"):
         raise SettingsError(f"value expression {value_expr!r} is not allowed")
-    journey_where = ["1 = 1"]
-    if start:
-        _name(start, r"\d{4}-\d{2}-\d{2}", "date")
-        journey_where.append(f"(CASE WHEN converted THEN order_date >= DATE '{start}' "
-                             f"ELSE first_ts >= TIMESTAMP '{start}' END)")
-    if end:
-        _name(end, r"\d{4}-\d{2}-\d{2}", "date")
-        journey_where.append(f"(CASE WHEN converted THEN order_date <= DATE '{end}' "
-                             f"ELSE first_ts < TIMESTAMP '{end}' + INTERVAL 1 DAY END)")
-    if markets:
-        codes = ", ".join(f"'{_name(m, r'[A-Z]{2}', 'market')}'" for m in markets)
-        journey_where.append(f"market IN ({codes})")
-    where = " AND ".join(journey_where)
+    where = " AND ".join(journey_filter(start, end, markets))
     decay = half_life_days is not None
     if decay and half_life_days <= 0:  # type: ignore[operator]
         raise SettingsError("half-life must be positive")

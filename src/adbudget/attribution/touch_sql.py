@@ -31,17 +31,10 @@ the text are validated (tables, markets, dates, the value expression).
 
 from __future__ import annotations
 
-import re
-
+from adbudget.attribution.sql import _name, journey_filter
 from adbudget.errors import SettingsError
 
 _VALUES = ("revenue_base", "revenue_base - refunded_base", "revenue", "1")
-
-
-def _name(value: str, pattern: str, what: str) -> str:
-    if not re.fullmatch(pattern, value):
-        raise SettingsError(f"{what} {value!r} is not allowed here")
-    return value
 
 
 def touch_sql(
@@ -62,18 +55,8 @@ def touch_sql(
     if int(inactivity_days) <= 0:
         raise SettingsError("inactivity_days must be positive")
     horizon = int(inactivity_days) * 86400
-    where = ["1 = 1"]
-    if start:
-        _name(start, r"\d{4}-\d{2}-\d{2}", "date")
-        where.append(f"(CASE WHEN converted THEN order_date >= DATE '{start}' "
-                     f"ELSE first_ts >= TIMESTAMP '{start}' END)")
-    if end:
-        _name(end, r"\d{4}-\d{2}-\d{2}", "date")
-        where.append(f"(CASE WHEN converted THEN order_date <= DATE '{end}' "
-                     f"ELSE first_ts < TIMESTAMP '{end}' + INTERVAL 1 DAY END)")
-    if markets:
-        codes = ", ".join(f"'{_name(m, r'[A-Z]{2}', 'market')}'" for m in markets)
-        where.append(f"(CASE WHEN converted THEN o_market ELSE first_market END) IN ({codes})")
+    where = journey_filter(start, end, markets,
+                           "(CASE WHEN converted THEN o_market ELSE first_market END)")
     return f"""
 WITH o AS (
     SELECT CAST(customer_id AS VARCHAR) AS user_id, ordered_at, order_id, market AS o_market,
