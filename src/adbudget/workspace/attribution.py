@@ -278,7 +278,8 @@ class AttributionMixin:
                                                       for r, x in zip(rev, sp, strict=True)]
 
         return AttributionReport(
-            model=name, windows=win.label, by=by, table=table, totals=totals,
+            model=name, windows=(t("attribution.touch_horizon", days=s.inactivity_days)
+                                 if getattr(chosen, "needs_touches", False) else win.label), by=by, table=table, totals=totals,
             models=models_table, windows_table=windows_table,
             details={"source": source, "model": details, "bootstrap": n_boot,
                      "interval_level": s.interval_level},
