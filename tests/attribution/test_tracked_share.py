@@ -83,5 +83,21 @@ def test_hazard_through_the_workspace_and_cli(simulated):
     print("\nhazard over-claim est vs true:", {c: (round(est[c], 2), round(true_ratio[c], 2))
                                                for c in est.index}, f"median {log_err.median():.2f}")
     assert log_err.median() < np.log(2.0)
-    with pytest.raises(Exception, match="touch-level"):
-        ws.attribute(model="hazard", by="market", n_boot=0)
+    with pytest.raises(Exception, match="by channel or by market"):
+        ws.attribute(model="hazard", by="campaign", n_boot=0)
+
+
+def test_hazard_by_market_fits_each_market(simulated):
+    """One fit per market: per-line over-claim near the truth, totals match the channel view."""
+    ws, world = simulated.ws, simulated.world
+    by_market = ws.attribute(model="hazard", by="market", n_boot=0)
+    table = by_market.table.set_index(["market", "channel"])
+    truth = pd.DataFrame(world.truth()["lines"]).set_index(["market", "channel"])
+    true_ratio = (truth["platform_conversions"] / truth["caused_orders"]).where(truth["caused_orders"] >= 30)
+    est = table["overclaim"].reindex(true_ratio.index)
+    log_err = np.abs(np.log(est / true_ratio)).dropna()
+    print(f"\nhazard by market: {len(log_err)} lines, median |log error| of over-claim "
+          f"{log_err.median():.2f}")
+    assert len(log_err) >= 5 and log_err.median() < np.log(2.0)
+    assert set(table.index.get_level_values(0)) == set(world.touchpoints()["market"])
+    assert by_market.totals["baseline_orders"] > 0

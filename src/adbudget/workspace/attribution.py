@@ -197,17 +197,32 @@ class AttributionMixin:
         baseline = 0.0
         if getattr(chosen, "needs_touches", False):
             # time-aware models read touch-level journeys (timestamps), not the path table
-            if paths_file is not None or by != "channel":
+            if paths_file is not None:
                 raise UsageError(t("attribution.hazard_needs_touches"))
+            if by == "campaign":
+                raise UsageError(t("attribution.hazard_no_campaign"))
             from adbudget.attribution.report import _plain
 
-            fitted = chosen.credit_touches(self.attribution_touches(start=start, end=end,
-                                                                   markets=markets))
-            credit = pd.DataFrame({"channel": list(fitted.channels),
-                                   "conversions": fitted.conversions, "revenue": fitted.value})
-            baseline = float(fitted.baseline)
-            details = {"all": {**_plain(fitted.extra, fitted.channels), "baseline": baseline,
-                               "baseline_value": float(fitted.baseline_value)}}
+            # by market: one fit per market (its own baseline and effects); else one fit
+            groups = ([[m] for m in sorted(paths_df["market"].dropna().unique())]
+                      if by == "market" and "market" in paths_df.columns else [markets])
+            frames, details = [], {}
+            for group in groups:
+                fitted = chosen.credit_touches(self.attribution_touches(start=start, end=end,
+                                                                       markets=group))
+                frame = pd.DataFrame({"channel": list(fitted.channels),
+                                      "conversions": fitted.conversions, "revenue": fitted.value})
+                key = group[0] if by == "market" and group else "all"
+                if by == "market":
+                    frame.insert(0, "market", key)
+                frames.append(frame)
+                baseline += float(fitted.baseline)
+                details[key] = {**_plain(fitted.extra, fitted.channels),
+                                "baseline": float(fitted.baseline),
+                                "baseline_value": float(fitted.baseline_value)}
+            credit = pd.concat(frames, ignore_index=True)
+            if by == "market":  # channels a market never touched carry no credit there
+                credit = credit[credit["conversions"] > 0].reset_index(drop=True)
         else:
             credit, details = credit_frame(paths_df, chosen, by=by, n_boot=n_boot,
                                            level=s.interval_level, seed=seed, progress=progress)
