@@ -221,7 +221,11 @@ def prepare_data(
     active = np.zeros((n_t, n_m), dtype=bool)
     for j, m in enumerate(market_list):
         present = y_frame[m].notna().to_numpy()
-        first, last = np.argmax(present), n_t - 1 - np.argmax(present[::-1])
+        # a market is live from its first sale: leading zero days (a store not yet open) would
+        # hand its opening jump to media
+        selling = (y_frame[m].fillna(0.0) > 0).to_numpy()
+        first = np.argmax(selling) if selling.any() else np.argmax(present)
+        last = n_t - 1 - np.argmax(present[::-1])
         active[first : last + 1, j] = True
     y = y_frame.fillna(0.0).to_numpy(dtype=float)
 
