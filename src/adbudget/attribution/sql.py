@@ -76,6 +76,18 @@ def _window_case(windows: Windows) -> str:
     return f"CASE WHEN interaction = 'view' THEN {one(1)} ELSE {one(0)} END"
 
 
+VALUE_EXPRESSIONS = ("revenue_base", "revenue_base - refunded_base", "revenue", "1")
+
+
+def check_sources(touch_table: str, order_table: str, value_expr: str) -> None:
+    """Refuse table names and order-value expressions that are not known (nothing unchecked
+    is pasted into the SQL text)."""
+    for table in (touch_table, order_table):
+        _name(table, r"[A-Za-z_][A-Za-z0-9_]*", "table")
+    if value_expr not in VALUE_EXPRESSIONS:
+        raise SettingsError(f"value expression {value_expr!r} is not allowed")
+
+
 def journey_filter(start: str | None, end: str | None, markets: list[str] | None,
                    market_expr: str = "market") -> list[str]:
     """Conditions that keep a journey in the period and markets: a converting journey by its
@@ -122,10 +134,7 @@ def path_sql(
     """
     if unit not in UNITS:
         raise SettingsError(f"unknown unit {unit!r}; allowed: {', '.join(UNITS)}")
-    for table in (touch_table, order_table):
-        _name(table, r"[A-Za-z_][A-Za-z0-9_]*", "table")
-    if value_expr not in ("revenue_base", "revenue_base - refunded_base", "revenue", "1"):
-        raise SettingsError(f"value expression {value_expr!r} is not allowed")
+    check_sources(touch_table, order_table, value_expr)
     where = " AND ".join(journey_filter(start, end, markets))
     decay = half_life_days is not None
     if decay and half_life_days <= 0:  # type: ignore[operator]
@@ -261,6 +270,7 @@ def orders_sql(order_table: str = "orders", value_expr: str = "revenue_base",
                start: str | None = None, end: str | None = None,
                markets: list[str] | None = None, by_market: bool = False) -> str:
     """Orders and value in the period (to show how many orders no touch reached)."""
+    check_sources("touchpoints", order_table, value_expr)
     where = ["1 = 1"]
     if start:
         where.append(f"order_date >= DATE '{_name(start, r'[0-9-]{10}', 'date')}'")
@@ -272,5 +282,5 @@ def orders_sql(order_table: str = "orders", value_expr: str = "revenue_base",
     group = "market, " if by_market else ""
     return (f"SELECT {group}count(*)::DOUBLE AS orders, sum(CAST({value_expr} AS DOUBLE)) AS value, "
             f"min(order_date) AS first_day, max(order_date) AS last_day "
-            f"FROM {_name(order_table, r'[A-Za-z_][A-Za-z0-9_]*', 'table')} "
+            f"FROM {order_table} "
             f"WHERE {' AND '.join(where)}" + (" GROUP BY market ORDER BY market" if by_market else ""))

@@ -31,10 +31,8 @@ the text are validated (tables, markets, dates, the value expression).
 
 from __future__ import annotations
 
-from adbudget.attribution.sql import _name, journey_filter
+from adbudget.attribution.sql import check_sources, journey_filter
 from adbudget.errors import SettingsError
-
-_VALUES = ("revenue_base", "revenue_base - refunded_base", "revenue", "1")
 
 
 def touch_sql(
@@ -48,10 +46,7 @@ def touch_sql(
     end: str | None = None,
 ) -> str:
     """The touch-level journey statement (see the module doc for columns and rules)."""
-    for table in (touch_table, order_table):
-        _name(table, r"[A-Za-z_][A-Za-z0-9_]*", "table")
-    if value_expr not in _VALUES:
-        raise SettingsError(f"value expression {value_expr!r} is not allowed")
+    check_sources(touch_table, order_table, value_expr)
     if int(inactivity_days) <= 0:
         raise SettingsError("inactivity_days must be positive")
     horizon = int(inactivity_days) * 86400

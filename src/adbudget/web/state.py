@@ -43,8 +43,10 @@ class UseLock:
     def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
         return self._lock.acquire(blocking, timeout)
 
-    def release(self) -> None:
-        self.last_used = time.monotonic()
+    def release(self, used: bool = True) -> None:
+        """Let go; ``used=False`` keeps the idle clock (the idle releaser's own visit)."""
+        if used:
+            self.last_used = time.monotonic()
         self._lock.release()
 
     def __enter__(self) -> UseLock:
@@ -90,7 +92,7 @@ class AppState:
                         if time.monotonic() - self.lock.last_used >= idle_s:
                             store.release()
                     finally:
-                        self.lock._lock.release()  # not a use: keep the idle clock
+                        self.lock.release(used=False)
 
         thread = threading.Thread(target=loop, name="adbudget-idle-release", daemon=True)
         thread.start()
