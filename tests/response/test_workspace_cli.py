@@ -81,15 +81,20 @@ def test_lift_tests_in_other_currency_are_converted(tmp_path, world):
     ws.close()
 
 
-def test_cli_fit_and_curves(tmp_path, world):
-    ws = workspace_with(tmp_path, world)
-    ws.close()
+def _quick_fit(folder) -> tuple[CliRunner, typer.Typer, dict]:
+    """`adbudget fit --method laplace --json` on the workspace; the runner, app and report."""
     app = typer.Typer()
     register(app)
     runner = CliRunner()
-    out = runner.invoke(app, ["fit", "-w", str(tmp_path), "--method", "laplace", "--draws", "40", "--json"])
+    out = runner.invoke(app, ["fit", "-w", str(folder), "--method", "laplace", "--draws", "40", "--json"])
     assert out.exit_code == 0, out.output
-    report = json.loads(out.stdout)
+    return runner, app, json.loads(out.stdout)
+
+
+def test_cli_fit_and_curves(tmp_path, world):
+    ws = workspace_with(tmp_path, world)
+    ws.close()
+    runner, app, report = _quick_fit(tmp_path)
     assert {r["channel"] for r in report["summary"]} == {"meta", "google_search", "tiktok"}
     assert "r2_in_sample" in report["diagnostics"]
     out = runner.invoke(app, ["curves", "-w", str(tmp_path), "--market", "fr", "--points", "5", "--json"])
@@ -127,12 +132,7 @@ def test_weekly_ad_rows_fit_weekly_with_daily_curves(tmp_path):
     world, weekly_spend = _small_weekly_spend_world()
     ws = workspace_with(tmp_path, replace(world, spend=weekly_spend))
     ws.close()
-    app = typer.Typer()
-    register(app)
-    runner = CliRunner()
-    out = runner.invoke(app, ["fit", "-w", str(tmp_path), "--method", "laplace", "--draws", "40", "--json"])
-    assert out.exit_code == 0, out.output
-    report = json.loads(out.stdout)
+    runner, app, report = _quick_fit(tmp_path)
     assert report["diagnostics"]["period_days"] == 7 and report["diagnostics"]["holdout_days"] == 28
     truth = world.truth.set_index("channel")["current_spend"]
     for row in report["summary"]:  # daily spend now = last 4 weeks / 28 days

@@ -64,7 +64,7 @@ def credit_frame(
         if market is not None:
             out.insert(0, "market", market)
         rows.append(out)
-        details[str(market) if market is not None else "all"] = _plain(credit.extra, credit.channels)
+        details[str(market) if market is not None else "all"] = plain_details(credit.extra, credit.channels)
     result = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=["unit"])
     return split_unit(result, by), details
 
@@ -125,7 +125,7 @@ def side_by_side(frames: dict[str, pd.DataFrame], by: str, column: str = "conver
     return wide.fillna(0.0).sort_values(keys).reset_index(drop=True)
 
 
-def _plain(extra: dict[str, Any], channels: tuple[str, ...]) -> dict[str, Any]:
+def plain_details(extra: dict[str, Any], channels: tuple[str, ...]) -> dict[str, Any]:
     """Model details as JSON-friendly values (per-channel arrays to dicts, frames to records)."""
     out: dict[str, Any] = {}
     for key, value in extra.items():

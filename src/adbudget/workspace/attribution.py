@@ -201,7 +201,7 @@ class AttributionMixin:
                 raise UsageError(t("attribution.hazard_needs_touches"))
             if by == "campaign":
                 raise UsageError(t("attribution.hazard_no_campaign"))
-            from adbudget.attribution.report import _plain
+            from adbudget.attribution.report import plain_details
 
             # by market: one fit per market (its own baseline and effects); else one fit
             groups = ([[m] for m in sorted(paths_df["market"].dropna().unique())]
@@ -217,7 +217,7 @@ class AttributionMixin:
                     frame.insert(0, "market", key)
                 frames.append(frame)
                 baseline += float(fitted.baseline)
-                details[key] = {**_plain(fitted.extra, fitted.channels),
+                details[key] = {**plain_details(fitted.extra, fitted.channels),
                                 "baseline": float(fitted.baseline),
                                 "baseline_value": float(fitted.baseline_value)}
             credit = pd.concat(frames, ignore_index=True)
