@@ -248,7 +248,8 @@ def _timed(con, sql: str, repeat: int) -> tuple[float, float, object]:
     return best, cpu, result
 
 
-def aggregation(rows: int, threads: int | None, repeat: int = 2, previous: bool = False) -> dict:
+def aggregation(rows: int, threads: int | None, repeat: int = 2, previous: bool = False,
+                import_order: bool = False) -> dict:
     """Generate ``rows`` touchpoints in a DuckDB file, time our statement and two ceilings."""
     import duckdb
 
@@ -282,6 +283,18 @@ def aggregation(rows: int, threads: int | None, repeat: int = 2, previous: bool 
     if previous:
         res["previous_seconds"], _, prev = _timed(con, _previous_path_sql(windows), 1)
         res["previous_same"] = _same_table(prev, df)
+    if import_order:
+        # the same touches stored as `adbudget import` stores them (workspace.ingest.PHYSICAL_ORDER)
+        from adbudget.workspace.ingest import PHYSICAL_ORDER
+
+        for table in ("touchpoints", "orders"):
+            con.execute(f"CREATE TABLE {table}_sorted AS SELECT * FROM {table} "
+                        f"ORDER BY {PHYSICAL_ORDER[table]}")
+            con.execute(f"DROP TABLE {table}")
+            con.execute(f"ALTER TABLE {table}_sorted RENAME TO {table}")
+        con.execute("CHECKPOINT")
+        res["sorted_seconds"], _, sdf = _timed(con, path_sql(windows), repeat)
+        res["sorted_same"] = _same_table(sdf, df)
     con.close()
     for f in tmp.iterdir():
         f.unlink()
@@ -344,6 +357,8 @@ def main() -> None:
                     help="runs of the aggregation statement; the best time is reported")
     ap.add_argument("--previous", action="store_true",
                     help="also time the previous (window-function) statement on the same data")
+    ap.add_argument("--import-order", action="store_true",
+                    help="also time the statement on the same touches stored in the importer's order")
     ap.add_argument("--bootstrap", type=int, default=100)
     ap.add_argument("--repeat", type=int, default=3,
                     help="runs per model in its process; the best time is reported")
@@ -355,7 +370,8 @@ def main() -> None:
         models(args)
     if not args.skip_agg:
         for rows in sorted({int(x) for x in str(args.touch_rows).split(",") if x}):
-            agg_report(aggregation(rows, args.threads, args.agg_repeat, args.previous))
+            agg_report(aggregation(rows, args.threads, args.agg_repeat, args.previous,
+                                   args.import_order))
 
 
 def agg_report(res: dict) -> None:
@@ -374,6 +390,11 @@ def agg_report(res: dict) -> None:
         print(f"  previous statement (ASOF + 2 window passes + string_agg): "
               f"{res['previous_seconds']:.2f} s = {res['rows'] / res['previous_seconds'] / 1e6:.2f} "
               f"M rows/s; same table: {res['previous_same']}", flush=True)
+    if "sorted_seconds" in res:
+        print(f"  stored in the importer's order (user_id, ts): {res['sorted_seconds']:.2f} s = "
+              f"{res['rows'] / res['sorted_seconds'] / 1e6:.2f} M rows/s, "
+              f"{res['seconds'] / res['sorted_seconds']:.2f}x the unsorted store; "
+              f"same table: {res['sorted_same']}", flush=True)
 
 
 def models(args: argparse.Namespace) -> None:
