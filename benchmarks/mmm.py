@@ -129,6 +129,41 @@ def ours(world, draws: int | None, chains: int, markets: list[str] | None = None
             "draws": d["draws"], "warmup": draws or settings.warmup}
 
 
+def ours_child(args: argparse.Namespace) -> None:
+    """Child mode (project venv): build the benchmark's world, fit ours once, print one JSON
+    line. A child per fit, so the warm-cache fit is a new process, as a user's next fit is."""
+    import numpyro
+
+    if not args.sequential:
+        numpyro.set_host_device_count(args.chains)
+    from adbudget.response.synthetic import make_world
+    from adbudget.workspace import compile_cache
+
+    compile_cache.enable(args.compile_cache)
+    channels = CHANNELS_8[: args.channels]
+    if args.weeks:
+        world = weekly_world(make_world(["US"], channels, days=7 * args.weeks, seed=11))
+        l_max = 8 * 7
+    else:
+        world = make_world(["US"], channels, days=args.days, seed=11)
+        l_max = 21
+    print(json.dumps(ours(world, args.draws, args.chains,
+                          chain_method="sequential" if args.sequential else "parallel",
+                          holdout_days=0, saturation=args.saturation, max_lag=l_max)))
+
+
+def ours_in_child(args: argparse.Namespace, cache: Path) -> dict:
+    """Run :func:`ours_child` in a new process with the compile cache at ``cache``."""
+    cmd = [sys.executable, __file__, "--ours-child", "--compile-cache", str(cache),
+           "--weeks", str(args.weeks), "--days", str(args.days), "--channels", str(args.channels),
+           "--draws", str(args.draws), "--chains", str(args.chains),
+           "--saturation", args.saturation] + (["--sequential"] if args.sequential else [])
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        raise SystemExit(f"ours failed: {proc.stderr.strip()[-2000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
 def weekly_world(world):
     """The same world summed per week (weeks start on the first day)."""
     from dataclasses import replace
@@ -170,11 +205,24 @@ def main() -> None:
     parser.add_argument("--peer-timeout", type=int, default=3600, help="seconds before a peer is stopped")
     parser.add_argument("--ours-last", action="store_true",
                         help="fit ours again after the peers (shows how much the load moved)")
+    parser.add_argument("--ours-child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--compile-cache", default=None,
+                        help="ours: JAX compile cache directory (default: a new empty one, so the "
+                             "first fit of ours is cold); 'off' disables it")
+    parser.add_argument("--warm", action=argparse.BooleanOptionalAction, default=True,
+                        help="also fit ours a second time in a new process with the cache the "
+                             "first fit filled (a user's next fit of the same shapes)")
+    parser.add_argument("--peer-cold", action="store_true",
+                        help="PyMC peers with an empty PyTensor compile directory (by default they "
+                             "use ~/.pytensor, warm after their first run)")
     parser.add_argument("--big-set", action="append", default=[], metavar="KEY=VALUE",
                         help="a [response] setting for the big fit only, e.g. media_season=false")
     args = parser.parse_args()
     if args.peer:
         peer(args)
+        return
+    if args.ours_child:
+        ours_child(args)
         return
     parallel = not args.sequential
     if parallel or args.big:  # one CPU device per chain (must run before JAX starts)
@@ -196,12 +244,14 @@ def main() -> None:
     load = os.getloadavg()
     print(f"load average at start: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}", flush=True)
     rows = []
-    mine = ours(world, args.draws, args.chains, chain_method="parallel" if parallel else "sequential",
-                holdout_days=0, saturation=args.saturation, max_lag=l_max * (7 if args.weeks else 1))
-    mine_roas = {k.split("/")[1]: v for k, v in mine["roas"].items()}
-    rows.append((f"adbudget NUTS ({args.saturation})", mine["seconds"], _error(mine_roas, truth),
-                 mine["r_hat"], mine["ess"], mine["divergences"]))
-    print(json.dumps({"ours": mine}), flush=True)
+    cache = Path(args.compile_cache or tempfile.mkdtemp(prefix="adbudget-xla-"))
+    runs = [("cold", "adbudget NUTS, cold cache"), ("warm", "adbudget NUTS, warm cache")]
+    for tag, label in runs[: 2 if args.warm else 1]:
+        mine = ours_in_child(args, cache)
+        mine_roas = {k.split("/")[1]: v for k, v in mine["roas"].items()}
+        rows.append((label, mine["seconds"], _error(mine_roas, truth),
+                     mine["r_hat"], mine["ess"], mine["divergences"]))
+        print(json.dumps({f"ours ({tag} compile cache {cache})": mine}), flush=True)
     wide = world.spend.pivot_table(index="date", columns="channel", values="spend").reset_index()
     wide = wide.merge(world.revenue[["date", "revenue"]], on="date")
     with tempfile.TemporaryDirectory() as tmp:
@@ -213,7 +263,10 @@ def main() -> None:
                    "--draws", str(args.draws), "--chains", str(args.chains), "--cores", str(cores),
                    "--l-max", str(l_max)]
             try:
-                proc = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ},
+                env = {**os.environ}
+                if args.peer_cold and sampler != "meridian":  # PyTensor's C cache, emptied
+                    env["PYTENSOR_FLAGS"] = f"compiledir={tempfile.mkdtemp(prefix='pytensor-')}"
+                proc = subprocess.run(cmd, capture_output=True, text=True, env=env,
                                       timeout=args.peer_timeout)
             except subprocess.TimeoutExpired:
                 print(f"peer {sampler} did not finish in {args.peer_timeout} s", flush=True)
@@ -227,23 +280,23 @@ def main() -> None:
             rows.append((label, got["seconds"], _error(got["roas"], truth),
                          got["r_hat"], got["ess"], got["divergences"]))
     if args.ours_last:
-        again = ours(world, args.draws, args.chains, chain_method="parallel" if parallel else "sequential",
-                     holdout_days=0, saturation=args.saturation, max_lag=l_max * (7 if args.weeks else 1))
+        again = ours_in_child(args, cache)
         again_roas = {k.split("/")[1]: v for k, v in again["roas"].items()}
         print(json.dumps({"ours again": again}), flush=True)
-        rows.append(("adbudget NUTS, after peers", again["seconds"], _error(again_roas, truth),
+        rows.append(("adbudget NUTS, warm, after peers", again["seconds"], _error(again_roas, truth),
                      again["r_hat"], again["ess"], again["divergences"]))
     load = os.getloadavg()
     print(f"\n{n_periods} {period} x {len(channels)} channels, {args.chains} chains x "
           f"({args.draws} warm-up + {args.draws} draws), chains "
           f"{'in parallel on ' + str(cores) + ' cores' if parallel else 'sequential'}; "
           f"load average at end: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
-    print(f"{'model':28} {'wall s':>8} {'ROAS MAPE':>10} {'R-hat':>7} {'min ESS':>8} {'diverg.':>8} "
-          f"{'ours faster':>12}")
+    warm = rows[1][1] if args.warm else None
+    print(f"{'model':32} {'wall s':>8} {'ROAS MAPE':>10} {'R-hat':>7} {'min ESS':>8} {'diverg.':>8} "
+          f"{'÷ ours cold':>12}" + (f" {'÷ ours warm':>12}" if warm else ""))
     for name, seconds, err, rhat, ess, div in rows:
-        print(f"{name:28} {seconds:8.1f} {100 * err:9.1f}% {rhat or float('nan'):7.3f} "
+        print(f"{name:32} {seconds:8.1f} {100 * err:9.1f}% {rhat or float('nan'):7.3f} "
               f"{ess or float('nan'):8.0f} {div if div is not None else '-':>8} "
-              f"{seconds / rows[0][1]:11.1f}x")
+              f"{seconds / rows[0][1]:11.1f}x" + (f" {seconds / warm:11.1f}x" if warm else ""))
     if args.big:
         big = make_world(MARKETS_13, CHANNELS_8, days=730, seed=12)
         extra = {}

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("JAX_PLATFORMS", "cpu")
+# fits compile into a cache of the test runs' own, not the user's ~/.cache/adbudget/xla
+os.environ.setdefault("ADBUDGET_COMPILE_CACHE", str(Path(tempfile.gettempdir()) / "adbudget-test-xla"))
 
 from hypothesis import settings as _hypothesis_settings  # noqa: E402
 

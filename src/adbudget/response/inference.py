@@ -6,6 +6,8 @@ must run before JAX starts; the CLI does that), else sequentially. Seeds make fi
 
 from __future__ import annotations
 
+import math
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -17,8 +19,10 @@ import jax.numpy as jnp
 import numpy as np
 from numpyro.infer import MCMC, NUTS, SVI, Predictive, Trace_ELBO, init_to_median
 from numpyro.infer.autoguide import AutoLowRankMultivariateNormal, AutoNormal
+from numpyro.infer.util import ParamInfo
 from numpyro.optim import Adam
 from scipy.optimize import minimize
+from tqdm.auto import tqdm
 
 from adbudget.response.model import Spec, log_likelihood, model
 
@@ -36,6 +40,7 @@ class Draws:
     chains: int
     draws: int
     svi_loss: list[float]
+    steps_per_draw: float | None = None  # NUTS: mean leapfrog steps per kept draw
 
     def flat(self, name: str) -> np.ndarray:
         """Draws of one site with chains merged: (chains * draws, ...)."""
@@ -125,6 +130,187 @@ def run_laplace(spec: Spec, draws: int, seed: int = 0) -> Draws:
                  svi_loss=[])
 
 
+@dataclass(frozen=True)
+class _Programs:
+    """The compiled NUTS programs of one shape: start the chains, then advance them a segment."""
+
+    init: Any
+    segment: Any
+    segment_length: int
+    segments: int
+    data_embedded: bool  # the data are constants of the segment program (pass None for them)
+
+
+def _segment_plan(total: int) -> tuple[int, int]:
+    """Split ``total`` iterations into at most ~20 equal segments (progress between them);
+    the last segment may run a few iterations past ``total`` (discarded)."""
+    segments = min(20, total)
+    length = math.ceil(total / segments)
+    return length, math.ceil(total / length)
+
+
+# Lag tensors above this many elements are compiled into the sampler as constants instead of
+# passed as arguments. Same run, 2 chains x (100 + 100), 2 cores: 13 markets x 8 channels x
+# 730 days (1.65 M elements) 32.4 s as constants vs 54.5 s as arguments (XLA's loops cost ~1.6x
+# more per leapfrog step reading large parameters); 4 x 4 x 365 days (132 k) 19.1 vs 21.1 s,
+# within the noise, and there arguments let a refit with new days reuse the compiled program.
+EMBED_DATA_ABOVE = 500_000
+
+
+def _no_potential(u: Any) -> Any:
+    """Placeholder potential of the start program: never evaluated (energy and gradient at the
+    start are given)."""
+    return jnp.sum(u) * 0.0
+
+
+def _build_programs(spec: Spec, chains: int, warmup: int, draws: int, method: str,
+                    target_accept: float, max_tree_depth: int,
+                    embed_data: bool = False) -> _Programs:
+    """Compile (ahead of time, from shapes only) the programs of NUTS on whitened coordinates
+    ``u`` with ``z = shift + chol @ u``: identity mass on ``u`` is the same sampler as the dense
+    mass matrix ``chol @ chol.T`` on ``z`` (HMC is affine invariant).
+
+    The data, the mode and the covariance are arguments, not constants baked into the
+    programs, so one compilation serves every fit of the same shapes, and JAX's persistent
+    compilation cache hands it to the next process. ``method`` maps the programs over chains
+    (parallel: one CPU device per chain). The start program takes each chain's energy and
+    gradient (computed with the mode search's compiled gradient), so it holds no model; the
+    segment program advances the chains ``segment_length`` iterations (progress in between;
+    no host callbacks, which would make the program uncacheable). ``embed_data`` compiles the
+    data into the segment program as constants instead (faster steps on large data, see
+    ``EMBED_DATA_ABOVE``; the program then serves only fits of the same data).
+    """
+    length, segments = _segment_plan(warmup + draws)
+    embedded = spec if embed_data else None  # closed over: compiled in as constants
+
+    def kernel_for(potential: Callable[[Any], Any]) -> NUTS:
+        return NUTS(potential_fn=potential, target_accept_prob=target_accept,
+                    max_tree_depth=max_tree_depth, dense_mass=False, adapt_mass_matrix=False)
+
+    def init_one(key: Any, u0: Any, pe0: Any, grad0: Any) -> Any:
+        return kernel_for(_no_potential).init(key, warmup, ParamInfo(u0, pe0, grad0))
+
+    def segment_one(state: Any, data: Spec | None, shift: Any, chol: Any) -> Any:
+        spec = embedded if embedded is not None else data
+        kernel = kernel_for(lambda u: _neg_log_post(shift + chol @ u, spec))
+        # sets up the kernel's transition for this warm-up length; the state it returns is
+        # unused (and removed by the compiler)
+        kernel.init(state.rng_key, warmup, ParamInfo(state.z, state.potential_energy, state.z_grad))
+
+        def step(carry: Any, _: Any) -> tuple[Any, tuple[Any, Any]]:
+            new = kernel.sample(carry, (), {})
+            return new, (new.z, new.diverging, new.num_steps)
+
+        return jax.lax.scan(step, state, None, length=length)
+
+    n = spec.n_latent
+    sds = jax.ShapeDtypeStruct
+    data = None if embed_data else jax.tree.map(lambda a: sds(a.shape, a.dtype), spec)
+    args = (data, sds((n,), jnp.float32), sds((n, n), jnp.float32))
+    key = jax.eval_shape(lambda: jax.random.PRNGKey(0))
+    if method == "sequential":
+        init_fn, segment_fn = jax.jit(init_one), jax.jit(segment_one)
+        lead: tuple[int, ...] = ()
+    elif method == "parallel":
+        init_fn = jax.pmap(init_one)
+        segment_fn = jax.pmap(segment_one, in_axes=(0, None, None, None))
+        lead = (chains,)
+    else:  # vectorized
+        init_fn = jax.jit(jax.vmap(init_one))
+        segment_fn = jax.jit(jax.vmap(segment_one, in_axes=(0, None, None, None)))
+        lead = (chains,)
+    start_shapes = (sds(lead + key.shape, key.dtype), sds(lead + (n,), jnp.float32),
+                    sds(lead, jnp.float32), sds(lead + (n,), jnp.float32))
+    init_c = init_fn.lower(*start_shapes).compile()
+    state_shape = jax.eval_shape(init_fn, *start_shapes)
+    segment_c = segment_fn.lower(state_shape, *args).compile()
+    return _Programs(init=init_c, segment=segment_c, segment_length=length, segments=segments,
+                     data_embedded=embed_data)
+
+
+def _advance(programs: _Programs, state: Any, args: tuple[Any, ...],
+             bar: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Run every segment from ``state``; the draws of ``u``, the divergence flags and the
+    leapfrog steps with iterations on axis 0 (one chain) or 1 (chains mapped), warm-up
+    included."""
+    draws, flags, steps = [], [], []
+    for _ in range(programs.segments):
+        state, (u, diverging, num_steps) = programs.segment(state, *args)
+        draws.append(np.asarray(u))
+        flags.append(np.asarray(diverging))
+        steps.append(np.asarray(num_steps))
+        bar.update(programs.segment_length)
+    axis = flags[0].ndim - 1
+    return (np.concatenate(draws, axis=axis), np.concatenate(flags, axis=axis),
+            np.concatenate(steps, axis=axis))
+
+
+def _run_nuts_laplace(spec: Spec, draws: int, warmup: int, chains: int, seed: int,
+                      chain_method: str, target_accept: float, max_tree_depth: int,
+                      progress: bool, dense_mass: bool) -> Draws:
+    """NUTS from the Laplace approximation, compiled while the mode search runs."""
+    start = time.perf_counter()
+    method = _chain_method(chain_method, chains)
+    if chains == 1 or (method == "parallel" and jax.local_device_count() < chains):
+        method = "sequential"  # as NumPyro does when there are fewer devices than chains
+    built: dict[str, Any] = {}
+    embed = int(np.prod(spec.arrays["lagged"].shape)) > EMBED_DATA_ABOVE
+
+    def compile_programs() -> None:
+        try:
+            built["programs"] = _build_programs(spec, chains, warmup, draws, method,
+                                                target_accept, max_tree_depth,
+                                                embed_data=embed)
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
+            built["error"] = exc
+
+    # the sampler's compilation needs shapes only: it runs on the other core during L-BFGS
+    worker = threading.Thread(target=compile_programs, name="adbudget-compile-nuts", daemon=True)
+    worker.start()
+    # 1e-6: on the 13 x 8 x 730 model, 278 instead of 428 L-BFGS steps, ending within
+    # 0.33 posterior sd of the exact mode with a mass matrix within 10 % of its scales
+    lap = laplace(spec, ftol=1e-6)
+    n = spec.n_latent
+    if dense_mass:
+        chol = np.linalg.cholesky(lap.cov + 1e-9 * np.eye(n))
+    else:
+        chol = np.diag(np.sqrt(np.diag(lap.cov)))
+    rng = np.random.default_rng(seed)
+    # dispersed starts: the Laplace Gaussian, so R-hat still compares chains from apart
+    starts = rng.standard_normal((chains, n)).astype(np.float32)
+    energy = np.zeros(chains, dtype=np.float32)
+    grads = np.zeros((chains, n), dtype=np.float32)
+    for c in range(chains):  # energy and gradient at each start, in u (gradient: chol^T dz)
+        value, grad_z = _value_and_grad(jnp.asarray(lap.mode + chol @ starts[c], jnp.float32), spec)
+        energy[c], grads[c] = float(value), chol.T @ np.asarray(grad_z, dtype=float)
+    # raw key data (what PRNGKey(seed) + fold_in would give in spirit: distinct per chain),
+    # made in NumPy: jax.random compiles two small programs for this, 1-2 s on a busy box
+    keys = np.stack([np.array([seed % 2**32, 2**31 + c], dtype=np.uint32) for c in range(chains)])
+    worker.join()
+    if "error" in built:
+        raise built["error"]
+    programs: _Programs = built["programs"]
+    total = warmup + draws
+    bar = tqdm(total=total * (chains if method == "sequential" else 1), desc="NUTS", unit="it",
+               disable=not progress, leave=False)
+    args = (None if programs.data_embedded else spec, jnp.asarray(lap.mode, jnp.float32),
+            jnp.asarray(chol, jnp.float32))
+    if method == "sequential":
+        runs = [_advance(programs, programs.init(keys[c], starts[c], energy[c], grads[c]), args, bar)
+                for c in range(chains)]
+        u_all, div_all, steps_all = (np.stack(part) for part in zip(*runs, strict=True))
+    else:
+        u_all, div_all, steps_all = _advance(programs, programs.init(keys, starts, energy, grads),
+                                             args, bar)
+    bar.close()
+    u_all, div_all = u_all[:, warmup:total], div_all[:, warmup:total]
+    z = lap.mode[None, None, :] + u_all.astype(float) @ chol.T
+    return Draws(samples={"z": z.astype(np.float32)}, method="nuts",
+                 seconds=time.perf_counter() - start, divergences=int(div_all.sum()),
+                 chains=chains, draws=draws, svi_loss=[],
+                 steps_per_draw=float(steps_all[:, warmup:total].mean()))
+
+
 def run_nuts(
     spec: Spec,
     draws: int,
@@ -138,35 +324,24 @@ def run_nuts(
     dense_mass: bool = True,
     init: str = "laplace",
 ) -> Draws:
-    """Sample with NUTS; ``progress`` shows NumPyro's progress bar on the console.
+    """Sample with NUTS; ``progress`` shows a progress bar on the console.
 
     ``init="laplace"`` starts every chain near the posterior mode (spread by the Laplace
     covariance, so R-hat still compares dispersed starts) with that covariance as a fixed
-    dense mass matrix; warm-up then only tunes the step size. ``init="prior"`` is NumPyro's
-    default adaptation from scratch.
+    dense mass matrix (as identity mass on whitened coordinates); warm-up then only tunes the
+    step size, and the sampler compiles on the other core while the mode is searched.
+    ``init="prior"`` is NumPyro's default adaptation from scratch.
     """
-    start = time.perf_counter()
-    init_params = None
     if init == "laplace":
-        # 1e-6: on the 13 x 8 x 730 model, 278 instead of 428 L-BFGS steps, ending within
-        # 0.33 posterior sd of the exact mode with a mass matrix within 10 % of its scales
-        lap = laplace(spec, ftol=1e-6)
-        cov = lap.cov if dense_mass else np.diag(np.diag(lap.cov))
-        kernel = NUTS(model, target_accept_prob=target_accept, max_tree_depth=max_tree_depth,
-                      dense_mass=dense_mass,
-                      inverse_mass_matrix=jnp.asarray(cov if dense_mass else np.diag(cov), jnp.float32),
-                      adapt_mass_matrix=False)
-        rng = np.random.default_rng(seed)
-        starts = lap.mode[None, :] + rng.standard_normal((chains, spec.n_latent)) @ np.linalg.cholesky(
-            lap.cov + 1e-9 * np.eye(spec.n_latent)).T
-        init_params = {"z": jnp.asarray(starts if chains > 1 else starts[0], jnp.float32)}
-    else:
-        kernel = NUTS(model, target_accept_prob=target_accept, max_tree_depth=max_tree_depth,
-                      dense_mass=dense_mass, init_strategy=init_to_median(num_samples=15))
+        return _run_nuts_laplace(spec, draws, warmup, chains, seed, chain_method, target_accept,
+                                 max_tree_depth, progress, dense_mass)
+    start = time.perf_counter()
+    kernel = NUTS(model, target_accept_prob=target_accept, max_tree_depth=max_tree_depth,
+                  dense_mass=dense_mass, init_strategy=init_to_median(num_samples=15))
     mcmc = MCMC(kernel, num_warmup=warmup, num_samples=draws, num_chains=chains,
                 chain_method=_chain_method(chain_method, chains), progress_bar=progress,
                 jit_model_args=True)
-    mcmc.run(jax.random.PRNGKey(seed), spec, init_params=init_params, extra_fields=("diverging",))
+    mcmc.run(jax.random.PRNGKey(seed), spec, extra_fields=("diverging",))
     samples = {k: np.asarray(v) for k, v in mcmc.get_samples(group_by_chain=True).items()}
     seconds = time.perf_counter() - start
     diverging = np.asarray(mcmc.get_extra_fields(group_by_chain=True)["diverging"])

@@ -78,11 +78,41 @@ class Spec:
         return sum(int(np.prod(shape)) for _, shape in self.layout)
 
 
+# Time axis of each array that has one: padded to a whole bucket of periods (below)
+TIME_AXIS = {"y": 0, "obs_mask": 0, "lagged": 1, "fourier": 0, "time": 0, "holidays": 0,
+             "controls": 0, "lift_window": 1, "train": 0}
+PAD_BUCKET = {1: 28, 7: 8}  # periods: 4 weeks of daily data, 8 weeks of weekly data
+
+
+def padded_periods(n_periods: int, period_days: int = 1) -> int:
+    """The time length the compiled programs see: ``n_periods`` rounded up to a whole bucket.
+
+    Compiled programs are specialised to array shapes; with the time axis padded, tomorrow's
+    refit (one more day) has the same shapes as today's, so the compiled sampler is reused
+    (persistent compilation cache) instead of compiled again. The padded periods are outside
+    the likelihood (``obs_mask``), the training sums (``train``) and the lift windows.
+    """
+    bucket = PAD_BUCKET.get(period_days, 1)
+    return -(-n_periods // bucket) * bucket
+
+
+def _pad_time(name: str, value: np.ndarray, length: int) -> np.ndarray:
+    axis = TIME_AXIS.get(name)
+    if axis is None or value.shape[axis] == length:
+        return value
+    widths = [(0, 0)] * value.ndim
+    widths[axis] = (0, length - value.shape[axis])
+    return np.pad(value, widths)  # zeros / False: no observation, no spend, not training
+
+
 def make_spec(data: ModelData, settings: ResponseSettings) -> Spec:
-    """Freeze data and settings into the sampler's :class:`Spec`."""
+    """Freeze data and settings into the sampler's :class:`Spec` (time axis padded to
+    :func:`padded_periods`; ``arrays["n_periods"]`` holds the real length)."""
     arrays: dict[str, Any] = {}
+    n_periods = int(np.asarray(data.y).shape[0])
+    length = padded_periods(n_periods, data.period_days)
     for name in ARRAY_FIELDS:
-        value = np.asarray(getattr(data, name))
+        value = _pad_time(name, np.asarray(getattr(data, name)), length)
         if value.dtype == bool:
             arrays[name] = jnp.asarray(value)
         elif np.issubdtype(value.dtype, np.integer):
@@ -94,6 +124,7 @@ def make_spec(data: ModelData, settings: ResponseSettings) -> Spec:
     else:
         wspend = np.zeros(0)
     arrays["lift_wspend"] = jnp.asarray(wspend, dtype=jnp.float32)
+    arrays["n_periods"] = jnp.asarray(n_periods, dtype=jnp.int32)  # data, not a static shape
     # which Fourier columns are yearly (the weekly ones come first): the media season index
     # uses the yearly and holiday parts of the base, not the day of week or the trend
     n_weekly = 2 * settings.weekly_harmonics if data.period_days == 1 else 0
@@ -304,7 +335,8 @@ _paths_batch = jax.jit(jax.vmap(_paths_one, in_axes=(None, 0)))
 
 
 def mean_paths(spec: Spec, z: np.ndarray, batch: int = 25) -> dict[str, np.ndarray]:
-    """Posterior means over draws of the scaled mean (T, M), base (T, M) and contributions (T, N)."""
+    """Posterior means over draws of the scaled mean (T, M), base (T, M) and contributions (T, N),
+    over the real periods (the padding cut off)."""
     n = len(z)
     padded = _pad(z, batch)
     total: dict[str, np.ndarray] = {}
@@ -313,7 +345,9 @@ def mean_paths(spec: Spec, z: np.ndarray, batch: int = 25) -> dict[str, np.ndarr
         keep = min(batch, n - i)
         for k, v in part.items():
             total[k] = total.get(k, 0.0) + np.asarray(v, dtype=float)[:keep].sum(axis=0)
-    return {k: v / len(z) for k, v in total.items()}
+    n_periods = int(spec.arrays["n_periods"])
+    return {k: v[:n_periods] / len(z) for k, v in total.items()}
 
 
-__all__ = ["Spec", "compute", "derive", "log_likelihood", "make_spec", "mean_paths", "model", "unpack"]
+__all__ = ["Spec", "compute", "derive", "log_likelihood", "make_spec", "mean_paths", "model",
+           "padded_periods", "unpack"]

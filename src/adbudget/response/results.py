@@ -183,6 +183,8 @@ def _diagnostics(data: ModelData, draws: Draws, paths: dict[str, np.ndarray],
             out["ess_min"] = float(np.nanmin(ess))
     if draws.svi_loss:
         out["svi_loss"] = draws.svi_loss
+    if draws.steps_per_draw is not None:  # leapfrog steps per NUTS draw (cost of a draw)
+        out["steps_per_draw"] = round(draws.steps_per_draw, 1)
     return out
 
 

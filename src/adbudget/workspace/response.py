@@ -85,6 +85,9 @@ class ResponseMixin:
         """
         from adbudget.response.fit import fit_model
         from adbudget.response.serde import to_bytes
+        from adbudget.workspace import compile_cache
+
+        compile_cache.enable()  # same shapes next time: the sampler loads instead of compiling
 
         inputs = self._response_inputs(markets)
         if inputs["revenue"].empty:
