@@ -150,11 +150,13 @@ def _segment_plan(total: int) -> tuple[int, int]:
 
 
 # Lag tensors above this many elements are compiled into the sampler as constants instead of
-# passed as arguments. Same run, 2 chains x (100 + 100), 2 cores: 13 markets x 8 channels x
-# 730 days (1.65 M elements) 32.4 s as constants vs 54.5 s as arguments (XLA's loops cost ~1.6x
-# more per leapfrog step reading large parameters); 4 x 4 x 365 days (132 k) 19.1 vs 21.1 s,
-# within the noise, and there arguments let a refit with new days reuse the compiled program.
-EMBED_DATA_ABOVE = 500_000
+# passed as arguments: XLA's loops step ~1.3-1.6x slower reading large parameters. Measured on
+# 2 cores: 13 markets x 8 channels x 730 days (1.65 M elements), 2 x (100 + 100): 32.4 s as
+# constants vs 54.5 s as arguments; the demo workspace (214 k), `adbudget fit --method nuts`:
+# 40.5 s as constants vs 54.9 s as arguments with a cold cache (36.9 s warm; the sampler before
+# 2026-12-02: 44.7 s); 4 x 4 x 365 days (132 k): 19.1 vs 21.1 s cold, within the noise, and
+# there arguments let a refit with new days load the compiled sampler instead.
+EMBED_DATA_ABOVE = 150_000
 
 
 def _no_potential(u: Any) -> Any:
