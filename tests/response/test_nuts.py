@@ -73,7 +73,7 @@ def test_sampler_programs_are_cached_across_data(tmp_path, spec):
     """The programs take the data as arguments: another world whose padded shapes are the same
     loads them from the persistent cache instead of compiling (as a refit with a few more days
     of data does)."""
-    from jax._src import compilation_cache as cc
+    from jax.experimental.compilation_cache import compilation_cache as cc
 
     hits: list[str] = []
 
@@ -85,7 +85,6 @@ def test_sampler_programs_are_cached_across_data(tmp_path, spec):
     jax.monitoring.register_event_listener(listen)
     try:
         assert compile_cache.enable(tmp_path / "xla") == tmp_path / "xla"
-        cc.reset_cache()
         _build_programs(spec, 1, 20, 20, "sequential", 0.85, 6)
         assert not hits and any((tmp_path / "xla").iterdir())
         other = _spec(8, days=118)  # other values and two days fewer: same padded shapes

@@ -47,8 +47,13 @@ def enable(directory: str | os.PathLike[str] | None = None) -> Path | None:
     except OSError:
         return None
     import jax
+    from jax.experimental.compilation_cache import compilation_cache as jax_cache
 
-    jax.config.update("jax_compilation_cache_dir", str(path))
+    if jax.config.jax_compilation_cache_dir != str(path):
+        jax.config.update("jax_compilation_cache_dir", str(path))
+        # JAX decides once per process, at its first compilation, whether a cache is in use:
+        # a process that compiled before this call (the dashboard, the demo) must re-decide
+        jax_cache.reset_cache()
     jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.5)
     return path
 
