@@ -15,6 +15,11 @@ warm-up and ``draws`` kept draws per chain. ``--parallel`` (default) runs the ch
 every fit in parallel on the cores (ours: one JAX CPU device per chain; PyMC: ``cores``
 processes; nutpie: ``cores`` threads); ``--sequential`` runs them one after another.
 
+Ours runs in new processes (``--ours-child``): first with an empty JAX compile cache (cold),
+then with the cache that fit filled (warm: a user's next fit of the same shapes);
+``--peer-cold`` gives the PyMC peers an empty PyTensor compile directory likewise (by default
+they use ``~/.pytensor``, warm after their first run), so cold/cold and warm/warm compare.
+
 Prints wall time of the fit call (compilation included, imports excluded), ROAS error
 (mean absolute percentage error of the posterior-mean ROAS per channel against the truth),
 worst R-hat and smallest bulk ESS, and how many times faster ours is.
