@@ -141,20 +141,26 @@ def ours_child(args: argparse.Namespace) -> None:
 
     if not args.sequential:
         numpyro.set_host_device_count(args.chains)
-    from adbudget.response.synthetic import make_world
     from adbudget.workspace import compile_cache
 
     compile_cache.enable(args.compile_cache)
-    channels = CHANNELS_8[: args.channels]
-    if args.weeks:
-        world = weekly_world(make_world(["US"], channels, days=7 * args.weeks, seed=11))
-        l_max = 8 * 7
-    else:
-        world = make_world(["US"], channels, days=args.days, seed=11)
-        l_max = 21
+    world, l_max, _period, _n = benchmark_world(args)
     print(json.dumps(ours(world, args.draws, args.chains,
                           chain_method="sequential" if args.sequential else "parallel",
-                          holdout_days=0, saturation=args.saturation, max_lag=l_max)))
+                          holdout_days=0, saturation=args.saturation,
+                          max_lag=l_max * (7 if args.weeks else 1))))
+
+
+def benchmark_world(args: argparse.Namespace):
+    """The benchmark's one-market world, daily or summed per week; with the carryover length
+    both sides use (in periods), the period's name and how many there are."""
+    from adbudget.response.synthetic import make_world
+
+    channels = CHANNELS_8[: args.channels]
+    if args.weeks:  # 8 weeks of carryover on both sides
+        return (weekly_world(make_world(["US"], channels, days=7 * args.weeks, seed=11)), 8,
+                "weeks", args.weeks)
+    return make_world(["US"], channels, days=args.days, seed=11), 21, "days", args.days
 
 
 def ours_in_child(args: argparse.Namespace, cache: Path) -> dict:
@@ -239,12 +245,7 @@ def main() -> None:
     from adbudget.response.synthetic import make_world
 
     channels = CHANNELS_8[: args.channels]
-    if args.weeks:
-        world = weekly_world(make_world(["US"], channels, days=7 * args.weeks, seed=11))
-        l_max, period, n_periods = 8, "weeks", args.weeks  # 8 weeks of carryover on both sides
-    else:
-        world = make_world(["US"], channels, days=args.days, seed=11)
-        l_max, period, n_periods = 21, "days", args.days
+    world, l_max, period, n_periods = benchmark_world(args)
     truth = {c: r for c, r in world.truth[["channel", "roas"]].itertuples(index=False)}
     load = os.getloadavg()
     print(f"load average at start: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}", flush=True)

@@ -109,8 +109,8 @@ def register(app: typer.Typer) -> None:
         diag = Table(title=t("response.diagnostics_title"), show_header=False)
         for key in ("r_hat_max", "ess_min", "divergences", "steps_per_draw", "r2_in_sample",
                     "mape_in_sample", "mape_holdout"):
-            if key == "steps_per_draw" and key not in d:
-                continue  # NUTS only
+            if key not in d:
+                continue  # steps_per_draw: NUTS only
             value = d.get(key)
             if key.startswith("mape") and isinstance(value, float):
                 value = f"{100 * value:.1f}%"

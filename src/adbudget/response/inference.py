@@ -62,6 +62,10 @@ class Laplace:
     cov: np.ndarray
     iterations: int
 
+    def chol(self) -> np.ndarray:
+        """Lower Cholesky factor of ``cov`` (with a tiny jitter): draws are ``mode + chol @ e``."""
+        return np.linalg.cholesky(self.cov + 1e-9 * np.eye(len(self.mode)))
+
 
 def _neg_log_post(z: Any, spec: Spec) -> Any:
     return 0.5 * jnp.sum(z**2) - log_likelihood(spec, z)[0]
@@ -123,7 +127,7 @@ def run_laplace(spec: Spec, draws: int, seed: int = 0) -> Draws:
     start = time.perf_counter()
     lap = laplace(spec)
     rng = np.random.default_rng(seed)
-    chol = np.linalg.cholesky(lap.cov + 1e-9 * np.eye(spec.n_latent))
+    chol = lap.chol()
     z = lap.mode[None, :] + rng.standard_normal((draws, spec.n_latent)) @ chol.T
     return Draws(samples={"z": z[None].astype(np.float32)}, method="laplace",
                  seconds=time.perf_counter() - start, divergences=0, chains=1, draws=draws,
@@ -199,7 +203,7 @@ def _build_programs(spec: Spec, chains: int, warmup: int, draws: int, method: st
         # unused (and removed by the compiler)
         kernel.init(state.rng_key, warmup, ParamInfo(state.z, state.potential_energy, state.z_grad))
 
-        def step(carry: Any, _: Any) -> tuple[Any, tuple[Any, Any]]:
+        def step(carry: Any, _: Any) -> tuple[Any, tuple[Any, Any, Any]]:
             new = kernel.sample(carry, (), {})
             return new, (new.z, new.diverging, new.num_steps)
 
@@ -273,10 +277,7 @@ def _run_nuts_laplace(spec: Spec, draws: int, warmup: int, chains: int, seed: in
     # 0.33 posterior sd of the exact mode with a mass matrix within 10 % of its scales
     lap = laplace(spec, ftol=1e-6)
     n = spec.n_latent
-    if dense_mass:
-        chol = np.linalg.cholesky(lap.cov + 1e-9 * np.eye(n))
-    else:
-        chol = np.diag(np.sqrt(np.diag(lap.cov)))
+    chol = lap.chol() if dense_mass else np.diag(np.sqrt(np.diag(lap.cov)))
     rng = np.random.default_rng(seed)
     # dispersed starts: the Laplace Gaussian, so R-hat still compares chains from apart
     starts = rng.standard_normal((chains, n)).astype(np.float32)
@@ -285,8 +286,8 @@ def _run_nuts_laplace(spec: Spec, draws: int, warmup: int, chains: int, seed: in
     for c in range(chains):  # energy and gradient at each start, in u (gradient: chol^T dz)
         value, grad_z = _value_and_grad(jnp.asarray(lap.mode + chol @ starts[c], jnp.float32), spec)
         energy[c], grads[c] = float(value), chol.T @ np.asarray(grad_z, dtype=float)
-    # raw key data (what PRNGKey(seed) + fold_in would give in spirit: distinct per chain),
-    # made in NumPy: jax.random compiles two small programs for this, 1-2 s on a busy box
+    # one raw PRNG key per chain, made in NumPy (jax.random would compile two small programs
+    # for this: 1-2 s on a busy box)
     keys = np.stack([np.array([seed % 2**32, 2**31 + c], dtype=np.uint32) for c in range(chains)])
     worker.join()
     if "error" in built:
