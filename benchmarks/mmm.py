@@ -216,6 +216,9 @@ def main() -> None:
     parser.add_argument("--peer-timeout", type=int, default=3600, help="seconds before a peer is stopped")
     parser.add_argument("--ours-last", action="store_true",
                         help="fit ours again after the peers (shows how much the load moved)")
+    parser.add_argument("--embed-above", type=int, default=None,
+                        help="big fit: lag-tensor size above which the data are compiled into the "
+                             "sampler (default: inference.EMBED_DATA_ABOVE; 10000000 = arguments)")
     parser.add_argument("--ours-child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--compile-cache", default=None,
                         help="ours: JAX compile cache directory (default: a new empty one, so the "
@@ -304,6 +307,10 @@ def main() -> None:
               f"{ess or float('nan'):8.0f} {div if div is not None else '-':>8} "
               f"{seconds / rows[0][1]:11.1f}x" + (f" {seconds / warm:11.1f}x" if warm else ""))
     if args.big:
+        if args.embed_above is not None:  # data as constants vs as arguments of the sampler
+            from adbudget.response import inference
+
+            inference.EMBED_DATA_ABOVE = args.embed_above
         big = make_world(MARKETS_13, CHANNELS_8, days=730, seed=12)
         extra = {}
         for item in args.big_set:

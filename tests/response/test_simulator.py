@@ -23,51 +23,21 @@ only 0.51-0.77 on these worlds, so the rest must come from each line's curvature
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
-from scipy.stats import spearmanr
 
 from adbudget.config.response import ResponseSettings
 from adbudget.response import fit_model
 
 simulate = pytest.importorskip("adbudget.simulate")
+from adbudget.simulate.recovery import fit_inputs, score_fit  # noqa: E402
 
 
 def _recovery(world, use_lift: bool) -> dict[str, float]:
     """Fit the world's shop revenue and spend as the workspace would see them; score vs truth."""
-    markets = world.daily_markets()
-    lines = world.daily_lines()
-    revenue = markets[["date", "market", "net_revenue", "orders"]].rename(columns={"net_revenue": "revenue"})
-    # A market has revenue rows from its first sale on (the workspace aggregates orders): the
-    # simulator's zero rows before an entry market opens are not days of a live shop.
-    first = revenue[revenue["revenue"] > 0].groupby("market")["date"].min()
-    revenue = revenue[revenue["date"] >= revenue["market"].map(first)]
-    spend = lines[["date", "market", "channel", "spend"]]
-    lift = None
-    if use_lift:
-        tests = world.lift_tests()
-        rate = tests["spend_base"] / tests["spend"]  # local currency -> base, as the workspace does
-        lift = tests.assign(spend=tests["spend_base"], incremental_revenue=tests["incremental_revenue"] * rate,
-                            incremental_revenue_se=tests["incremental_revenue_se"] * rate)
-    regions = {m.code: m.region for m in world.markets}
-    result = fit_model(revenue, spend, regions, ResponseSettings(holdout_days=0), method="laplace",
-                       draws=200, lift_tests=lift)
-    totals = lines.groupby(["market", "channel"])[["incremental_revenue", "spend"]].sum()
-    truth = (totals["incremental_revenue"] / totals["spend"]).loc[result.lines].to_numpy()
-    s = result.summary
-    inside = (truth >= s["roas_lo"].to_numpy()) & (truth <= s["roas_hi"].to_numpy())
-    # both sides: net of refunds, per day, at the mean daily spend of the last 28 days, neutral
-    # season (the model's curves are at demand index 1, the truth's at neutral cost/season)
-    true_marginal = np.array([world.true_marginal(m, c, x) for (m, c), x in
-                              zip(result.lines, result.current_spend, strict=True)])
-    estimated = s["marginal_roas"].to_numpy()
-    return {
-        "coverage": float(inside.mean()),
-        "rank_roas": float(spearmanr(truth, s["roas"]).correlation),
-        "rank_marginal": float(spearmanr(true_marginal, estimated).correlation),
-        "log_error_marginal": float(np.mean(np.abs(np.log(np.maximum(estimated, 1e-6)
-                                                          / np.maximum(true_marginal, 1e-6))))),
-    }
+    inputs = fit_inputs(world, use_lift)
+    result = fit_model(inputs.revenue, inputs.spend, inputs.regions, ResponseSettings(holdout_days=0),
+                       method="laplace", draws=200, lift_tests=inputs.lift_tests)
+    return score_fit(world, result).as_dict()
 
 
 def _show(name: str, r: dict[str, float]) -> None:

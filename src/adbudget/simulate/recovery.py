@@ -1,0 +1,104 @@
+"""Score a response-model fit against a simulated world's truth (tests and benchmarks share it).
+
+``fit_inputs`` gives the model the data a workspace would hold (shop revenue from the first
+sale on, spend in base currency, lift tests converted to base currency); ``score_fit``
+compares the fitted lines with the world's true ROAS and marginal ROAS. Pure: no I/O, and
+no import of ``adbudget.response`` (the fit result is read by its attributes).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy.stats import spearmanr
+
+from adbudget.simulate.world import World
+
+
+@dataclass(frozen=True)
+class FitInputs:
+    """What ``adbudget.response.fit_model`` takes, built from a world."""
+
+    revenue: pd.DataFrame  # date, market, revenue (net), orders
+    spend: pd.DataFrame  # date, market, channel, spend (base currency)
+    regions: dict[str, str]
+    lift_tests: pd.DataFrame | None
+
+
+@dataclass(frozen=True)
+class Recovery:
+    """How well a fit recovered the truth, over its market x channel lines."""
+
+    lines: int
+    coverage: float  # share of true ROAS inside the fit's 90 % interval
+    rank_roas: float  # Spearman correlation, true vs estimated ROAS
+    rank_marginal: float  # Spearman correlation, true vs estimated marginal ROAS at current spend
+    log_error_marginal: float  # mean |log(estimated / true)| of the marginal ROAS
+    rank_marginal_prior_curvature: float  # the rank that true ROAS with prior-only curvature gets
+
+    def as_dict(self) -> dict[str, float]:
+        return {"lines": self.lines, "coverage": self.coverage, "rank_roas": self.rank_roas,
+                "rank_marginal": self.rank_marginal, "log_error_marginal": self.log_error_marginal,
+                "rank_marginal_prior_curvature": self.rank_marginal_prior_curvature}
+
+
+def fit_inputs(world: World, use_lift: bool = True) -> FitInputs:
+    """The world's shop revenue, spend and (optionally) lift tests, as the workspace sees them.
+
+    A market has revenue rows from its first sale on (the workspace aggregates orders): the
+    simulator's zero rows before an entry market opens are not days of a live shop.
+    """
+    markets = world.daily_markets()
+    lines = world.daily_lines()
+    revenue = markets[["date", "market", "net_revenue", "orders"]].rename(columns={"net_revenue": "revenue"})
+    first = revenue[revenue["revenue"] > 0].groupby("market")["date"].min()
+    revenue = revenue[revenue["date"] >= revenue["market"].map(first)].reset_index(drop=True)
+    spend = lines[["date", "market", "channel", "spend"]]
+    lift = None
+    if use_lift:
+        tests = world.lift_tests()
+        rate = tests["spend_base"] / tests["spend"]  # local currency -> base, as the workspace does
+        lift = tests.assign(spend=tests["spend_base"], incremental_revenue=tests["incremental_revenue"] * rate,
+                            incremental_revenue_se=tests["incremental_revenue_se"] * rate)
+    return FitInputs(revenue, spend, {m.code: m.region for m in world.markets}, lift)
+
+
+def score_fit(world: World, result: Any) -> Recovery:
+    """Compare a fit (``ResponseFit``: ``lines``, ``current_spend``, ``summary``) with the truth.
+
+    Both sides of the marginal ROAS are the same quantity: net of refunds, per day, at the
+    fit's current spend (mean daily spend of the last 28 days), neutral season. The last
+    field is a yardstick of how much the curvature matters: rank every line by its TRUE
+    average ROAS times the marginal/average ratio of the model's prior-median Hill curve at
+    the same spend relative to the line's mean — what a fit that learned every line's ROAS
+    perfectly but no curvature would score.
+    """
+    totals = world.daily_lines().groupby(["market", "channel"])[["incremental_revenue", "spend"]].sum()
+    truth = (totals["incremental_revenue"] / totals["spend"]).loc[list(result.lines)].to_numpy()
+    summary = result.summary
+    inside = (truth >= summary["roas_lo"].to_numpy()) & (truth <= summary["roas_hi"].to_numpy())
+    true_marginal = np.array([world.true_marginal(m, c, x) for (m, c), x in
+                              zip(result.lines, result.current_spend, strict=True)])
+    estimated = summary["marginal_roas"].to_numpy()
+    mean_spend = totals["spend"].loc[list(result.lines)].to_numpy() / max(world.spec.days, 1)
+    prior_ratio = _prior_marginal_ratio(np.asarray(result.current_spend, float) / np.maximum(mean_spend, 1e-9))
+    return Recovery(
+        lines=len(truth),
+        coverage=float(inside.mean()),
+        rank_roas=float(spearmanr(truth, summary["roas"]).correlation),
+        rank_marginal=float(spearmanr(true_marginal, estimated).correlation),
+        log_error_marginal=float(np.mean(np.abs(np.log(np.maximum(estimated, 1e-6)
+                                                       / np.maximum(true_marginal, 1e-6))))),
+        rank_marginal_prior_curvature=float(spearmanr(true_marginal, truth * prior_ratio).correlation),
+    )
+
+
+def _prior_marginal_ratio(relative_spend: np.ndarray, half_saturation: float = 1.5) -> np.ndarray:
+    """Marginal / average response of a Hill curve of shape 1 at ``relative_spend`` (spend over
+    the line's mean spend), half-saturation at ``half_saturation`` x the mean: the default
+    prior median's curve (``ResponseSettings``)."""
+    x = np.maximum(relative_spend, 1e-9)
+    return half_saturation / (half_saturation + x)
