@@ -58,6 +58,31 @@ def test_laplace_nuts_matches_numpyro_nuts(spec):
     assert ours.divergences <= 4
 
 
+def test_warm_up_rescales_a_whitening_that_misstates_the_spread(spec, monkeypatch):
+    """The mode's curvature can misstate the posterior's spread (here: a Cholesky factor whose
+    first half of columns is 8x too small, so those whitened directions are 8x wider than the
+    rest). Fixed whitening still samples the right posterior but needs deep trees; warm-up's
+    diagonal adaptation rescales them: fewer leapfrog steps per draw, same posterior."""
+    from adbudget.response import inference
+
+    true_chol = inference.Laplace.chol
+    half = spec.n_latent // 2
+
+    def misstated(self):
+        chol = true_chol(self).copy()
+        chol[:, :half] /= 8.0
+        return chol
+
+    monkeypatch.setattr(inference.Laplace, "chol", misstated)
+    fixed = run_nuts(spec, draws=200, warmup=300, chains=1, seed=5, chain_method="sequential",
+                     adapt_mass=False)
+    adapted = run_nuts(spec, draws=200, warmup=300, chains=1, seed=5, chain_method="sequential")
+    print("steps per draw: fixed", fixed.steps_per_draw, "adapted", adapted.steps_per_draw)
+    assert adapted.steps_per_draw < 0.5 * fixed.steps_per_draw
+    sd_fixed, sd_adapted = fixed.flat("z").std(axis=0), adapted.flat("z").std(axis=0)
+    assert np.median(sd_adapted / sd_fixed) == pytest.approx(1.0, abs=0.15)
+
+
 def test_chain_methods_give_the_same_chains(spec):
     """Sequential and vectorized mapping run the same chains from the same seeds: equal draws
     (to float rounding) over the first iterations, before trajectories' chaos amplifies the
