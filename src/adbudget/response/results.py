@@ -231,7 +231,8 @@ def _fit_notices(data: ModelData, summary: pd.DataFrame, diag: dict[str, Any]) -
     if diag.get("ess_min") is not None and diag["ess_min"] < 100:
         out.append(Notice("response.notice.ess", {"value": int(diag["ess_min"])}))
     if diag.get("divergences"):
-        out.append(Notice("response.notice.divergences", {"count": diag["divergences"]}))
+        total = int(diag.get("draws") or 0) * int(diag.get("chains") or 1)
+        out.append(Notice("response.notice.divergences", {"count": diag["divergences"], "total": total}))
     mape = diag.get("mape_holdout")
     if mape is not None and mape > 0.3:
         out.append(Notice("response.notice.holdout_error", {"pct": round(100 * mape, 1)}))
