@@ -24,7 +24,18 @@ from rich.console import Console
 from adbudget.errors import AdbudgetError
 from adbudget.i18n import set_language, t
 
-console = Console()
+
+def _piped_width() -> int | None:
+    """Rich's width for stdout: the terminal's when there is one (or ``$COLUMNS``), else 140
+    columns, so piped or captured tables (files, CI logs, docs) do not wrap at 80."""
+    try:
+        interactive = sys.stdout.isatty()
+    except (AttributeError, ValueError):  # a closed or replaced stream
+        interactive = False
+    return None if interactive or os.environ.get("COLUMNS") else 140
+
+
+console = Console(width=_piped_width())
 err_console = Console(stderr=True)
 
 WorkspaceOpt = Annotated[
