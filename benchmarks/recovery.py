@@ -7,8 +7,8 @@ The tests (``tests/response/test_simulator.py``) score quick fits on the tiny an
 worlds; this runs the same scoring (``adbudget.simulate.recovery``) at full size, with the
 default settings and NUTS, two chains in parallel: per world, share of true ROAS inside the
 90 % interval, rank correlation of true vs estimated ROAS and marginal ROAS at current
-spend, mean |log error| of the marginal ROAS, and the rank that true ROAS with the prior's
-curvature alone would get. The issue's floors: coverage >= 80 %, marginal-ROAS rank >= 0.8.
+spend, mean |log error| of the marginal ROAS, the rank that true ROAS with the prior's
+curvature alone would get, and each channel's ROAS bias (mean log(estimated / true)). The issue's floors: coverage >= 80 %, marginal-ROAS rank >= 0.8.
 No peer: this measures recovery, not speed (``benchmarks/mmm.py`` compares speed).
 """
 
@@ -71,6 +71,8 @@ def main() -> None:
                       f"(true ROAS + prior curvature: {row['rank_marginal_prior_curvature']:.2f}), "
                       f"|log error| marginal {row['log_error_marginal']:.2f}; load {row['load']:.1f}",
                       flush=True)
+                print("  ROAS bias per channel, mean log(estimated / true): " + ", ".join(
+                    f"{c} {v:+.2f}" for c, v in sorted(row["roas_bias"].items())), flush=True)
 
 
 if __name__ == "__main__":

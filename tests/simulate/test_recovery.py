@@ -38,6 +38,8 @@ def test_a_fit_equal_to_the_truth_scores_perfectly(tiny_world):
     assert r.rank_marginal == pytest.approx(1.0)
     assert r.log_error_marginal == pytest.approx(0.0, abs=1e-9)
     assert -1.0 <= r.rank_marginal_prior_curvature <= 1.0
+    assert set(r.roas_bias) == {ln.channel for ln in tiny_world.spec.lines}
+    assert max(abs(v) for v in r.roas_bias.values()) < 1e-9
 
 
 def test_a_wrong_fit_scores_badly(tiny_world):
@@ -49,6 +51,9 @@ def test_a_wrong_fit_scores_badly(tiny_world):
     assert r.rank_marginal == pytest.approx(-1.0)
     assert r.coverage < 0.5
     assert r.log_error_marginal > np.log(2) * 0.9
+    # a fit twice the truth is biased by log 2 on every channel
+    doubled = score_fit(tiny_world, _fake_fit(tiny_world, 2 * roas, marginal, 0.05))
+    assert all(v == pytest.approx(np.log(2)) for v in doubled.roas_bias.values())
 
 
 def test_fit_inputs_start_each_market_at_its_first_sale(tiny_world):

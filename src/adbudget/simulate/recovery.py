@@ -38,11 +38,13 @@ class Recovery:
     rank_marginal: float  # Spearman correlation, true vs estimated marginal ROAS at current spend
     log_error_marginal: float  # mean |log(estimated / true)| of the marginal ROAS
     rank_marginal_prior_curvature: float  # the rank that true ROAS with prior-only curvature gets
+    roas_bias: dict[str, float]  # per channel: mean log(estimated / true ROAS) over its lines
 
-    def as_dict(self) -> dict[str, float]:
+    def as_dict(self) -> dict[str, Any]:
         return {"lines": self.lines, "coverage": self.coverage, "rank_roas": self.rank_roas,
                 "rank_marginal": self.rank_marginal, "log_error_marginal": self.log_error_marginal,
-                "rank_marginal_prior_curvature": self.rank_marginal_prior_curvature}
+                "rank_marginal_prior_curvature": self.rank_marginal_prior_curvature,
+                "roas_bias": dict(self.roas_bias)}
 
 
 def fit_inputs(world: World, use_lift: bool = True) -> FitInputs:
@@ -85,6 +87,9 @@ def score_fit(world: World, result: Any) -> Recovery:
     estimated = summary["marginal_roas"].to_numpy()
     mean_spend = totals["spend"].loc[list(result.lines)].to_numpy() / max(world.spec.days, 1)
     prior_ratio = _prior_marginal_ratio(np.asarray(result.current_spend, float) / np.maximum(mean_spend, 1e-9))
+    log_ratio = np.log(np.maximum(summary["roas"].to_numpy(float), 1e-9) / np.maximum(truth, 1e-9))
+    channels = [c for _, c in result.lines]
+    bias = pd.Series(log_ratio, index=channels).groupby(level=0).mean()
     return Recovery(
         lines=len(truth),
         coverage=float(inside.mean()),
@@ -93,6 +98,7 @@ def score_fit(world: World, result: Any) -> Recovery:
         log_error_marginal=float(np.mean(np.abs(np.log(np.maximum(estimated, 1e-6)
                                                        / np.maximum(true_marginal, 1e-6))))),
         rank_marginal_prior_curvature=float(spearmanr(true_marginal, truth * prior_ratio).correlation),
+        roas_bias={str(k): float(v) for k, v in bias.items()},
     )
 
 
