@@ -102,8 +102,9 @@ class ResponseSettings(BaseModel):
     chain_method: Literal["auto", "parallel", "sequential", "vectorized"] = "auto"
     target_accept: float = Field(0.85, gt=0.5, lt=1)
     max_tree_depth: int = Field(8, ge=3, le=12)
-    # Dense mass matrix: learns correlations (media vs base, global vs market) during warm-up;
-    # several times fewer gradient steps per draw for a few hundred parameters.
+    # Dense mass matrix: keeps the correlations (media vs base, global vs market) — from the
+    # mode's curvature with nuts_init = "laplace", learned in warm-up with "prior"; several
+    # times fewer gradient steps per draw for a few hundred parameters. False: diagonal.
     dense_mass: bool = True
     # NUTS start: "laplace" (posterior mode + its curvature as the mass matrix; fast warm-up)
     # or "prior" (NumPyro's default adaptation from scratch; needs a longer warm-up).

@@ -101,7 +101,8 @@ def laplace(spec: Spec, max_iter: int = 2000, ftol: float | None = None) -> Lapl
     """Find the posterior mode (L-BFGS on the jitted gradient) and the Hessian there.
 
     NUTS then starts at the mode with this covariance as its (dense) mass matrix: warm-up no
-    longer has to discover the scales and correlations, which is most of its usual cost.
+    longer has to discover the correlations, which is most of its usual cost; it only rescales
+    each whitened direction to the spread the chains find (``_build_programs``).
     ``ftol`` loosens L-BFGS's stopping rule (relative change of the objective; SciPy's
     default ~2e-9): NUTS starts near, not at, the mode anyway.
     """
