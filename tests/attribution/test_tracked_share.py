@@ -87,6 +87,19 @@ def test_hazard_through_the_workspace_and_cli(simulated):
         ws.attribute(model="hazard", by="campaign", n_boot=0)
 
 
+def test_hazard_has_bootstrap_intervals_like_the_path_models(simulated):
+    """Issue #4 asks for intervals on every model: the touch-level model refits on resampled
+    journeys; its intervals hold the estimate and are scaled to all orders like it."""
+    report = simulated.ws.attribute(model="hazard", n_boot=12, seed=3)
+    table = report.table
+    for col in ("conversions_lo", "conversions_hi", "revenue_lo", "revenue_hi"):
+        assert col in table.columns and table[col].notna().all()
+    assert (table["conversions_lo"] <= table["conversions"] + 1e-6).all()
+    assert (table["conversions"] <= table["conversions_hi"] + 1e-6).all()
+    assert (table["conversions_hi"] > table["conversions_lo"]).all()
+    assert report.details["bootstrap"] == 12
+
+
 def test_hazard_by_market_fits_each_market(simulated):
     """One fit per market: per-line over-claim near the truth, totals match the channel view."""
     ws, world = simulated.ws, simulated.world

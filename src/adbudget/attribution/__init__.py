@@ -7,7 +7,7 @@ the time-aware models in :data:`TOUCH_MODELS` (``hazard``) read touch-level jour
 """
 
 from adbudget.attribution.base import AttributionModel, Credit
-from adbudget.attribution.bootstrap import Interval, bootstrap
+from adbudget.attribution.bootstrap import Interval, bootstrap, bootstrap_touches, resample_journeys
 from adbudget.attribution.hazard import Hazard, HazardFit, TouchTable, fit_hazard
 from adbudget.attribution.markov import Markov, removal_effects
 from adbudget.attribution.order import MarkovAuto, choose_order, order_scores
@@ -41,7 +41,7 @@ __all__ = [
     "AttributionModel", "AttributionReport", "Credit", "FirstTouch", "Hazard", "HazardFit",
     "Interval", "LastNonDirect", "LastTouch", "Linear", "Markov", "MarkovAuto", "PathTable",
     "PositionBased", "Shapley", "ShapleyOrdered", "ShapleySimplified", "TimeDecay", "TouchTable",
-    "Windows", "add_platform", "bootstrap", "choose_order", "credit_frame", "fit_hazard",
+    "Windows", "add_platform", "bootstrap", "bootstrap_touches", "choose_order", "credit_frame", "fit_hazard",
     "keys_for", "make_model", "order_scores", "orders_sql", "parse_windows", "path_sql", "removal_effects", "side_by_side",
-    "shapley_values", "touch_sql",
+    "resample_journeys", "shapley_values", "touch_sql",
 ]

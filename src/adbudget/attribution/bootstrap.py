@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from adbudget.attribution.base import AttributionModel, Credit
+from adbudget.attribution.hazard import TouchTable
 from adbudget.attribution.paths import PathTable
 
 
@@ -117,6 +118,56 @@ def bootstrap(
     if n_boot == 0:
         nan = np.full(c, np.nan)
         return Interval(level, nan, nan, nan, nan, conv)
+    clo, chi = np.percentile(conv, q, axis=0)
+    vlo, vhi = np.percentile(value, q, axis=0)
+    return Interval(level, clo, chi, vlo, vhi, conv)
+
+
+def resample_journeys(table: TouchTable, rng: np.random.Generator) -> TouchTable:
+    """One bootstrap replicate of touch-level journeys: J journeys drawn with replacement,
+    each copy with all its touches (a journey drawn twice becomes two journeys)."""
+    n_j = table.n_journeys
+    counts = np.bincount(rng.integers(0, n_j, n_j), minlength=n_j) if n_j else np.zeros(0, np.int64)
+    first_copy = np.cumsum(counts) - counts  # new id of each journey's first copy
+    per_touch = counts[table.journey]
+    touch = np.repeat(np.arange(table.n_touches), per_touch)
+    copy = np.arange(len(touch)) - np.repeat(np.cumsum(per_touch) - per_touch, per_touch)
+    keep = np.repeat(np.arange(n_j), counts)
+    return TouchTable(
+        channels=table.channels,
+        journey=first_copy[table.journey[touch]] + copy,
+        channel=table.channel[touch],
+        seconds=table.seconds[touch],
+        converted=table.converted[keep],
+        value=table.value[keep],
+        order_id=tuple(np.asarray(table.order_id, dtype=object)[keep]) if table.order_id else (),
+    )
+
+
+def bootstrap_touches(
+    model: AttributionModel,
+    table: TouchTable,
+    n_boot: int = 100,
+    level: float = 0.9,
+    seed: int = 0,
+    progress: object | None = None,
+) -> Interval:
+    """Percentile intervals of a touch-level model's channel credit (``credit_touches``, e.g.
+    ``hazard``) over ``n_boot`` replicates of the journeys, each refitted. The credit of a
+    replicate is its channels' share; the organic baseline varies with it."""
+    rng = np.random.default_rng(seed)
+    c = table.n_channels
+    conv = np.zeros((n_boot, c))
+    value = np.zeros((n_boot, c))
+    for b in range(n_boot):
+        rep: Credit = model.credit_touches(resample_journeys(table, rng))  # type: ignore[attr-defined]
+        conv[b], value[b] = rep.conversions, rep.value
+        if callable(progress):
+            progress(b + 1, n_boot)
+    if n_boot == 0:
+        nan = np.full(c, np.nan)
+        return Interval(level, nan, nan, nan, nan, conv)
+    q = [(1 - level) / 2 * 100, (1 + level) / 2 * 100]
     clo, chi = np.percentile(conv, q, axis=0)
     vlo, vhi = np.percentile(value, q, axis=0)
     return Interval(level, clo, chi, vlo, vhi, conv)

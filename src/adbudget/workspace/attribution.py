@@ -201,6 +201,7 @@ class AttributionMixin:
                 raise UsageError(t("attribution.hazard_needs_touches"))
             if by == "campaign":
                 raise UsageError(t("attribution.hazard_no_campaign"))
+            from adbudget.attribution import bootstrap_touches
             from adbudget.attribution.report import plain_details
 
             # by market: one fit per market (its own baseline and effects); else one fit
@@ -208,10 +209,15 @@ class AttributionMixin:
                       if by == "market" and "market" in paths_df.columns else [markets])
             frames, details = [], {}
             for group in groups:
-                fitted = chosen.credit_touches(self.attribution_touches(start=start, end=end,
-                                                                       markets=group))
+                touches = self.attribution_touches(start=start, end=end, markets=group)
+                fitted = chosen.credit_touches(touches)
                 frame = pd.DataFrame({"channel": list(fitted.channels),
                                       "conversions": fitted.conversions, "revenue": fitted.value})
+                if n_boot > 0:  # refit on resampled journeys: intervals as for the path models
+                    iv = bootstrap_touches(chosen, touches, n_boot=n_boot, level=s.interval_level,
+                                           seed=seed, progress=progress)
+                    frame["conversions_lo"], frame["conversions_hi"] = iv.conversions_lo, iv.conversions_hi
+                    frame["revenue_lo"], frame["revenue_hi"] = iv.value_lo, iv.value_hi
                 key = group[0] if by == "market" and group else "all"
                 if by == "market":
                     frame.insert(0, "market", key)
