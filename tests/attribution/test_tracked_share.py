@@ -100,6 +100,26 @@ def test_hazard_has_bootstrap_intervals_like_the_path_models(simulated):
     assert report.details["bootstrap"] == 12
 
 
+def test_hazard_stands_in_the_model_comparison(simulated):
+    """--compare-models includes the touch-level model (it used to be dropped silently): as
+    the chosen model its column equals the main table; as a compared one it is fitted too."""
+    ws = simulated.ws
+    report = ws.attribute(model="hazard", compare_models=True, n_boot=0)
+    models = report.models.set_index("channel")
+    assert {"hazard", "last", "markov"} <= set(models.columns)
+    main = report.table.set_index("channel")["conversions"]
+    np.testing.assert_allclose(models["hazard"].reindex(main.index).to_numpy(), main.to_numpy(), rtol=1e-9)
+    settings = ws.settings.attribution.model_copy(update={"compare_models": ["last", "hazard"]})
+    original = ws.settings
+    ws.settings = original.model_copy(update={"attribution": settings})
+    try:
+        other = ws.attribute(model="markov", compare_models=True, n_boot=0).models.set_index("channel")
+    finally:
+        ws.settings = original
+    assert {"markov", "last", "hazard"} <= set(other.columns)
+    np.testing.assert_allclose(other["hazard"].reindex(main.index).to_numpy(), main.to_numpy(), rtol=1e-9)
+
+
 def test_hazard_by_market_fits_each_market(simulated):
     """One fit per market: per-line over-claim near the truth, totals match the channel view."""
     ws, world = simulated.ws, simulated.world

@@ -201,34 +201,9 @@ class AttributionMixin:
                 raise UsageError(t("attribution.hazard_needs_touches"))
             if by == "campaign":
                 raise UsageError(t("attribution.hazard_no_campaign"))
-            from adbudget.attribution import bootstrap_touches
-            from adbudget.attribution.report import plain_details
-
-            # by market: one fit per market (its own baseline and effects); else one fit
-            groups = ([[m] for m in sorted(paths_df["market"].dropna().unique())]
-                      if by == "market" and "market" in paths_df.columns else [markets])
-            frames, details = [], {}
-            for group in groups:
-                touches = self.attribution_touches(start=start, end=end, markets=group)
-                fitted = chosen.credit_touches(touches)
-                frame = pd.DataFrame({"channel": list(fitted.channels),
-                                      "conversions": fitted.conversions, "revenue": fitted.value})
-                if n_boot > 0:  # refit on resampled journeys: intervals as for the path models
-                    iv = bootstrap_touches(chosen, touches, n_boot=n_boot, level=s.interval_level,
-                                           seed=seed, progress=progress)
-                    frame["conversions_lo"], frame["conversions_hi"] = iv.conversions_lo, iv.conversions_hi
-                    frame["revenue_lo"], frame["revenue_hi"] = iv.value_lo, iv.value_hi
-                key = group[0] if by == "market" and group else "all"
-                if by == "market":
-                    frame.insert(0, "market", key)
-                frames.append(frame)
-                baseline += float(fitted.baseline)
-                details[key] = {**plain_details(fitted.extra, fitted.channels),
-                                "baseline": float(fitted.baseline),
-                                "baseline_value": float(fitted.baseline_value)}
-            credit = pd.concat(frames, ignore_index=True)
-            if by == "market":  # channels a market never touched carry no credit there
-                credit = credit[credit["conversions"] > 0].reset_index(drop=True)
+            credit, details, baseline = self._touch_credit(
+                chosen, by, paths_df, start=start, end=end, markets=markets, n_boot=n_boot,
+                seed=seed, progress=progress)
         else:
             credit, details = credit_frame(paths_df, chosen, by=by, n_boot=n_boot,
                                            level=s.interval_level, seed=seed, progress=progress)
@@ -236,6 +211,7 @@ class AttributionMixin:
             shares = {"*": s.tracked_share or 1.0}
         else:
             shares = self.tracked_share(start=start, end=end, markets=markets)
+        unscaled = credit
         credit = scale_to_all_orders(credit, shares)
         platform = self._platform_figures(by, first_day, last_day, markets)
         table = add_platform(credit, platform, by)
@@ -266,8 +242,17 @@ class AttributionMixin:
         if compare_models:
             frames = {}
             for other in dict.fromkeys([name, *s.compare_models]):
+                model_other = make_model(other, **options)
                 try:
-                    frame, _ = credit_frame(paths_df, make_model(other, **options), by=by)
+                    if getattr(model_other, "needs_touches", False):
+                        if paths_file is not None or by == "campaign":
+                            continue  # no timestamps in a path file; no campaign view
+                        frame = (unscaled if other == name else self._touch_credit(
+                            model_other, by, paths_df, start=start, end=end, markets=markets,
+                            n_boot=0, seed=seed, progress=None)[0])
+                        frame = frame.drop(columns=[c for c in frame.columns if c.endswith(("_lo", "_hi"))])
+                    else:
+                        frame, _ = credit_frame(paths_df, model_other, by=by)
                     frames[other] = scale_to_all_orders(frame, shares)
                 except InputError:  # e.g. exact Shapley over too many campaigns
                     continue
@@ -305,6 +290,43 @@ class AttributionMixin:
             details={"source": source, "model": details, "bootstrap": n_boot,
                      "interval_level": s.interval_level},
         )
+
+    def _touch_credit(self, model: Any, by: str, paths_df: pd.DataFrame, *, start: str | None,
+                      end: str | None, markets: list[str] | None, n_boot: int, seed: int,
+                      progress: Callable[..., None] | None) -> tuple[pd.DataFrame, dict[str, Any], float]:
+        """Credit of a touch-level model (``hazard``) from the store's touch-level journeys:
+        one fit, or one per market with ``by="market"`` (its own baseline and effects), with
+        bootstrap intervals when ``n_boot`` > 0. Returns the credit rows (tracked orders, not
+        yet scaled), the model's details and the conversions left to the organic baseline."""
+        from adbudget.attribution import bootstrap_touches
+        from adbudget.attribution.report import plain_details
+
+        s = self.settings.attribution
+        groups = ([[m] for m in sorted(paths_df["market"].dropna().unique())]
+                  if by == "market" and "market" in paths_df.columns else [markets])
+        frames, details, baseline = [], {}, 0.0
+        for group in groups:
+            touches = self.attribution_touches(start=start, end=end, markets=group)
+            fitted = model.credit_touches(touches)
+            frame = pd.DataFrame({"channel": list(fitted.channels),
+                                  "conversions": fitted.conversions, "revenue": fitted.value})
+            if n_boot > 0:  # refit on resampled journeys: intervals as for the path models
+                iv = bootstrap_touches(model, touches, n_boot=n_boot, level=s.interval_level,
+                                       seed=seed, progress=progress)
+                frame["conversions_lo"], frame["conversions_hi"] = iv.conversions_lo, iv.conversions_hi
+                frame["revenue_lo"], frame["revenue_hi"] = iv.value_lo, iv.value_hi
+            key = group[0] if by == "market" and group else "all"
+            if by == "market":
+                frame.insert(0, "market", key)
+            frames.append(frame)
+            baseline += float(fitted.baseline)
+            details[key] = {**plain_details(fitted.extra, fitted.channels),
+                            "baseline": float(fitted.baseline),
+                            "baseline_value": float(fitted.baseline_value)}
+        credit = pd.concat(frames, ignore_index=True)
+        if by == "market":  # channels a market never touched carry no credit there
+            credit = credit[credit["conversions"] > 0].reset_index(drop=True)
+        return credit, details, baseline
 
 
 def scale_to_all_orders(credit: pd.DataFrame, shares: dict[str, float]) -> pd.DataFrame:
