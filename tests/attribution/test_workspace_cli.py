@@ -118,6 +118,11 @@ def test_cli_json_text_and_errors(workspace) -> None:
                                  "--compare-windows"])
     assert res.exit_code == 0, res.output
     assert "归因订单与收入" in res.output and "多报" in res.output
+    # the touch-level model has no windows: --compare-windows says so instead of staying silent
+    res = runner.invoke(_app(), ["attribute", "-w", str(root), "--bootstrap", "0",
+                                 "--model", "hazard", "--compare-windows"])
+    assert res.exit_code == 0, res.output
+    assert "has no windows" in res.output and "--model markov --compare-windows" in res.output
     res = runner.invoke(_app(), ["attribute", "-w", str(root), "--by", "country"])
     assert res.exit_code == 2 and "--by 'country'" in res.output
     res = runner.invoke(_app(), ["attribute", "-w", str(root), "--window", "3d-click"])

@@ -153,3 +153,7 @@ def register(app: typer.Typer) -> None:
             print_json(report_json(report))
         else:
             print_report(report, currency)
+            from adbudget.attribution.registry import TOUCH_MODELS
+
+            if compare_windows and report.model in TOUCH_MODELS:
+                console.print(t("attribution.windows_touch_model", model=report.model))
