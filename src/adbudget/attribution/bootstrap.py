@@ -33,6 +33,17 @@ class Interval:
     draws: np.ndarray  # (n_boot, C) credited conversions
 
 
+def _percentiles(conv: np.ndarray, value: np.ndarray, level: float) -> Interval:
+    """Percentile interval per channel from replicate credits (n_boot, C); NaN without any."""
+    if len(conv) == 0:
+        nan = np.full(conv.shape[1], np.nan)
+        return Interval(level, nan, nan, nan, nan, conv)
+    q = [(1 - level) / 2 * 100, (1 + level) / 2 * 100]
+    clo, chi = np.percentile(conv, q, axis=0)
+    vlo, vhi = np.percentile(value, q, axis=0)
+    return Interval(level, clo, chi, vlo, vhi, conv)
+
+
 def replicate_counts(paths: PathTable, rng: np.random.Generator) -> PathTable:
     """One bootstrap replicate of the journeys (same paths, new counts)."""
     conv, nul = paths.conversions, paths.nulls
@@ -114,13 +125,7 @@ def bootstrap(
             conv[b], value[b] = rep.conversions, rep.value
             if callable(progress):
                 progress(b + 1, n_boot)
-    q = [(1 - level) / 2 * 100, (1 + level) / 2 * 100]
-    if n_boot == 0:
-        nan = np.full(c, np.nan)
-        return Interval(level, nan, nan, nan, nan, conv)
-    clo, chi = np.percentile(conv, q, axis=0)
-    vlo, vhi = np.percentile(value, q, axis=0)
-    return Interval(level, clo, chi, vlo, vhi, conv)
+    return _percentiles(conv, value, level)
 
 
 def resample_journeys(table: TouchTable, rng: np.random.Generator) -> TouchTable:
@@ -164,10 +169,4 @@ def bootstrap_touches(
         conv[b], value[b] = rep.conversions, rep.value
         if callable(progress):
             progress(b + 1, n_boot)
-    if n_boot == 0:
-        nan = np.full(c, np.nan)
-        return Interval(level, nan, nan, nan, nan, conv)
-    q = [(1 - level) / 2 * 100, (1 + level) / 2 * 100]
-    clo, chi = np.percentile(conv, q, axis=0)
-    vlo, vhi = np.percentile(value, q, axis=0)
-    return Interval(level, clo, chi, vlo, vhi, conv)
+    return _percentiles(conv, value, level)
