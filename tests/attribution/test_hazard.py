@@ -277,6 +277,7 @@ def _run_touch_sql(**kw: object) -> pd.DataFrame:
                               "2024-01-10 12:00", "2024-01-20 00:00"]),
         "market": ["US", "US", "US", "DE", "DE", "US", "US"],
         "channel": ["meta", "google_search", "meta", "tiktok", "youtube", "meta", "meta"],
+        "campaign": ["pro", "brand", "retarget", "t1", None, "pro", "pro"],
     })
     orders = pd.DataFrame({
         "customer_id": ["A", "C"], "order_id": ["o1", "o2"],
@@ -321,6 +322,14 @@ def test_touch_sql_period_markets_and_horizon() -> None:
     a = short[short.user_id == "A"]
     # with a one-day horizon the touch 3 days before the order is its own, censored journey
     assert a["converted"].tolist() == [False, True, False]
+    by_campaign = _run_touch_sql(unit="campaign")
+    assert by_campaign[by_campaign.user_id == "A"]["channel"].tolist() == [
+        "meta/pro", "google_search/brand", "meta/retarget"]
+    assert "youtube/" in set(by_campaign.channel)  # a touch without a campaign keeps its channel
+    # the same journeys and ends whatever the unit
+    pd.testing.assert_frame_equal(by_campaign.drop(columns="channel"), _run_touch_sql().drop(columns="channel"))
+    with pytest.raises(SettingsError):
+        touch_sql(unit="creative")
     with pytest.raises(SettingsError):
         touch_sql(touch_table="x; drop table y")
     with pytest.raises(SettingsError):

@@ -83,8 +83,22 @@ def test_hazard_through_the_workspace_and_cli(simulated):
     print("\nhazard over-claim est vs true:", {c: (round(est[c], 2), round(true_ratio[c], 2))
                                                for c in est.index}, f"median {log_err.median():.2f}")
     assert log_err.median() < np.log(2.0)
-    with pytest.raises(Exception, match="by channel or by market"):
-        ws.attribute(model="hazard", by="campaign", n_boot=0)
+
+
+def test_hazard_by_campaign_credits_the_same_journeys(simulated):
+    """By campaign the model fits one effect per channel/campaign on the same journeys: every
+    campaign is one the touch data has, and channel credit + baseline is the same total as
+    the channel-level fit's (both are the converted journeys, scaled alike)."""
+    ws, world = simulated.ws, simulated.world
+    by_campaign = ws.attribute(model="hazard", by="campaign", n_boot=3)
+    by_channel = ws.attribute(model="hazard", n_boot=0)
+    table = by_campaign.table
+    assert {"channel", "campaign", "conversions_lo", "conversions_hi", "spend"} <= set(table.columns)
+    touched = set(map(tuple, world.touchpoints()[["channel", "campaign"]].drop_duplicates().to_numpy()))
+    assert set(map(tuple, table[["channel", "campaign"]].to_numpy())) <= touched
+    assert table["conversions"].sum() + by_campaign.totals["baseline_orders"] == pytest.approx(
+        by_channel.table["conversions"].sum() + by_channel.totals["baseline_orders"], rel=1e-9)
+    assert (table["spend"] > 0).mean() > 0.8  # campaign spend joins from ad_daily
 
 
 def test_hazard_has_bootstrap_intervals_like_the_path_models(simulated):

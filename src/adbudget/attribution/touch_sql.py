@@ -44,9 +44,16 @@ def touch_sql(
     markets: list[str] | None = None,
     start: str | None = None,
     end: str | None = None,
+    unit: str = "channel",
 ) -> str:
-    """The touch-level journey statement (see the module doc for columns and rules)."""
+    """The touch-level journey statement (see the module doc for columns and rules).
+
+    ``unit="campaign"`` puts ``channel/campaign`` in the ``channel`` column, so a model fitted
+    on the table credits campaigns (as the path statement's campaign unit does)."""
     check_sources(touch_table, order_table, value_expr)
+    if unit not in ("channel", "campaign"):
+        raise SettingsError(f"unit must be channel or campaign, not {unit!r}")
+    unit_expr = "channel" if unit == "channel" else "channel || '/' || coalesce(campaign, '')"
     if int(inactivity_days) <= 0:
         raise SettingsError("inactivity_days must be positive")
     horizon = int(inactivity_days) * 86400
@@ -60,7 +67,7 @@ WITH o AS (
     FROM {order_table}
 ),
 ev AS (
-    SELECT CAST(user_id AS VARCHAR) AS user_id, ts, 0 AS is_order, channel, market
+    SELECT CAST(user_id AS VARCHAR) AS user_id, ts, 0 AS is_order, {unit_expr} AS channel, market
     FROM {touch_table}
     UNION ALL
     SELECT user_id, ordered_at AS ts, 1 AS is_order, NULL AS channel, NULL AS market FROM o

@@ -199,8 +199,6 @@ class AttributionMixin:
             # time-aware models read touch-level journeys (timestamps), not the path table
             if paths_file is not None:
                 raise UsageError(t("attribution.hazard_needs_touches"))
-            if by == "campaign":
-                raise UsageError(t("attribution.hazard_no_campaign"))
             credit, details, baseline = self._touch_credit(
                 chosen, by, paths_df, start=start, end=end, markets=markets, n_boot=n_boot,
                 seed=seed, progress=progress)
@@ -245,8 +243,8 @@ class AttributionMixin:
                 model_other = make_model(other, **options)
                 try:
                     if getattr(model_other, "needs_touches", False):
-                        if paths_file is not None or by == "campaign":
-                            continue  # no timestamps in a path file; no campaign view
+                        if paths_file is not None:
+                            continue  # a path file has no timestamps
                         frame = (unscaled if other == name else self._touch_credit(
                             model_other, by, paths_df, start=start, end=end, markets=markets,
                             n_boot=0, seed=seed, progress=None)[0])
@@ -296,17 +294,19 @@ class AttributionMixin:
                       progress: Callable[..., None] | None) -> tuple[pd.DataFrame, dict[str, Any], float]:
         """Credit of a touch-level model (``hazard``) from the store's touch-level journeys:
         one fit, or one per market with ``by="market"`` (its own baseline and effects), with
-        bootstrap intervals when ``n_boot`` > 0. Returns the credit rows (tracked orders, not
-        yet scaled), the model's details and the conversions left to the organic baseline."""
+        bootstrap intervals when ``n_boot`` > 0; ``by="campaign"`` fits one effect per
+        ``channel/campaign``. Returns the credit rows (tracked orders, not yet scaled), the
+        model's details and the conversions left to the organic baseline."""
         from adbudget.attribution import bootstrap_touches
-        from adbudget.attribution.report import plain_details
+        from adbudget.attribution.report import plain_details, split_unit
 
         s = self.settings.attribution
         groups = ([[m] for m in sorted(paths_df["market"].dropna().unique())]
                   if by == "market" and "market" in paths_df.columns else [markets])
         frames, details, baseline = [], {}, 0.0
         for group in groups:
-            touches = self.attribution_touches(start=start, end=end, markets=group)
+            touches = self.attribution_touches(start=start, end=end, markets=group,
+                                               unit="campaign" if by == "campaign" else "channel")
             fitted = model.credit_touches(touches)
             frame = pd.DataFrame({"channel": list(fitted.channels),
                                   "conversions": fitted.conversions, "revenue": fitted.value})
@@ -326,6 +326,8 @@ class AttributionMixin:
         credit = pd.concat(frames, ignore_index=True)
         if by == "market":  # channels a market never touched carry no credit there
             credit = credit[credit["conversions"] > 0].reset_index(drop=True)
+        if by == "campaign":  # "channel/campaign" units -> channel and campaign columns
+            credit = split_unit(credit.rename(columns={"channel": "unit"}), "campaign")
         return credit, details, baseline
 
 

@@ -23,15 +23,17 @@ class AttributionTouchesMixin:
         end: str | None = None,
         markets: list[str] | None = None,
         channels: tuple[str, ...] | None = None,
+        unit: str = "channel",
     ) -> Any:
         """The store's touches as a :class:`~adbudget.attribution.hazard.TouchTable`: each
         touch's next order within ``inactivity_days`` (settings) of its journey's last touch,
         else censoring at that horizon or the data's end; ``start``/``end``/``markets`` as for
-        ``attribute``. ``channels`` lists channels to keep in the table even without touches."""
+        ``attribute``. ``channels`` lists channels to keep in the table even without touches; ``unit="campaign"``
+        names each touch ``channel/campaign`` instead of its channel."""
         from adbudget.attribution import TouchTable, touch_sql
 
         s = self.settings.attribution
         value = "revenue_base - refunded_base" if s.value == "net" else "revenue_base"
         sql = touch_sql(inactivity_days=s.inactivity_days, value_expr=value,
-                        start=start, end=end, markets=markets)
+                        start=start, end=end, markets=markets, unit=unit)
         return TouchTable.from_frame(self.store.query(sql), channels=channels)
