@@ -240,8 +240,8 @@ class AttributionMixin:
         if compare_models:
             frames = {}
             for other in dict.fromkeys([name, *s.compare_models]):
-                model_other = make_model(other, **options)
                 try:
+                    model_other = make_model(other, **options)
                     if getattr(model_other, "needs_touches", False):
                         if paths_file is not None:
                             continue  # a path file has no timestamps
