@@ -60,3 +60,17 @@ def test_intervals_hold_the_estimate_and_narrow_with_four_times_the_journeys(tab
 def test_no_replicates_gives_no_interval(tables):
     iv = bootstrap_touches(make_model("hazard"), tables[0], n_boot=0)
     assert np.isnan(iv.conversions_lo).all() and iv.draws.shape == (0, tables[0].n_channels)
+
+
+def test_replicates_do_not_depend_on_the_number_of_threads(tables, monkeypatch):
+    import importlib
+
+    boot = importlib.import_module("adbudget.attribution.bootstrap")  # the module, not the function
+
+    model = make_model("hazard")
+    threaded = bootstrap_touches(model, tables[0], n_boot=6, seed=4)
+    monkeypatch.setattr(boot.os, "cpu_count", lambda: 1)
+    single = bootstrap_touches(model, tables[0], n_boot=6, seed=4)
+    np.testing.assert_array_equal(threaded.draws, single.draws)
+    other_seed = bootstrap_touches(model, tables[0], n_boot=6, seed=5)
+    assert not np.array_equal(threaded.draws, other_seed.draws)

