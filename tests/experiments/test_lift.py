@@ -44,3 +44,21 @@ def test_pooled_calibration():
     q2 = (w * (np.array([2.5, 4.0]) - pooled2) ** 2).sum()
     assert np.isclose(cal2.iroas_se, np.sqrt(1 / w.sum()) * np.sqrt(q2))
     assert analyze_lift_tests(df.iloc[0:0]) == []
+
+
+def test_scale_test_iroas_is_the_return_of_the_extra_spend_and_is_not_pooled_with_holdouts():
+    df = _tests()
+    scale = df.iloc[[0]].assign(test_id="s1", start_date=pd.Timestamp("2025-03-01"),
+                                end_date=pd.Timestamp("2025-03-28"), spend=20_000.0,
+                                baseline_spend=10_000.0, incremental_revenue=8_000.0,
+                                incremental_revenue_se=3_000.0, method="geo_scale")
+    both = pd.concat([df.assign(baseline_spend=0.0), scale], ignore_index=True)
+    r = {x.test_id: x for x in analyze_lift_tests(both)}
+    assert r["s1"].kind == "scale" and r["g1"].kind == "holdout"
+    assert np.isclose(r["s1"].iroas, 0.8) and np.isclose(r["s1"].iroas_se, 0.3)  # over 10,000 extra
+    cal = lift_calibration(list(r.values())).set_index(["market", "channel", "kind"])
+    assert cal.loc[("US", "meta", "scale"), "n_tests"] == 1
+    assert np.isclose(cal.loc[("US", "meta", "scale"), "iroas"], 0.8)
+    assert cal.loc[("US", "meta", "holdout"), "n_tests"] == 2
+    # a file without the column reads as holdouts, as before
+    assert all(x.kind == "holdout" for x in analyze_lift_tests(df))

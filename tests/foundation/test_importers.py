@@ -153,3 +153,18 @@ def test_unknown_format_names_the_header(workspace, tmp_path):
     path.write_text("foo,bar\n1,2\n")
     with pytest.raises(InputError, match="cannot tell the format"):
         workspace.import_file(path)
+
+
+def test_lift_tests_with_a_baseline_spend_are_scale_tests(workspace, tmp_path):
+    f = tmp_path / "scale.csv"
+    f.write_text("test_id,market,channel,start_date,end_date,spend,baseline_spend,incremental_revenue,"
+                 "incremental_revenue_se,currency,method\n"
+                 "s1,US,meta,2025-03-01,2025-03-28,20000,10000,8000,3000,USD,geo_scale\n")
+    workspace.import_file(f)
+    lift = workspace.lift_tests().iloc[0]
+    assert float(lift.baseline_spend) == 10000 and float(lift.spend) == 20000
+    bad = tmp_path / "bad.csv"
+    bad.write_text(f.read_text().replace(",10000,", ",-5,").replace("s1,", "s2,"))
+    with pytest.raises(InputError) as info:
+        workspace.import_file(bad)
+    assert "baseline_spend" in str(info.value) and len(workspace.lift_tests()) == 1

@@ -103,3 +103,23 @@ def test_every_english_message_has_a_chinese_twin_with_the_same_placeholders():
     field = re.compile(r"\{(\w+)")
     for key, text in en.items():
         assert set(field.findall(text)) == set(field.findall(zh[key])), key
+
+
+def test_a_version_1_store_migrates_and_keeps_its_lift_tests(tmp_path):
+    """Version 2 adds lift_tests.baseline_spend (scale tests); old rows become holdouts (0)."""
+    import duckdb
+
+    from adbudget.store.schema import MIGRATIONS
+
+    path = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute(MIGRATIONS[0])
+    con.execute("INSERT INTO meta VALUES ('schema_version', '1')")
+    con.execute("INSERT INTO lift_tests VALUES ('t1', 'US', 'meta', DATE '2025-02-01', DATE '2025-02-28', "
+                "20000, 41000, 6500, 'USD', 'geo_holdout', 1)")
+    con.close()
+    store = Store(path)
+    assert store.schema_version() == SCHEMA_VERSION >= 2
+    rows = store.query("SELECT test_id, spend, baseline_spend FROM lift_tests")
+    assert rows["test_id"].tolist() == ["t1"] and float(rows["baseline_spend"].iloc[0]) == 0.0
+    store.close()

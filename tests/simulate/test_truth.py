@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -137,3 +138,26 @@ def test_lift_tests_measure_the_truth(tiny_world):
         rate = rec["spend"] / rec["spend_base"]
         measured = rec["incremental_revenue"] / rate
         assert abs(measured - rec["true_incremental_revenue_base"]) < 4 * rec["incremental_revenue_se"] / rate
+
+
+def test_scale_tests_measure_the_gain_of_the_extra_spend(tiny_world):
+    """A scale test's truth is the line rerun with the window's spend multiplied: rerunning it at
+    1x reproduces the panel, the gain is positive (every true curve rises) and below what the
+    extra spend would earn at the line's average ROAS on a concave curve."""
+    lift = tiny_world.lift_tests()
+    scale = lift[lift["method"] == "geo_scale"]
+    assert len(scale) >= 1 and (scale["baseline_spend"] > 0).all()
+    assert (lift.loc[lift["method"] == "geo_holdout", "baseline_spend"] == 0).all()
+    for rec in scale.to_dict("records"):
+        p = tiny_world.panels[rec["market"]]
+        i = [ln.channel for ln in p.lines].index(rec["channel"])
+        ln = p.lines[i]
+        start, length, factor = ln.scale_test
+        np.testing.assert_allclose(tiny_world._scaled_response(p, i, slice(start, start + length), 1.0),
+                                   p.incr_gross[i], rtol=1e-9, atol=1e-9)
+        assert rec["spend"] == pytest.approx(factor * rec["baseline_spend"], rel=1e-6)
+        assert rec["true_incremental_revenue_base"] > 0
+        if not SATURATIONS[ln.saturation].s_shaped or ln.k <= 1:
+            net = 1 - tiny_world.spec.market(rec["market"]).return_rate_pct / 100
+            window = p.incr_gross[i, start:start + length].sum() * net
+            assert rec["true_incremental_revenue_base"] < (factor - 1) * window

@@ -222,20 +222,23 @@ def register(app: typer.Typer) -> None:
                       pad_edge=False)
         for label in ("experiments.lift.test_id", "experiments.status.market", "experiments.status.channel",
                       "experiments.lift.method", "experiments.status.days", "experiments.status.spend",
-                      "experiments.lift.iroas", "experiments.lift.significant"):
+                      "experiments.lift.measures", "experiments.lift.iroas", "experiments.lift.significant"):
             table.add_column(t(label))
         for r in results:
+            measures = (t("experiments.lift.kind_scale", baseline=_money(r.baseline_spend, r.currency))
+                        if r.kind == "scale" else t("experiments.lift.kind_holdout"))
             table.add_row(r.test_id, r.market, r.channel, r.method, str(r.days), _money(r.spend, r.currency),
-                          f"{r.iroas:.2f} ({r.iroas_lo:.2f} - {r.iroas_hi:.2f})",
+                          measures, f"{r.iroas:.2f} ({r.iroas_lo:.2f} - {r.iroas_hi:.2f})",
                           t("experiments.lift.yes" if r.significant else "experiments.lift.no"))
         console.print(table)
         table = Table(title=t("experiments.lift.calibration"), title_justify="left", box=box.SIMPLE_HEAD, padding=(0, 1),
                       pad_edge=False)
-        for label in ("experiments.status.market", "experiments.status.channel", "experiments.lift.iroas_se",
-                      "experiments.lift.n_tests"):
+        for label in ("experiments.status.market", "experiments.status.channel", "experiments.lift.measures",
+                      "experiments.lift.iroas_se", "experiments.lift.n_tests"):
             table.add_column(t(label))
         for r in calibration.itertuples(index=False):
-            table.add_row(r.market, r.channel, f"{r.iroas:.2f} ± {r.iroas_se:.2f}", str(r.n_tests))
+            table.add_row(r.market, r.channel, t(f"experiments.lift.kind_{r.kind}_short"),
+                          f"{r.iroas:.2f} ± {r.iroas_se:.2f}", str(r.n_tests))
         console.print(table)
 
     @tests.command("fatigue", help="Creative fatigue: falling CTR / CVR with age, flag, days until below break-even.")

@@ -1,8 +1,12 @@
-"""Lift tests (geo holdout, conversion lift): incremental ROAS with an interval, and the
-pooled per-line calibration the response model can use as a prior.
+"""Lift tests (geo holdout, conversion lift, geo scale): incremental ROAS with an interval, and
+the pooled per-line calibration the response model can use as a prior.
 
-Incremental ROAS = incremental revenue / spend; its standard error is the revenue's SE over
-spend (spend is known). Tests of the same market x channel are pooled by inverse variance;
+Incremental ROAS = incremental revenue / the spend that made the difference: all of it for a
+holdout (``baseline_spend`` 0: the *average* return of the line's spend), the spend beyond the
+baseline for a scale test (the *marginal* return of extra spend, what a planner needs). Its
+standard error is the revenue's SE over that spend (spend is known). Tests of the same
+market x channel and kind are pooled by inverse variance (an average and a marginal return
+are different quantities and are never pooled together);
 when they disagree more than their SEs allow (Cochran's Q above its degrees of freedom) the
 pooled SE is widened by sqrt(Q / df) (the Birge ratio).
 """
@@ -15,7 +19,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-CALIBRATION_COLUMNS = ["market", "channel", "iroas", "iroas_se", "n_tests", "spend"]
+CALIBRATION_COLUMNS = ["market", "channel", "kind", "iroas", "iroas_se", "n_tests", "spend"]
 
 
 @dataclass(frozen=True)
@@ -32,12 +36,14 @@ class LiftResult:
     currency: str
     spend: float
     incremental_revenue: float
-    iroas: float
+    iroas: float  # over ``spend`` (holdout) or ``spend - baseline_spend`` (scale test)
     iroas_se: float
     iroas_lo: float
     iroas_hi: float
     p_positive: float  # P(iROAS > 0) under the normal approximation
     significant: bool  # the interval excludes zero
+    baseline_spend: float = 0.0  # spend of the comparison arm; 0 = holdout
+    kind: str = "holdout"  # "holdout" (average return) or "scale" (return of the extra spend)
 
 
 def analyze_lift_tests(df: pd.DataFrame, level: float = 0.9) -> list[LiftResult]:
@@ -48,10 +54,14 @@ def analyze_lift_tests(df: pd.DataFrame, level: float = 0.9) -> list[LiftResult]
     out = []
     for row in df.itertuples(index=False):
         spend = float(row.spend)
-        if spend <= 0:
+        baseline = float(getattr(row, "baseline_spend", 0.0) or 0.0)
+        if pd.isna(baseline):
+            baseline = 0.0
+        extra = spend - baseline  # the spend whose return the test measured
+        if spend <= 0 or extra == 0:
             continue
-        iroas = float(row.incremental_revenue) / spend
-        se = abs(float(row.incremental_revenue_se)) / spend
+        iroas = float(row.incremental_revenue) / extra
+        se = abs(float(row.incremental_revenue_se)) / abs(extra)
         lo, hi = iroas - z * se, iroas + z * se
         start, end = pd.Timestamp(row.start_date), pd.Timestamp(row.end_date)
         out.append(LiftResult(
@@ -62,17 +72,18 @@ def analyze_lift_tests(df: pd.DataFrame, level: float = 0.9) -> list[LiftResult]
             iroas_lo=lo, iroas_hi=hi,
             p_positive=float(norm.cdf(iroas / se)) if se > 0 else float(iroas > 0),
             significant=bool(lo > 0 or hi < 0),
+            baseline_spend=baseline, kind="scale" if baseline > 0 else "holdout",
         ))
     return out
 
 
 def lift_calibration(results: list[LiftResult]) -> pd.DataFrame:
-    """Pooled iROAS and SE per market x channel (inverse-variance, Birge-widened)."""
+    """Pooled iROAS and SE per market x channel and kind (inverse-variance, Birge-widened)."""
     if not results:
         return pd.DataFrame(columns=CALIBRATION_COLUMNS)
     df = pd.DataFrame([r.__dict__ for r in results])
     rows = []
-    for (market, channel), g in df.groupby(["market", "channel"], sort=True):
+    for (market, channel, kind), g in df.groupby(["market", "channel", "kind"], sort=True):
         se = g["iroas_se"].to_numpy(dtype=float)
         x = g["iroas"].to_numpy(dtype=float)
         if (se <= 0).any():
@@ -84,6 +95,6 @@ def lift_calibration(results: list[LiftResult]) -> pd.DataFrame:
             if len(x) > 1:
                 q = float((w * (x - pooled) ** 2).sum())
                 pooled_se *= float(np.sqrt(max(q / (len(x) - 1), 1.0)))
-        rows.append(dict(market=market, channel=channel, iroas=pooled, iroas_se=pooled_se,
+        rows.append(dict(market=market, channel=channel, kind=kind, iroas=pooled, iroas_se=pooled_se,
                          n_tests=len(x), spend=float(g["spend"].sum())))
     return pd.DataFrame(rows, columns=CALIBRATION_COLUMNS)

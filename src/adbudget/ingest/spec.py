@@ -51,6 +51,7 @@ TABLE_COLUMNS: dict[str, tuple[Column, ...]] = {
         _c("start_date", "date"), _c("end_date", "date"), _c("spend", "money"),
         _c("incremental_revenue", "money", signed=True), _c("incremental_revenue_se", "money"),
         _c("currency", "currency"), _c("method", "text", "'geo_holdout'"),
+        _c("baseline_spend", "money", "0"),
     ),
     "fx_rates": (_c("date", "date"), _c("currency", "currency"), _c("per_base", "rate")),
     "margins": (

@@ -76,10 +76,16 @@ class ModelData:
     max_spend: np.ndarray  # (N,) largest daily spend seen
     lift_line: np.ndarray  # (K,) int
     lift_window: np.ndarray  # (K, T) float 0/1
-    lift_spend: np.ndarray  # (K,) base currency
+    lift_spend: np.ndarray  # (K,) base currency: what the test cell spent in the window
     lift_obs: np.ndarray  # (K,) incremental target / y_scale of its market
     lift_se: np.ndarray  # (K,)
     lift_ids: list[str]
+    # a test compares spending ``spend`` with ``baseline_spend`` (0: a holdout). The cell at
+    # business as usual spends ``lift_bau`` (the baseline when there is one, else ``spend``);
+    # the two arms run at ``lift_hi`` and ``lift_lo`` times that intensity
+    lift_bau: np.ndarray  # (K,) base currency
+    lift_hi: np.ndarray  # (K,)
+    lift_lo: np.ndarray  # (K,)
     notices: list[Notice]
     period_days: int = 1  # days per model period: 1 (daily) or 7 (weekly); dates are period starts
 
@@ -180,7 +186,8 @@ def prepare_data(
 
     revenue: ``date, market, revenue, orders``; spend: ``date, market, channel, spend`` (base
     currency); lift_tests: ``test_id, market, channel, start_date, end_date, spend,
-    incremental_revenue, incremental_revenue_se`` in base currency; controls: ``date, market``
+    incremental_revenue, incremental_revenue_se`` and optionally ``baseline_spend`` (the spend
+    the result is compared with; 0 or missing: a holdout) in base currency; controls: ``date, market``
     plus one numeric column per control.
     """
     notices: list[Notice] = []
@@ -339,9 +346,16 @@ def _controls(controls: pd.DataFrame | None, dates: pd.DatetimeIndex, markets: l
 def _lift(tests: pd.DataFrame | None, dates: pd.DatetimeIndex, lines: list[tuple[str, str]],
           y_scale: np.ndarray, value_per_unit: np.ndarray, m_index: dict[str, int],
           notices: list[Notice], period: int = 1) -> dict[str, object]:
+    """Lift tests as arrays: line, window share per period, spends and the scaled result.
+
+    A holdout (``baseline_spend`` 0) measures what the line's spend in the window earned; a
+    scale test (``baseline_spend`` > 0, e.g. a geo cell at 2x its budget against cells at
+    business as usual) measures what the spend *beyond* the baseline earned: a point on the
+    curve's slope, which is what pins its curvature.
+    """
     empty = {"lift_line": np.zeros(0, dtype=int), "lift_window": np.zeros((0, len(dates))),
              "lift_spend": np.zeros(0), "lift_obs": np.zeros(0), "lift_se": np.zeros(0),
-             "lift_ids": []}
+             "lift_ids": [], "lift_bau": np.zeros(0), "lift_hi": np.zeros(0), "lift_lo": np.zeros(0)}
     if tests is None or tests.empty:
         return empty
     l_index = {mc: i for i, mc in enumerate(lines)}
@@ -352,6 +366,13 @@ def _lift(tests: pd.DataFrame | None, dates: pd.DatetimeIndex, lines: list[tuple
             notices.append(Notice("response.notice.lift_unused", {"test": rec["test_id"],
                                                                    "market": key[0], "channel": key[1]}))
             continue
+        spend = float(rec["spend"])
+        baseline = rec.get("baseline_spend")
+        baseline = 0.0 if baseline is None or pd.isna(baseline) else float(baseline)
+        bau = baseline if baseline > 0 else spend
+        if bau <= 0 or spend == baseline:
+            notices.append(Notice("response.notice.lift_no_contrast", {"test": rec["test_id"]}))
+            continue
         start, end = pd.Timestamp(rec["start_date"]), pd.Timestamp(rec["end_date"])
         # share of each period's days inside the test window (0/1 on daily data)
         first = np.maximum(dates, start)
@@ -360,8 +381,8 @@ def _lift(tests: pd.DataFrame | None, dates: pd.DatetimeIndex, lines: list[tuple
         m = m_index[key[0]]
         scale = y_scale[m] * value_per_unit[m]
         se = max(float(rec["incremental_revenue_se"]), 1e-6 * max(abs(float(rec["incremental_revenue"])), 1.0))
-        rows.append((l_index[key], float(rec["spend"]), float(rec["incremental_revenue"]) / scale,
-                     se / scale, str(rec["test_id"])))
+        rows.append((l_index[key], spend, float(rec["incremental_revenue"]) / scale,
+                     se / scale, str(rec["test_id"]), bau, spend / bau, baseline / bau))
         windows.append(window)
     if not rows:
         return empty
@@ -372,6 +393,9 @@ def _lift(tests: pd.DataFrame | None, dates: pd.DatetimeIndex, lines: list[tuple
         "lift_obs": np.array([r[2] for r in rows]),
         "lift_se": np.array([r[3] for r in rows]),
         "lift_ids": [r[4] for r in rows],
+        "lift_bau": np.array([r[5] for r in rows]),
+        "lift_hi": np.array([r[6] for r in rows]),
+        "lift_lo": np.array([r[7] for r in rows]),
     }
 
 

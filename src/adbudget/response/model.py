@@ -49,7 +49,8 @@ SAT_SCALE_MARKET_SD = 0.3  # same for the log half-saturation point of a channel
 ARRAY_FIELDS = (
     "y", "obs_mask", "y_scale", "lagged", "line_market", "line_channel", "line_rc", "onehot",
     "spend_total", "log_roas_prior", "log_hl_prior", "fourier", "time", "holidays", "controls",
-    "lift_line", "lift_window", "lift_spend", "lift_obs", "lift_se", "train",
+    "lift_line", "lift_window", "lift_spend", "lift_obs", "lift_se", "lift_bau", "lift_hi",
+    "lift_lo", "train",
 )
 
 
@@ -251,16 +252,48 @@ def compute(spec: Spec, z: Any) -> dict[str, Any]:
                               spec.period_days)  # half-lives in days, kernel in periods
     carried = apply_adstock(jnp, a["lagged"], weights)
     s = sat.value(jnp, carried, lp["sat_scale"], lp["sat_shape"])
+    effect = None
     if "season_rho" in p:  # effect x (demand index)^rho; index 1 = no season or holiday
         index = jnp.maximum(1.0 + season / jnp.maximum(p["intercept"], 0.05)[None, :], 0.2)
         rho = p["season_rho"][a["line_channel"]]
-        s = s * jnp.exp(rho[None, :] * jnp.log(index[:, a["line_market"]]))
+        effect = jnp.exp(rho[None, :] * jnp.log(index[:, a["line_market"]]))
+        s = s * effect
     s_total = jnp.maximum((s * a["train"][:, None]).sum(axis=0), 1e-6)
     beta = lp["roas"] * a["spend_total"] / (a["y_scale"][a["line_market"]] * s_total)
     contrib = beta[None, :] * s
     lp["beta"] = beta
-    out.update(mu=base + contrib @ a["onehot"], contrib=contrib, lines=lp)
+    out.update(mu=base + contrib @ a["onehot"], contrib=contrib, lines=lp, carried=carried,
+               effect=effect)
     return out
+
+
+def lift_prediction(spec: Spec, out: dict[str, Any]) -> Any:
+    """Predicted result of each lift test (scaled target), from one draw's ``compute`` output.
+
+    The test cell is a slice of its market that spends ``bau`` at business as usual, a share
+    ``bau / w`` of the line's spend ``w`` in the window; its two arms run at ``hi`` and ``lo``
+    times that intensity, so the result is that share of the window's response at the two
+    levels: ``bau / w * sum_window beta * (S(hi * carried) - S(lo * carried))``. A holdout
+    (``hi`` 1, ``lo`` 0) is the window's contribution times ``spend / w``. A line without spend
+    in the window in the data is judged on its whole training period instead.
+    """
+    a = spec.arrays
+    sat = SATURATIONS[spec.saturation]
+    li = a["lift_line"]
+    lp = out["lines"]
+    carried = out["carried"][:, li]  # (T, K)
+    scale, shape = lp["sat_scale"][li], lp["sat_shape"][li]
+    hi = sat.value(jnp, carried * a["lift_hi"][None, :], scale, shape)
+    # a holdout's other arm spends nothing: S(0) = 0 exactly (the Hill form is only ~1e-12 there)
+    lo = jnp.where(a["lift_lo"][None, :] > 0,
+                   sat.value(jnp, carried * a["lift_lo"][None, :], scale, shape), 0.0)
+    gain = lp["beta"][li][None, :] * (hi - lo)  # (T, K)
+    if out.get("effect") is not None:
+        gain = gain * out["effect"][:, li]
+    in_window = a["lift_wspend"] > 0
+    window = jnp.where(in_window[:, None], a["lift_window"], a["train"][None, :])  # (K, T)
+    spent = jnp.where(in_window, a["lift_wspend"], a["spend_total"][li])
+    return (window * gain.T).sum(axis=1) * a["lift_bau"] / jnp.maximum(spent, 1e-9)
 
 
 def log_likelihood(spec: Spec, z: Any) -> tuple[Any, dict[str, Any]]:
@@ -280,13 +313,8 @@ def log_likelihood(spec: Spec, z: Any) -> tuple[Any, dict[str, Any]]:
         ll = dist.StudentT(a["student_df"], mu, p["sigma"][None, :]).log_prob(y)
     total = jnp.where(mask, ll, 0.0).sum()
     if a["lift_line"].shape[0]:
-        contrib = out["contrib"][:, a["lift_line"]]  # (T, K)
-        window_contrib = (a["lift_window"] * contrib.T).sum(axis=1)
-        full_rate = (contrib * a["train"][:, None]).sum(axis=0) / jnp.maximum(
-            a["spend_total"][a["lift_line"]], 1e-9)
-        rate = jnp.where(a["lift_wspend"] > 0,
-                         window_contrib / jnp.maximum(a["lift_wspend"], 1e-9), full_rate)
-        total = total + dist.Normal(rate * a["lift_spend"], a["lift_se"]).log_prob(a["lift_obs"]).sum()
+        predicted = lift_prediction(spec, out)
+        total = total + dist.Normal(predicted, a["lift_se"]).log_prob(a["lift_obs"]).sum()
     return total, out.get("lines", {})
 
 

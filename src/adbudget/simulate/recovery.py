@@ -47,8 +47,9 @@ class Recovery:
                 "roas_bias": dict(self.roas_bias)}
 
 
-def fit_inputs(world: World, use_lift: bool = True) -> FitInputs:
-    """The world's shop revenue, spend and (optionally) lift tests, as the workspace sees them.
+def fit_inputs(world: World, use_lift: bool = True, scale_tests: bool = True) -> FitInputs:
+    """The world's shop revenue, spend and (optionally) lift tests, as the workspace sees them
+    (``scale_tests=False``: the holdouts only).
 
     A market has revenue rows from its first sale on (the workspace aggregates orders): the
     simulator's zero rows before an entry market opens are not days of a live shop.
@@ -62,8 +63,11 @@ def fit_inputs(world: World, use_lift: bool = True) -> FitInputs:
     lift = None
     if use_lift:
         tests = world.lift_tests()
+        if not scale_tests:
+            tests = tests[tests["baseline_spend"] == 0]
         rate = tests["spend_base"] / tests["spend"]  # local currency -> base, as the workspace does
-        lift = tests.assign(spend=tests["spend_base"], incremental_revenue=tests["incremental_revenue"] * rate,
+        lift = tests.assign(spend=tests["spend_base"], baseline_spend=tests["baseline_spend"] * rate,
+                            incremental_revenue=tests["incremental_revenue"] * rate,
                             incremental_revenue_se=tests["incremental_revenue_se"] * rate)
     return FitInputs(revenue, spend, {m.code: m.region for m in world.markets}, lift)
 

@@ -201,6 +201,7 @@ class LineSpec:
     go_dark: tuple[int, int] | None = None  # (start day, length)
     heavy_up: tuple[tuple[int, int, float], ...] = field(default_factory=tuple)
     lift_test: tuple[int, int] | None = None  # (start day, length)
+    scale_test: tuple[int, int, float] | None = None  # (start day, length, spend multiplier)
 
     @property
     def key(self) -> tuple[str, str]:
@@ -320,6 +321,8 @@ def build_spec(seed: int = 0, size: str = "small") -> WorldSpec:
                 heavy_up=tuple(heavy),
             ))
     lines = _assign_lift_tests(rng, lines, days)
+    # scale tests draw from their own stream, so adding them changed no other true parameter
+    lines = _assign_scale_tests(np.random.default_rng([seed, 12]), lines, days)
     eligible = [m.code for m in markets if m.code != "US"] or [markets[0].code]
     weak_market = eligible[int(rng.integers(len(eligible)))]
     weak_step = ("add_to_cart", "checkout", "purchase")[int(rng.integers(3))]
@@ -343,6 +346,28 @@ def _assign_lift_tests(rng: np.random.Generator, lines: list[LineSpec], days: in
         ln = lines[i]
         start = int(rng.integers(max(ln.launch_day + 30, days // 3), days - 35))
         out[i] = replace(ln, lift_test=(start, 28))
+    return out
+
+
+def _assign_scale_tests(rng: np.random.Generator, lines: list[LineSpec], days: int) -> list[LineSpec]:
+    """Give about a quarter of the lines without a holdout a 28-day geo scale test: test cells
+    spend 1.5x or 2x their budget against cells at business as usual. A holdout measures what
+    the spend earned (the average return); a scale test what spend beyond today's earns (the
+    slope), which is what a planner needs and what observational data hardly shows."""
+    from dataclasses import replace
+
+    out = list(lines)
+    candidates = [i for i, ln in enumerate(lines)
+                  if ln.launch_day < days - 100 and not ln.flighting and ln.lift_test is None]
+    if not candidates:
+        return out
+    n = max(1, len(candidates) // 4)
+    picks = rng.choice(len(candidates), size=min(n, len(candidates)), replace=False)
+    for j in sorted(int(p) for p in picks):
+        i = candidates[j]
+        ln = lines[i]
+        start = int(rng.integers(max(ln.launch_day + 30, days // 3), days - 35))
+        out[i] = replace(ln, scale_test=(start, 28, float(rng.choice([1.5, 2.0]))))
     return out
 
 

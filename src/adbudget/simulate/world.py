@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from adbudget.simulate.calendar import holiday_factors
-from adbudget.simulate.forms import SATURATIONS
+from adbudget.simulate.forms import SATURATIONS, carryover
 from adbudget.simulate.journeys import JourneyBlock, sample_journeys
 from adbudget.simulate.oracle import OracleAllocation, optimize
 from adbudget.simulate.orders import OrdersBlock, funnel_frame, orders_frame, sample_orders
@@ -25,6 +25,7 @@ from adbudget.simulate.panel import (
     MarketPanel,
     anticipated_demand,
     daily_lines_frame,
+    kernel,
     market_panel,
     steady_marginal,
     steady_response,
@@ -249,35 +250,62 @@ class World:
                          ignore_index=True)
 
     def lift_tests(self) -> pd.DataFrame:
-        """Geo-holdout results: measured incremental revenue (net, local) with its SE, and the truth."""
+        """Geo experiments: measured incremental revenue (net, local) with its SE, and the truth.
+
+        Holdouts (``geo_holdout``, ``baseline_spend`` 0) measure what the line's spend in the
+        window earned. Scale tests (``geo_scale``) measure what ``spend`` earned beyond
+        ``baseline_spend`` (business as usual): the truth is the line rerun with the window's
+        spend multiplied, carryover from before the window unchanged. Both have the noise of a
+        test on the same cells: 18 % of the window's contribution + 2 % of its spend.
+        """
         rows = []
         for m in self.spec.markets:
             p = self.panels[m.code]
             rng = np.random.default_rng([self.spec.seed, 8, len(m.code), ord(m.code[0]), ord(m.code[1])])
+            rng_scale = np.random.default_rng([self.spec.seed, 13, ord(m.code[0]), ord(m.code[1])])
             net = 1 - m.return_rate_pct / 100
             for i, ln in enumerate(p.lines):
-                if ln.lift_test is None:
-                    continue
-                start, length = ln.lift_test
-                sl = slice(start, start + length)
-                minor = int(p.campaign_minor[i][:, sl].sum())
-                true = float(p.incr_gross[i, sl].sum() * net)
-                se = 0.18 * true + 0.02 * float(p.spend[i, sl].sum()) + 1.0
-                measured = true + float(rng.normal(0, se))
-                fx = float(p.fx[sl].mean())
-                d = m.minor_units
-                rows.append({
-                    "test_id": f"{m.code}-{ln.channel}-{str(p.dates[start])}",
-                    "market": m.code, "channel": ln.channel,
-                    "start_date": p.dates[start], "end_date": p.dates[start + length - 1],
-                    "spend": minor / 10**d,
-                    "incremental_revenue": round(measured * fx, d),
-                    "incremental_revenue_se": round(se * fx, d),
-                    "currency": m.currency, "method": "geo_holdout",
-                    "true_incremental_revenue_base": true,
-                    "spend_base": float(p.spend[i, sl].sum()),
-                })
+                for kind in ("holdout", "scale"):
+                    test = ln.lift_test if kind == "holdout" else ln.scale_test
+                    if test is None:
+                        continue
+                    start, length = test[0], test[1]
+                    factor = test[2] if kind == "scale" else 1.0
+                    sl = slice(start, start + length)
+                    minor = int(p.campaign_minor[i][:, sl].sum())
+                    contribution = float(p.incr_gross[i, sl].sum() * net)
+                    se = 0.18 * contribution + 0.02 * float(p.spend[i, sl].sum()) + 1.0
+                    if kind == "holdout":
+                        true = contribution
+                        measured = true + float(rng.normal(0, se))
+                    else:
+                        true = float(self._scaled_response(p, i, sl, factor)[sl].sum() * net) - contribution
+                        measured = true + float(rng_scale.normal(0, se))
+                    fx = float(p.fx[sl].mean())
+                    d = m.minor_units
+                    rows.append({
+                        "test_id": f"{m.code}-{ln.channel}-{str(p.dates[start])}",
+                        "market": m.code, "channel": ln.channel,
+                        "start_date": p.dates[start], "end_date": p.dates[start + length - 1],
+                        "spend": round(minor * factor) / 10**d,
+                        "baseline_spend": minor / 10**d if kind == "scale" else 0.0,
+                        "incremental_revenue": round(measured * fx, d),
+                        "incremental_revenue_se": round(se * fx, d),
+                        "currency": m.currency, "method": f"geo_{kind}",
+                        "true_incremental_revenue_base": true,
+                        "spend_base": float(p.spend[i, sl].sum()) * factor,
+                    })
         return pd.DataFrame(rows)
+
+    @staticmethod
+    def _scaled_response(p: MarketPanel, i: int, window: slice, factor: float) -> np.ndarray:
+        """Gross incremental revenue per day of line ``i`` had its spend in ``window`` been
+        ``factor`` times what it was."""
+        ln = p.lines[i]
+        spend = p.spend[i].copy()
+        spend[window] *= factor
+        x = carryover(spend / p.cost[i] / ln.half, kernel(ln))
+        return ln.beta * SATURATIONS[ln.saturation].value(x, np.asarray(ln.k)) * p.effect[i]
 
     def frames(self) -> dict[str, pd.DataFrame]:
         """Every store table's rows as the importers would store them (base amounts rounded to

@@ -115,7 +115,7 @@ def write_world(world: World, out: Path, progress: Callable[[str], None] | None 
     lift = world.lift_tests()
     if len(lift):
         lt = lift[["test_id", "market", "channel", "start_date", "end_date", "spend",
-                   "incremental_revenue", "incremental_revenue_se", "currency", "method"]].copy()
+                   "baseline_spend", "incremental_revenue", "incremental_revenue_se", "currency", "method"]].copy()
         lt["start_date"] = _iso(lt["start_date"])
         lt["end_date"] = _iso(lt["end_date"])
         _write_csv(lt, out / "experiments" / "lift_tests.csv")

@@ -134,6 +134,10 @@ MIGRATIONS: list[str] = [
         payload BLOB NOT NULL
     );
     """,
+    # version 2: lift tests may compare two spend levels (a scale test); 0 = a holdout
+    f"""
+    ALTER TABLE lift_tests ADD COLUMN baseline_spend {MONEY} DEFAULT 0;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

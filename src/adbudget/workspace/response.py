@@ -50,8 +50,9 @@ class ResponseMixin:
                 raise InputError(t("response.no_fx", test=row["test_id"], currency=row["currency"],
                                    date=str(row["end_date"])))
             per_base = float(rates.iloc[-1]["per_base"])
-            for col in ("spend", "incremental_revenue", "incremental_revenue_se"):
-                out.loc[i, col] = float(row[col]) / per_base
+            for col in ("spend", "baseline_spend", "incremental_revenue", "incremental_revenue_se"):
+                if col in out.columns:
+                    out.loc[i, col] = float(row[col]) / per_base
         return out
 
     def _response_hashes(self, inputs: dict[str, Any], markets: list[str]) -> tuple[str, str]:
