@@ -1,7 +1,7 @@
 """Benchmark: how well the response model recovers the simulator's truth, by world size.
 
     flock /tmp/adbudget-bench.lock nice .venv/bin/python benchmarks/recovery.py \\
-        [--sizes small,medium] [--seeds 0,7] [--method nuts|laplace] [--no-lift]
+        [--sizes small,medium] [--seeds 0,7] [--method nuts|laplace] [--no-lift | --no-scale-tests]
 
 The tests (``tests/response/test_simulator.py``) score quick fits on the tiny and small
 worlds; this runs the same scoring (``adbudget.simulate.recovery``) at full size, with the
@@ -20,7 +20,8 @@ import os
 import time
 
 
-def run(size: str, seed: int, method: str, use_lift: bool, draws: int | None) -> dict:
+def run(size: str, seed: int, method: str, use_lift: bool, draws: int | None,
+        scale_tests: bool = True) -> dict:
     from adbudget.config.response import ResponseSettings
     from adbudget.response import fit_model
     from adbudget.simulate import World
@@ -28,7 +29,7 @@ def run(size: str, seed: int, method: str, use_lift: bool, draws: int | None) ->
 
     start = time.perf_counter()
     world = World.build(seed, size)
-    inputs = fit_inputs(world, use_lift)
+    inputs = fit_inputs(world, use_lift, scale_tests)
     built = time.perf_counter() - start
     settings = ResponseSettings(holdout_days=0, chain_method="auto")
     start = time.perf_counter()
@@ -36,7 +37,7 @@ def run(size: str, seed: int, method: str, use_lift: bool, draws: int | None) ->
                        draws=draws, lift_tests=inputs.lift_tests)
     seconds = time.perf_counter() - start
     d = result.diagnostics
-    return {"size": size, "seed": seed, "method": method, "lift_tests": use_lift,
+    return {"size": size, "seed": seed, "method": method, "lift_tests": use_lift, "scale_tests": scale_tests,
             "markets": len(world.spec.markets), "days": world.spec.days,
             "lift_tests_n": 0 if inputs.lift_tests is None else len(inputs.lift_tests),
             "build_seconds": built, "fit_seconds": seconds,
@@ -51,12 +52,14 @@ def main() -> None:
     parser.add_argument("--method", default="nuts", choices=["nuts", "laplace", "svi"])
     parser.add_argument("--draws", type=int, default=None, help="draws per chain (default: settings)")
     parser.add_argument("--no-lift", action="store_true", help="fit without the worlds' lift tests")
+    parser.add_argument("--no-scale-tests", action="store_true",
+                        help="fit with the worlds' holdouts only, without their scale tests")
     parser.add_argument("--json", action="store_true", help="one JSON line per world instead of a table")
     args = parser.parse_args()
     rows = []
     for size in [s for s in args.sizes.split(",") if s]:
         for seed in [int(s) for s in args.seeds.split(",") if s]:
-            row = run(size, seed, args.method, not args.no_lift, args.draws)
+            row = run(size, seed, args.method, not args.no_lift, args.draws, not args.no_scale_tests)
             row["load"] = os.getloadavg()[0]
             rows.append(row)
             if args.json:
@@ -71,6 +74,12 @@ def main() -> None:
                       f"(true ROAS + prior curvature: {row['rank_marginal_prior_curvature']:.2f}), "
                       f"|log error| marginal {row['log_error_marginal']:.2f}; load {row['load']:.1f}",
                       flush=True)
+                tested = [(label, row[key]) for label, key in (
+                    ("scale-tested lines", "log_error_marginal_scale_tested"),
+                    ("holdout lines", "log_error_marginal_holdout_tested")) if row[key] is not None]
+                if tested:
+                    print("  |log error| marginal on " + ", ".join(f"{label} {v:.2f}" for label, v in tested),
+                          flush=True)
                 print("  ROAS bias per channel, mean log(estimated / true): " + ", ".join(
                     f"{c} {v:+.2f}" for c, v in sorted(row["roas_bias"].items())), flush=True)
 

@@ -39,12 +39,18 @@ class Recovery:
     log_error_marginal: float  # mean |log(estimated / true)| of the marginal ROAS
     rank_marginal_prior_curvature: float  # the rank that true ROAS with prior-only curvature gets
     roas_bias: dict[str, float]  # per channel: mean log(estimated / true ROAS) over its lines
+    # mean |log error| of the marginal ROAS over the lines the world gave a scale test (whether
+    # or not the fit used it; None without such lines) and over the lines with a holdout
+    log_error_marginal_scale_tested: float | None = None
+    log_error_marginal_holdout_tested: float | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {"lines": self.lines, "coverage": self.coverage, "rank_roas": self.rank_roas,
                 "rank_marginal": self.rank_marginal, "log_error_marginal": self.log_error_marginal,
                 "rank_marginal_prior_curvature": self.rank_marginal_prior_curvature,
-                "roas_bias": dict(self.roas_bias)}
+                "roas_bias": dict(self.roas_bias),
+                "log_error_marginal_scale_tested": self.log_error_marginal_scale_tested,
+                "log_error_marginal_holdout_tested": self.log_error_marginal_holdout_tested}
 
 
 def fit_inputs(world: World, use_lift: bool = True, scale_tests: bool = True) -> FitInputs:
@@ -94,15 +100,23 @@ def score_fit(world: World, result: Any) -> Recovery:
     log_ratio = np.log(np.maximum(summary["roas"].to_numpy(float), 1e-9) / np.maximum(truth, 1e-9))
     channels = [c for _, c in result.lines]
     bias = pd.Series(log_ratio, index=channels).groupby(level=0).mean()
+    abs_log_marginal = np.abs(np.log(np.maximum(estimated, 1e-6) / np.maximum(true_marginal, 1e-6)))
+    spec_of = {ln.key: ln for ln in world.spec.lines}
+
+    def tested(attr: str) -> float | None:
+        mask = np.array([getattr(spec_of[key], attr) is not None for key in result.lines], dtype=bool)
+        return float(abs_log_marginal[mask].mean()) if mask.any() else None
+
     return Recovery(
         lines=len(truth),
         coverage=float(inside.mean()),
         rank_roas=float(spearmanr(truth, summary["roas"]).correlation),
         rank_marginal=float(spearmanr(true_marginal, estimated).correlation),
-        log_error_marginal=float(np.mean(np.abs(np.log(np.maximum(estimated, 1e-6)
-                                                       / np.maximum(true_marginal, 1e-6))))),
+        log_error_marginal=float(np.mean(abs_log_marginal)),
         rank_marginal_prior_curvature=float(spearmanr(true_marginal, truth * prior_ratio).correlation),
         roas_bias={str(k): float(v) for k, v in bias.items()},
+        log_error_marginal_scale_tested=tested("scale_test"),
+        log_error_marginal_holdout_tested=tested("lift_test"),
     )
 
 
