@@ -2,6 +2,7 @@
 
     flock /tmp/adbudget-bench.lock nice .venv/bin/python benchmarks/recovery.py \\
         [--sizes small,medium] [--seeds 0,7] [--method nuts|laplace] [--no-lift | --no-scale-tests]
+        [--scale-test-share 0.25]
 
 The tests (``tests/response/test_simulator.py``) score quick fits on the tiny and small
 worlds; this runs the same scoring (``adbudget.simulate.recovery``) at full size, with the
@@ -21,14 +22,14 @@ import time
 
 
 def run(size: str, seed: int, method: str, use_lift: bool, draws: int | None,
-        scale_tests: bool = True) -> dict:
+        scale_tests: bool = True, scale_test_share: float = 0.25) -> dict:
     from adbudget.config.response import ResponseSettings
     from adbudget.response import fit_model
     from adbudget.simulate import World
     from adbudget.simulate.recovery import fit_inputs, score_fit
 
     start = time.perf_counter()
-    world = World.build(seed, size)
+    world = World.build(seed, size, scale_test_share)
     inputs = fit_inputs(world, use_lift, scale_tests)
     built = time.perf_counter() - start
     settings = ResponseSettings(holdout_days=0, chain_method="auto")
@@ -54,12 +55,15 @@ def main() -> None:
     parser.add_argument("--no-lift", action="store_true", help="fit without the worlds' lift tests")
     parser.add_argument("--no-scale-tests", action="store_true",
                         help="fit with the worlds' holdouts only, without their scale tests")
+    parser.add_argument("--scale-test-share", type=float, default=0.25,
+                        help="share of the lines without a holdout that get a scale test (1 = all)")
     parser.add_argument("--json", action="store_true", help="one JSON line per world instead of a table")
     args = parser.parse_args()
     rows = []
     for size in [s for s in args.sizes.split(",") if s]:
         for seed in [int(s) for s in args.seeds.split(",") if s]:
-            row = run(size, seed, args.method, not args.no_lift, args.draws, not args.no_scale_tests)
+            row = run(size, seed, args.method, not args.no_lift, args.draws, not args.no_scale_tests,
+                      args.scale_test_share)
             row["load"] = os.getloadavg()[0]
             rows.append(row)
             if args.json:

@@ -239,7 +239,7 @@ def _choice(rng: np.random.Generator, options: tuple[tuple[str, float], ...]) ->
     return names[int(rng.choice(len(names), p=p / p.sum()))]
 
 
-def build_spec(seed: int = 0, size: str = "small") -> WorldSpec:
+def build_spec(seed: int = 0, size: str = "small", scale_test_share: float = 0.25) -> WorldSpec:
     """Draw every true parameter of a world from ``seed`` (deterministic)."""
     sz = SIZES[size]
     rng = np.random.default_rng([seed, 1])
@@ -322,7 +322,7 @@ def build_spec(seed: int = 0, size: str = "small") -> WorldSpec:
             ))
     lines = _assign_lift_tests(rng, lines, days)
     # scale tests draw from their own stream, so adding them changed no other true parameter
-    lines = _assign_scale_tests(np.random.default_rng([seed, 12]), lines, days)
+    lines = _assign_scale_tests(np.random.default_rng([seed, 12]), lines, days, scale_test_share)
     eligible = [m.code for m in markets if m.code != "US"] or [markets[0].code]
     weak_market = eligible[int(rng.integers(len(eligible)))]
     weak_step = ("add_to_cart", "checkout", "purchase")[int(rng.integers(3))]
@@ -349,8 +349,10 @@ def _assign_lift_tests(rng: np.random.Generator, lines: list[LineSpec], days: in
     return out
 
 
-def _assign_scale_tests(rng: np.random.Generator, lines: list[LineSpec], days: int) -> list[LineSpec]:
-    """Give about a quarter of the lines without a holdout a 28-day geo scale test: test cells
+def _assign_scale_tests(rng: np.random.Generator, lines: list[LineSpec], days: int,
+                        share: float = 0.25) -> list[LineSpec]:
+    """Give ``share`` (default a quarter, at least one) of the lines without a holdout a 28-day
+    geo scale test: test cells
     spend 1.5x or 2x their budget against cells at business as usual. A holdout measures what
     the spend earned (the average return); a scale test what spend beyond today's earns (the
     slope), which is what a planner needs and what observational data hardly shows."""
@@ -359,9 +361,9 @@ def _assign_scale_tests(rng: np.random.Generator, lines: list[LineSpec], days: i
     out = list(lines)
     candidates = [i for i, ln in enumerate(lines)
                   if ln.launch_day < days - 100 and not ln.flighting and ln.lift_test is None]
-    if not candidates:
+    if not candidates or share <= 0:
         return out
-    n = max(1, len(candidates) // 4)
+    n = max(1, int(len(candidates) * min(share, 1.0)))
     picks = rng.choice(len(candidates), size=min(n, len(candidates)), replace=False)
     for j in sorted(int(p) for p in picks):
         i = candidates[j]

@@ -128,11 +128,12 @@ class World:
         self.spec = spec
 
     @classmethod
-    def build(cls, seed: int = 0, size: str = "small") -> World:
-        """The world of a seed and size (``small``, ``medium``, ``large``)."""
+    def build(cls, seed: int = 0, size: str = "small", scale_test_share: float = 0.25) -> World:
+        """The world of a seed and size (``small``, ``medium``, ``large``); ``scale_test_share``:
+        share of the lines without a holdout that get a geo scale test (changes nothing else)."""
         if size not in SIZES:
             raise ValueError(f"unknown size {size!r}; allowed: {', '.join(SIZES)}")
-        return cls(build_spec(int(seed), size))
+        return cls(build_spec(int(seed), size, scale_test_share))
 
     @classmethod
     def from_truth(cls, path: str | Path) -> World:
