@@ -42,6 +42,7 @@ from adbudget.plan.constraints import (
     MaxChange,
     combine,
 )
+from adbudget.plan.learning import scale_test_candidates
 from adbudget.plan.optimizer import MeanValue, OptimalityCheck, Solution, solve
 from adbudget.plan.result import PlanLine, PlanResult
 from adbudget.plan.risk import maximize_quantile
@@ -166,6 +167,11 @@ def make_plan(inp: PlanInputs) -> PlanResult:
                                 [vpr[curve_lines[i][0]] * float(inp.ltv.get(curve_lines[i], 1.0))
                                  for i in scale_idx], notes)
         check = sol.check
+        if check.n_free > 0:
+            for cand in scale_test_candidates(sub, sol.spend, weights[scale_idx], cost, check.marginal_value):
+                notes.append(t("plan.note.scale_test", line=f"{cand.market}/{cand.channel}",
+                               p=f"{cand.p_above * 100:.0f}", lo=f"{cand.marginal_lo:.2f}",
+                               hi=f"{cand.marginal_hi:.2f}"))
         for j, i in enumerate(scale_idx):
             perf_daily[i] = sol.spend[j]
             status[i] = sol.status[j]
