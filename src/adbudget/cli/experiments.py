@@ -222,13 +222,14 @@ def register(app: typer.Typer) -> None:
                       pad_edge=False)
         for label in ("experiments.lift.test_id", "experiments.status.market", "experiments.status.channel",
                       "experiments.lift.method", "experiments.status.days", "experiments.status.spend",
-                      "experiments.lift.measures", "experiments.lift.iroas", "experiments.lift.significant"):
+                      "experiments.lift.baseline", "experiments.lift.measures", "experiments.lift.iroas",
+                      "experiments.lift.significant"):
             table.add_column(t(label))
         for r in results:
-            measures = (t("experiments.lift.kind_scale", baseline=_money(r.baseline_spend, r.currency))
-                        if r.kind == "scale" else t("experiments.lift.kind_holdout"))
+            baseline = _money(r.baseline_spend, r.currency) if r.kind == "scale" else "-"
             table.add_row(r.test_id, r.market, r.channel, r.method, str(r.days), _money(r.spend, r.currency),
-                          measures, f"{r.iroas:.2f} ({r.iroas_lo:.2f} - {r.iroas_hi:.2f})",
+                          baseline, t(f"experiments.lift.kind_{r.kind}_short"),
+                          f"{r.iroas:.2f} ({r.iroas_lo:.2f} - {r.iroas_hi:.2f})",
                           t("experiments.lift.yes" if r.significant else "experiments.lift.no"))
         console.print(table)
         table = Table(title=t("experiments.lift.calibration"), title_justify="left", box=box.SIMPLE_HEAD, padding=(0, 1),
