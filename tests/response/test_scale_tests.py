@@ -123,3 +123,21 @@ def test_a_scale_test_moves_the_marginal_roas_toward_the_truth_a_holdout_does_no
     assert none > 0.3  # the observational fit really misses this line (else the test shows nothing)
     assert with_scale < 0.5 * none
     assert with_holdout > 0.8 * none
+
+
+def test_a_scale_down_test_predicts_the_revenue_given_up(world):
+    """Cells cut to half their budget against cells at business as usual: the result is the
+    (negative) revenue the cut gave up, from the same curve read the other way."""
+    spend, window = _window(world, LINE)
+    w_spend = float(spend["spend"].iloc[window].sum())
+    down = pd.DataFrame([_test_row(spend, window, LINE, spend=0.05 * w_spend, baseline_spend=0.1 * w_spend,
+                                   incremental_revenue=-1.0, incremental_revenue_se=1.0)])
+    data, spec, out = _spec_and_draw(world, down, seed=4)
+    n = data.lines.index(LINE)
+    carried = np.asarray(out["carried"])[:, n]
+    scale, shape, beta = (float(np.asarray(out["lines"][k])[n]) for k in ("sat_scale", "sat_shape", "beta"))
+    hill = SATURATIONS["hill"]
+    lost = beta * (hill.value(np, 0.5 * carried, scale, shape) - hill.value(np, carried, scale, shape))
+    expected = 0.1 * (np.asarray(spec.arrays["lift_window"])[0] * lost).sum()
+    assert expected < 0
+    np.testing.assert_allclose(float(lift_prediction(spec, out)[0]), expected, rtol=1e-4)
