@@ -310,3 +310,22 @@ def test_says_when_the_budget_is_past_its_profitable_size():
     assert big.check.marginal_value < 1 < small.check.marginal_value
     assert any("past its profitable size" in n for n in big.notes)
     assert not any("past its profitable size" in n for n in small.notes)
+
+
+def test_names_scale_test_candidates_only_where_the_curves_are_unsure():
+    """Lines whose value of one more unit straddles the optimum's cut-off are named (at most
+    three, each with its odds in the 20-80 % band); sure curves (one draw) name none."""
+    perf = {"brand": 0, "performance": 100, "test": 0, "reserve": 0}
+    s = default_settings(["US", "DE", "ID"])
+    sure = curves(draws=1)
+    plan = make_plan(inputs(curves=sure, buckets=perf, max_change=None, entry_rule=False, settings=s))
+    assert not any(n.startswith("scale-test") for n in plan.notes)
+    c = curves(draws=200)
+    rng = np.random.default_rng(3)
+    unsure = HillCurves(LINES, c.beta * rng.lognormal(0, 0.5, c.beta.shape), c.half, c.shape,
+                        spend_now=c.current_spend)
+    plan = make_plan(inputs(curves=unsure, buckets=perf, max_change=None, entry_rule=False, settings=s))
+    named = [n for n in plan.notes if n.startswith("scale-test")]
+    assert 1 <= len(named) <= 3, plan.notes
+    odds = [int(n.split(": ")[1].split("%")[0]) for n in named]
+    assert all(20 <= p <= 80 for p in odds)
