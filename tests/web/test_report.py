@@ -258,6 +258,32 @@ def test_tests_section_arms_decisions_and_fatigue():
     assert fat.rows[0]["ctr_drop"] == pytest.approx(25.0)  # shown as a percentage
 
 
+def test_tests_section_lists_lift_tests_with_what_each_measures():
+    """Imported lift tests reach the report (and the dashboard's Tests page): a holdout's
+    average return, a scale test's marginal return with its baseline; they alone make the
+    section non-empty."""
+    import pandas as pd
+
+    from adbudget.experiments.lift import analyze_lift_tests
+    from adbudget.report.areas import tests_section
+
+    lift = analyze_lift_tests(pd.DataFrame({
+        "test_id": ["h", "s"], "market": ["US", "US"], "channel": ["meta", "meta"],
+        "start_date": pd.to_datetime(["2025-01-01", "2025-03-01"]),
+        "end_date": pd.to_datetime(["2025-01-28", "2025-03-28"]),
+        "spend": [10_000.0, 20_000.0], "baseline_spend": [0.0, 10_000.0],
+        "incremental_revenue": [25_000.0, 8_000.0], "incremental_revenue_se": [5_000.0, 3_000.0],
+        "currency": ["USD", "USD"], "method": ["geo_holdout", "geo_scale"]}))
+    s = tests_section(None, None, "en", lift)
+    assert s.ok and s.status != "empty"
+    rows = {r["test_id"]: r for r in s.tables[-1].rows}
+    assert rows["h"]["measures"] == "average" and rows["h"]["baseline_spend"] is None
+    assert rows["s"]["measures"] == "marginal" and rows["s"]["baseline_spend"] == 10_000.0
+    assert rows["s"]["iroas"] == pytest.approx(0.8)  # 8,000 over the 10,000 extra
+    zh = tests_section(None, None, "zh", lift)
+    assert {r["measures"] for r in zh.tables[-1].rows} == {"平均", "边际"}
+
+
 def test_attribution_section_side_by_side():
     from types import SimpleNamespace as NS
 

@@ -114,8 +114,30 @@ ARM_COLUMNS = ["experiment", "arm", "market", "channel", "days", "spend", "conve
                "p_above_breakeven", "decision", "reason"]
 
 
-def tests_section(report: Any, fatigue: Any = None, lang: str = "en") -> Section:
-    """Arms with probability to be best, expected loss and decision; graduations; fatigue."""
+def _lift_table(lift: Any, lang: str) -> Table | None:
+    """Imported lift tests: what each measured (average return of a holdout, marginal return of
+    a scale test's extra spend) with its incremental ROAS and interval, amounts in the test's
+    own currency."""
+    recs = [r for r in (jsonable(lift) or []) if isinstance(r, dict)]
+    if not recs:
+        return None
+    rows = [{
+        "test_id": r.get("test_id"), "market": r.get("market"), "channel": r.get("channel"),
+        "method": r.get("method"), "days": r.get("days"), "currency": r.get("currency"),
+        "spend": r.get("spend"), "baseline_spend": r.get("baseline_spend") if r.get("kind") == "scale" else None,
+        "measures": t(f"experiments.lift.kind_{r.get('kind', 'holdout')}_short", lang),
+        "iroas": r.get("iroas"), "iroas_lo": r.get("iroas_lo"), "iroas_hi": r.get("iroas_hi"),
+    } for r in recs]
+    cols = [Column(c, t(f"report.tests.col.{c}", lang), fmt) for c, fmt in (
+        ("test_id", "text"), ("market", "text"), ("channel", "text"), ("method", "text"), ("days", "int"),
+        ("currency", "text"), ("spend", "num"), ("baseline_spend", "num"),
+        ("iroas", "ratio"), ("iroas_lo", "ratio"), ("iroas_hi", "ratio"), ("measures", "text"))]
+    return Table(t("report.tests.lift", lang), cols, rows, t("report.tests.lift_note", lang))
+
+
+def tests_section(report: Any, fatigue: Any = None, lang: str = "en", lift: Any = None) -> Section:
+    """Arms with probability to be best, expected loss and decision; graduations; fatigue;
+    imported lift tests."""
     section = Section(key="tests", title=t("report.tests.title", lang))
     experiments = list(getattr(report, "experiments", []) or [])
     rows = []
@@ -127,7 +149,8 @@ def tests_section(report: Any, fatigue: Any = None, lang: str = "en") -> Section
         if getattr(exp, "graduation", None) is not None:
             grads.append(_as_dict(exp.graduation))
     fat = [f for f in (jsonable(fatigue) or []) if isinstance(f, dict) and f.get("fatigued")]
-    if not rows and not fat:
+    lift_table = _lift_table(lift, lang)
+    if not rows and not fat and lift_table is None:
         section.status = "empty"
         section.message = t("report.tests.empty", lang)
         return section
@@ -176,6 +199,8 @@ def tests_section(report: Any, fatigue: Any = None, lang: str = "en") -> Section
         section.tables.append(Table(table.title, [Column(c.key, c.label, fmts.get(c.key, c.fmt))  # type: ignore[arg-type]
                                                   for c in table.columns], table.rows, table.note))
     section.data = {"arms": rows, "graduations": grads, "fatigued": fat}
+    if lift_table is not None:
+        section.tables.append(lift_table)
     return section
 
 

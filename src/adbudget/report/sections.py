@@ -301,7 +301,9 @@ def tests(ws: Any, lang: str = "en") -> Section:
     if not hasattr(out.value, "experiments"):
         return _generic("tests", ws, lang, "experiments_status")
     fatigue = call(ws, "creative_fatigue", lang=lang)
-    section = tests_section(out.value, fatigue.value if fatigue.ok else None, lang)
+    lift = call(ws, "lift_results", lang=lang)
+    section = tests_section(out.value, fatigue.value if fatigue.ok else None, lang,
+                            lift.value if lift.ok else None)
     if not fatigue.ok and fatigue.status != "not_built":
         section.notes.append(fatigue.message)
     return section
