@@ -195,7 +195,7 @@ def tests_section(report: Any, fatigue: Any = None, lang: str = "en", lift: Any 
                               _labels("report.tests.col", keep, lang),
                               t("report.tests.fatigue_note", lang))
         fmts = {"ctr_drop": "pct", "cvr_drop": "pct", "spend": "money", "roas_now": "ratio",
-                "breakeven_roas": "ratio", "days_to_breakeven": "num"}
+                "breakeven_roas": "ratio", "days_to_breakeven": "int"}
         section.tables.append(Table(table.title, [Column(c.key, c.label, fmts.get(c.key, c.fmt))  # type: ignore[arg-type]
                                                   for c in table.columns], table.rows, table.note))
     section.data = {"arms": rows, "graduations": grads, "fatigued": fat}
