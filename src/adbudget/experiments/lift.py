@@ -54,9 +54,8 @@ def analyze_lift_tests(df: pd.DataFrame, level: float = 0.9) -> list[LiftResult]
     out = []
     for row in df.itertuples(index=False):
         spend = float(row.spend)
-        baseline = float(getattr(row, "baseline_spend", 0.0) or 0.0)
-        if pd.isna(baseline):
-            baseline = 0.0
+        baseline = getattr(row, "baseline_spend", None)  # files without the column: holdouts
+        baseline = 0.0 if pd.isna(baseline) else float(baseline)
         extra = spend - baseline  # the spend whose return the test measured
         if spend <= 0 or extra == 0:
             continue

@@ -76,13 +76,12 @@ class ModelData:
     max_spend: np.ndarray  # (N,) largest daily spend seen
     lift_line: np.ndarray  # (K,) int
     lift_window: np.ndarray  # (K, T) float 0/1
-    lift_spend: np.ndarray  # (K,) base currency: what the test cell spent in the window
     lift_obs: np.ndarray  # (K,) incremental target / y_scale of its market
     lift_se: np.ndarray  # (K,)
     lift_ids: list[str]
     # a test compares spending ``spend`` with ``baseline_spend`` (0: a holdout). The cell at
     # business as usual spends ``lift_bau`` (the baseline when there is one, else ``spend``);
-    # the two arms run at ``lift_hi`` and ``lift_lo`` times that intensity
+    # the two arms run at ``lift_hi`` and ``lift_lo`` times that intensity (spend = hi * bau)
     lift_bau: np.ndarray  # (K,) base currency
     lift_hi: np.ndarray  # (K,)
     lift_lo: np.ndarray  # (K,)
@@ -354,7 +353,7 @@ def _lift(tests: pd.DataFrame | None, dates: pd.DatetimeIndex, lines: list[tuple
     curve's slope, which is what pins its curvature.
     """
     empty = {"lift_line": np.zeros(0, dtype=int), "lift_window": np.zeros((0, len(dates))),
-             "lift_spend": np.zeros(0), "lift_obs": np.zeros(0), "lift_se": np.zeros(0),
+             "lift_obs": np.zeros(0), "lift_se": np.zeros(0),
              "lift_ids": [], "lift_bau": np.zeros(0), "lift_hi": np.zeros(0), "lift_lo": np.zeros(0)}
     if tests is None or tests.empty:
         return empty
@@ -381,21 +380,20 @@ def _lift(tests: pd.DataFrame | None, dates: pd.DatetimeIndex, lines: list[tuple
         m = m_index[key[0]]
         scale = y_scale[m] * value_per_unit[m]
         se = max(float(rec["incremental_revenue_se"]), 1e-6 * max(abs(float(rec["incremental_revenue"])), 1.0))
-        rows.append((l_index[key], spend, float(rec["incremental_revenue"]) / scale,
-                     se / scale, str(rec["test_id"]), bau, spend / bau, baseline / bau))
+        rows.append((l_index[key], float(rec["incremental_revenue"]) / scale, se / scale,
+                     str(rec["test_id"]), bau, spend / bau, baseline / bau))
         windows.append(window)
     if not rows:
         return empty
     return {
         "lift_line": np.array([r[0] for r in rows], dtype=int),
         "lift_window": np.stack(windows),
-        "lift_spend": np.array([r[1] for r in rows]),
-        "lift_obs": np.array([r[2] for r in rows]),
-        "lift_se": np.array([r[3] for r in rows]),
-        "lift_ids": [r[4] for r in rows],
-        "lift_bau": np.array([r[5] for r in rows]),
-        "lift_hi": np.array([r[6] for r in rows]),
-        "lift_lo": np.array([r[7] for r in rows]),
+        "lift_obs": np.array([r[1] for r in rows]),
+        "lift_se": np.array([r[2] for r in rows]),
+        "lift_ids": [r[3] for r in rows],
+        "lift_bau": np.array([r[4] for r in rows]),
+        "lift_hi": np.array([r[5] for r in rows]),
+        "lift_lo": np.array([r[6] for r in rows]),
     }
 
 

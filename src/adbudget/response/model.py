@@ -49,8 +49,7 @@ SAT_SCALE_MARKET_SD = 0.3  # same for the log half-saturation point of a channel
 ARRAY_FIELDS = (
     "y", "obs_mask", "y_scale", "lagged", "line_market", "line_channel", "line_rc", "onehot",
     "spend_total", "log_roas_prior", "log_hl_prior", "fourier", "time", "holidays", "controls",
-    "lift_line", "lift_window", "lift_spend", "lift_obs", "lift_se", "lift_bau", "lift_hi",
-    "lift_lo", "train",
+    "lift_line", "lift_window", "lift_obs", "lift_se", "lift_bau", "lift_hi", "lift_lo", "train",
 )
 
 

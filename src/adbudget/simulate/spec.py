@@ -6,7 +6,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -333,18 +334,21 @@ def build_spec(seed: int = 0, size: str = "small", scale_test_share: float = 0.2
     )
 
 
-def _assign_lift_tests(rng: np.random.Generator, lines: list[LineSpec], days: int) -> list[LineSpec]:
-    """Give about a quarter of the lines (at least two) a 28-day geo-holdout test window."""
-    from dataclasses import replace
-
-    out = list(lines)
-    candidates = [i for i, ln in enumerate(lines) if ln.launch_day < days - 100 and not ln.flighting]
-    n = max(2, len(candidates) // 4)
+def _test_windows(rng: np.random.Generator, lines: list[LineSpec], candidates: list[int], n: int,
+                  days: int) -> Iterator[tuple[int, LineSpec, int]]:
+    """(line index, line, first day) of a 28-day test window for ``n`` random candidates, in
+    line order; lazy, so a caller's own draws between windows keep their place in the stream."""
     picks = rng.choice(len(candidates), size=min(n, len(candidates)), replace=False)
     for j in sorted(int(p) for p in picks):
-        i = candidates[j]
-        ln = lines[i]
-        start = int(rng.integers(max(ln.launch_day + 30, days // 3), days - 35))
+        ln = lines[candidates[j]]
+        yield candidates[j], ln, int(rng.integers(max(ln.launch_day + 30, days // 3), days - 35))
+
+
+def _assign_lift_tests(rng: np.random.Generator, lines: list[LineSpec], days: int) -> list[LineSpec]:
+    """Give about a quarter of the lines (at least two) a 28-day geo-holdout test window."""
+    out = list(lines)
+    candidates = [i for i, ln in enumerate(lines) if ln.launch_day < days - 100 and not ln.flighting]
+    for i, ln, start in _test_windows(rng, lines, candidates, max(2, len(candidates) // 4), days):
         out[i] = replace(ln, lift_test=(start, 28))
     return out
 
@@ -352,23 +356,17 @@ def _assign_lift_tests(rng: np.random.Generator, lines: list[LineSpec], days: in
 def _assign_scale_tests(rng: np.random.Generator, lines: list[LineSpec], days: int,
                         share: float = 0.25) -> list[LineSpec]:
     """Give ``share`` (default a quarter, at least one) of the lines without a holdout a 28-day
-    geo scale test: test cells
-    spend 1.5x or 2x their budget against cells at business as usual. A holdout measures what
-    the spend earned (the average return); a scale test what spend beyond today's earns (the
-    slope), which is what a planner needs and what observational data hardly shows."""
-    from dataclasses import replace
-
+    geo scale test: test cells spend 1.5x or 2x their budget against cells at business as usual.
+    A holdout measures what the spend earned (the average return); a scale test what spend
+    beyond today's earns (the slope), which is what a planner needs and what observational data
+    hardly shows."""
     out = list(lines)
     candidates = [i for i, ln in enumerate(lines)
                   if ln.launch_day < days - 100 and not ln.flighting and ln.lift_test is None]
     if not candidates or share <= 0:
         return out
     n = max(1, int(len(candidates) * min(share, 1.0)))
-    picks = rng.choice(len(candidates), size=min(n, len(candidates)), replace=False)
-    for j in sorted(int(p) for p in picks):
-        i = candidates[j]
-        ln = lines[i]
-        start = int(rng.integers(max(ln.launch_day + 30, days // 3), days - 35))
+    for i, ln, start in _test_windows(rng, lines, candidates, n, days):
         out[i] = replace(ln, scale_test=(start, 28, float(rng.choice([1.5, 2.0]))))
     return out
 
