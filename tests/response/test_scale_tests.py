@@ -57,6 +57,17 @@ def _spec_and_draw(world, lift, seed=0):
     return data, spec, compute(spec, z)
 
 
+def _curve_gain(data, spec, out, share, hi, lo):
+    """The drawn curve's window response between intensities ``hi`` and ``lo`` of today's
+    carried spend, for a cell with ``share`` of the line's window spend (by hand, in NumPy)."""
+    n = data.lines.index(LINE)
+    carried = np.asarray(out["carried"])[:, n]
+    scale, shape, beta = (float(np.asarray(out["lines"][k])[n]) for k in ("sat_scale", "sat_shape", "beta"))
+    hill = SATURATIONS["hill"]
+    gain = beta * (hill.value(np, hi * carried, scale, shape) - hill.value(np, lo * carried, scale, shape))
+    return share * (np.asarray(spec.arrays["lift_window"])[0] * gain).sum()
+
+
 def test_a_holdout_predicts_the_window_contribution_times_the_cell_share(world):
     spend, window = _window(world, LINE)
     w_spend = float(spend["spend"].iloc[window].sum())
@@ -76,13 +87,7 @@ def test_a_scale_test_predicts_the_gain_between_the_two_spend_levels(world):
     lift = pd.DataFrame([_test_row(spend, window, LINE, spend=0.2 * w_spend, baseline_spend=0.1 * w_spend,
                                    incremental_revenue=1.0, incremental_revenue_se=1.0)])
     data, spec, out = _spec_and_draw(world, lift, seed=3)
-    n = data.lines.index(LINE)
-    lines = out["lines"]
-    carried = np.asarray(out["carried"])[:, n]
-    scale, shape, beta = (float(np.asarray(lines[k])[n]) for k in ("sat_scale", "sat_shape", "beta"))
-    hill = SATURATIONS["hill"]
-    gain = beta * (hill.value(np, 2 * carried, scale, shape) - hill.value(np, carried, scale, shape))
-    expected = 0.1 * (np.asarray(spec.arrays["lift_window"])[0] * gain).sum()
+    expected = _curve_gain(data, spec, out, share=0.1, hi=2.0, lo=1.0)
     assert expected > 0
     np.testing.assert_allclose(float(lift_prediction(spec, out)[0]), expected, rtol=1e-4)
 
@@ -133,11 +138,6 @@ def test_a_scale_down_test_predicts_the_revenue_given_up(world):
     down = pd.DataFrame([_test_row(spend, window, LINE, spend=0.05 * w_spend, baseline_spend=0.1 * w_spend,
                                    incremental_revenue=-1.0, incremental_revenue_se=1.0)])
     data, spec, out = _spec_and_draw(world, down, seed=4)
-    n = data.lines.index(LINE)
-    carried = np.asarray(out["carried"])[:, n]
-    scale, shape, beta = (float(np.asarray(out["lines"][k])[n]) for k in ("sat_scale", "sat_shape", "beta"))
-    hill = SATURATIONS["hill"]
-    lost = beta * (hill.value(np, 0.5 * carried, scale, shape) - hill.value(np, carried, scale, shape))
-    expected = 0.1 * (np.asarray(spec.arrays["lift_window"])[0] * lost).sum()
+    expected = _curve_gain(data, spec, out, share=0.1, hi=0.5, lo=1.0)
     assert expected < 0
     np.testing.assert_allclose(float(lift_prediction(spec, out)[0]), expected, rtol=1e-4)
