@@ -3,11 +3,16 @@
 from adbudget.config.catalog import (
     CHANNELS,
     CURRENCIES,
+    DEFAULT_MARKETS,
     MARKETS,
+    REGION_PROFILES,
     REGIONS,
     STAGES,
     ChannelInfo,
     MarketInfo,
+    RegionProfile,
+    country_name,
+    market_label,
 )
 from adbudget.config.settings import (
     SETTINGS_FILE,
@@ -20,7 +25,7 @@ from adbudget.config.settings import (
 )
 
 __all__ = [
-    "CHANNELS", "CURRENCIES", "MARKETS", "REGIONS", "SETTINGS_FILE", "STAGES",
-    "ChannelInfo", "MarketInfo", "MarketSettings", "Settings",
+    "CHANNELS", "CURRENCIES", "DEFAULT_MARKETS", "MARKETS", "REGIONS", "REGION_PROFILES", "SETTINGS_FILE", "STAGES",
+    "ChannelInfo", "MarketInfo", "RegionProfile", "country_name", "market_label", "MarketSettings", "Settings",
     "default_settings", "dump_settings", "load_settings", "validate_settings",
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -11,7 +12,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from adbudget.config.attribution import AttributionSettings
-from adbudget.config.catalog import CHANNELS, CURRENCIES, MARKETS
+from adbudget.config.catalog import (
+    CHANNELS,
+    CURRENCIES,
+    DEFAULT_MARKETS,
+    MARKETS,
+    REGIONS,
+    country_to_code,
+)
 from adbudget.config.experiments import ExperimentsSettings
 from adbudget.config.ltv import LtvSettings
 from adbudget.config.plan import PlanSettings
@@ -22,7 +30,9 @@ from adbudget.errors import SettingsError
 SETTINGS_FILE = "adbudget.toml"
 
 Stage = Literal["entry", "growth", "maturity"]
-Region = Literal["NA", "EU", "SEA", "ME", "LATAM"]
+# NA, EU (Europe & Central Asia), SEA, ME (Middle East & North Africa), LATAM, EA (East Asia),
+# SAS (South Asia), OCE (Oceania), AF (Sub-Saharan Africa): see config/catalog.py
+Region = Literal[REGIONS]  # type: ignore[valid-type]
 
 
 class MarketSettings(BaseModel):
@@ -30,7 +40,7 @@ class MarketSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    region: Region = Field(description="NA, EU, SEA, ME or LATAM: drives the region profile of the buckets.")
+    region: Region = Field(description="NA, EU, SEA, ME, LATAM, EA, SAS, OCE or AF: drives the region profile of the buckets.")
     currency: str = Field(description="ISO 4217 code the market's exports and orders are in.")
     timezone: str = Field(description="IANA timezone; orders' UTC timestamps become market-local days.")
     stage: Stage = Field("growth", description="entry, growth or maturity: shifts the bucket split.")
@@ -70,6 +80,15 @@ class IngestSettings(BaseModel):
         default_factory=dict,
         description="Market code -> regular expression on campaign names, for exports without a country column.",
     )
+    # plausibility checks at import (issue 20): values outside are refused with their line
+    earliest_date: date = Field(date(2000, 1, 1), description="Dates and timestamps before this are refused.")
+    latest_days_ahead: int = Field(
+        730, ge=0, le=36500, description="Dates more than this many days after today are refused.")
+    fx_min_rate: float = Field(1e-6, gt=0, description="Smallest FX rate (units per base currency) accepted.")
+    fx_max_rate: float = Field(1e8, gt=0, description="Largest FX rate (units per base currency) accepted.")
+    fx_max_jump: float = Field(
+        3.0, gt=1, description="A rate more than this factor away from the same currency's neighbouring "
+                               "day is refused as a typo.")
 
     @field_validator("market_patterns")
     @classmethod
@@ -147,13 +166,16 @@ class Settings(BaseModel):
 def default_settings(
     markets: list[str] | None = None, base_currency: str = "USD", stages: dict[str, str] | None = None
 ) -> Settings:
-    """Settings for the default catalog (or the given market codes)."""
-    codes = markets or list(MARKETS)
-    unknown = [c for c in codes if c not in MARKETS]
+    """Settings for the default markets (or the given ones: any ISO 3166-1 alpha-2 code, or a
+    country's name in English or Chinese), each with its catalog region, currency and zone."""
+    codes = [country_to_code(m) for m in markets] if markets else list(DEFAULT_MARKETS)
+    unknown = [m for m, c in zip(markets or codes, codes, strict=True) if c not in MARKETS]
     if unknown:
         raise SettingsError(
-            f"unknown market(s) {', '.join(unknown)}; allowed: {', '.join(MARKETS)}"
+            f"unknown market(s) {', '.join(unknown)}; use ISO 3166-1 alpha-2 codes such as "
+            "US, JP, AU, KR, IN, TR, PL, NG, ZA, NZ, CA (see `adbudget markets`)"
         )
+    codes = list(dict.fromkeys(codes))
     stages = stages or {}
     return Settings(
         base_currency=base_currency,

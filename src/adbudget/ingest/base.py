@@ -8,6 +8,7 @@ from typing import ClassVar
 
 import pandas as pd
 
+from adbudget.config.catalog import country_to_code as _country_to_code
 from adbudget.errors import InputError
 from adbudget.ingest.reader import RawTable
 
@@ -117,25 +118,10 @@ class PlatformImporter(Importer):
         return out["market"].map(lambda m: ctx.markets.get(m, ""))
 
 
-# Country names as platforms print them -> ISO alpha-2
-_COUNTRY_NAMES = {
-    "united states": "US", "usa": "US", "canada": "CA", "united kingdom": "GB", "uk": "GB",
-    "germany": "DE", "france": "FR", "italy": "IT", "spain": "ES", "netherlands": "NL",
-    "sweden": "SE", "indonesia": "ID", "thailand": "TH", "vietnam": "VN", "viet nam": "VN",
-    "philippines": "PH", "malaysia": "MY", "singapore": "SG", "saudi arabia": "SA",
-    "united arab emirates": "AE", "uae": "AE", "brazil": "BR", "mexico": "MX",
-    "美国": "US", "加拿大": "CA", "英国": "GB", "德国": "DE", "法国": "FR", "意大利": "IT",
-    "西班牙": "ES", "荷兰": "NL", "瑞典": "SE", "印度尼西亚": "ID", "印尼": "ID", "泰国": "TH",
-    "越南": "VN", "菲律宾": "PH", "马来西亚": "MY", "新加坡": "SG", "沙特阿拉伯": "SA",
-    "阿联酋": "AE", "巴西": "BR", "墨西哥": "MX",
-}
-
-
 def country_to_code(value: str) -> str:
-    text = value.strip()
-    if len(text) == 2:
-        return text.upper()
-    return _COUNTRY_NAMES.get(text.lower(), text)
+    """ISO alpha-2 for a code or a country name as platforms print it (English or Chinese,
+    any ISO 3166 country: see :func:`adbudget.config.catalog.country_to_code`)."""
+    return _country_to_code(value)
 
 
 def resolve_market(out: pd.DataFrame, ctx: Context, raw: RawTable) -> pd.Series:
