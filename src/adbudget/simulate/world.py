@@ -137,11 +137,16 @@ class World:
 
     @classmethod
     def from_truth(cls, path: str | Path) -> World:
-        """Rebuild the world that wrote ``truth.json`` (from its seed and size)."""
+        """Rebuild the world that wrote ``truth.json`` (from its seed and size, then the
+        schedules of any periods it was continued by)."""
         import json
 
         data = json.loads(Path(path).read_text(encoding="utf-8"))
-        return cls.build(int(data["seed"]), str(data["size"]))
+        world = cls.build(int(data["seed"]), str(data["size"]))
+        for period in data.get("periods", []):  # a continued world: replay its schedules
+            schedule = pd.read_csv(Path(path).parent / period["schedule"], parse_dates=["date"])
+            world = world.forward(schedule)
+        return world
 
     # -- structure -----------------------------------------------------------------------------
     @property
@@ -308,9 +313,12 @@ class World:
         x = carryover(spend / p.cost[i] / ln.half, kernel(ln))
         return ln.beta * SATURATIONS[ln.saturation].value(x, np.asarray(ln.k)) * p.effect[i]
 
-    def frames(self) -> dict[str, pd.DataFrame]:
+    def frames(self, since: str | None = None) -> dict[str, pd.DataFrame]:
         """Every store table's rows as the importers would store them (base amounts rounded to
-        4 places), for loading a workspace without files (``ws.load_world``)."""
+        4 places), for loading a workspace without files (``ws.load_world``). ``since`` (ISO
+        date) keeps only rows from that day on: a continued period's new data."""
+        if since is not None:
+            return _since(self.frames(), since)
         ads = self.ad_daily()
         ads["spend_base"] = ads["spend_base"].round(4)
         ads["revenue_base"] = ads["revenue_base"].round(4)
@@ -487,6 +495,14 @@ class World:
             return float(rev.sum() * days)
         return float(((self.profit_weights() * rev).sum() - s.sum()) * days)
 
+    def forward(self, schedule: pd.DataFrame) -> World:
+        """This world continued by one period: ``schedule`` (date, market, channel, spend in
+        base currency per day; optional test_id/arm) decides the spend, everything else is
+        generated as history is, carryover continuing (see ``simulate.forward``)."""
+        from adbudget.simulate.forward import continue_world
+
+        return continue_world(self, schedule)
+
     def truth(self) -> dict[str, Any]:
         """Everything a test needs to score an analysis (what truth.json holds)."""
         from adbudget.simulate.writer import truth_dict
@@ -498,6 +514,15 @@ class World:
         from adbudget.simulate.writer import write_world
 
         return write_world(self, Path(out), progress=progress)
+
+
+def _since(frames: dict[str, pd.DataFrame], since: str) -> dict[str, pd.DataFrame]:
+    """Rows of each table dated ``since`` or later (orders by order date, touches by time)."""
+    day = pd.Timestamp(since)
+    col = {"ad_daily": "date", "orders": "order_date", "touchpoints": "ts", "funnel_daily": "date",
+           "lift_tests": "start_date", "fx_rates": "date"}
+    return {name: df[pd.to_datetime(df[col[name]]) >= day].reset_index(drop=True)
+            if len(df) and col.get(name) in df.columns else df for name, df in frames.items()}
 
 
 __all__ = ["Period", "TrueCurves", "World", "period_dates"]

@@ -69,14 +69,28 @@ def _iso(values: Any) -> Any:
     return pd.DatetimeIndex(values).strftime("%Y-%m-%d")
 
 
-def write_world(world: World, out: Path, progress: Callable[[str], None] | None = None) -> Manifest:
-    """Write all files of ``world`` under ``out`` and return the manifest."""
+def _from(df: pd.DataFrame, col: str, since: str | None) -> pd.DataFrame:
+    """Rows dated ``since`` or later (all rows without ``since``)."""
+    if since is None or df.empty:
+        return df
+    day = pd.Timestamp(since)
+    values = df[col]
+    if values.dtype == object and len(values) and str(values.iloc[0]).endswith("Z"):
+        values = values.str.rstrip("Z")
+    return df[pd.to_datetime(values) >= day].reset_index(drop=True)
+
+
+def write_world(world: World, out: Path, progress: Callable[[str], None] | None = None,
+                since: str | None = None) -> Manifest:
+    """Write all files of ``world`` under ``out`` and return the manifest. ``since`` (ISO
+    date) writes only the rows from that day on: a continued period's exports, to import on
+    top of the history (the lift-test file is the history's and is left out)."""
     out.mkdir(parents=True, exist_ok=True)
     say = progress or (lambda _step: None)
     entries: list[ManifestEntry] = []
 
     say("fx")
-    fx = world.fx_rates()
+    fx = _from(world.fx_rates(), "date", since)
     fx_out = pd.DataFrame({"date": _iso(fx["date"]), "currency": fx["currency"],
                            "per_base": [f"{v:.6f}" for v in fx["per_base"]]})
     _write_csv(fx_out, out / "finance" / "fx_rates.csv")
@@ -85,7 +99,7 @@ def write_world(world: World, out: Path, progress: Callable[[str], None] | None 
     entries.append(ManifestEntry("finance/margins.csv", "margins", "margins", None))
 
     say("ads")
-    rows = world._ad_rows
+    rows = _from(world._ad_rows, "date", since)
     for i, m in enumerate(world.spec.markets):
         part = rows[rows["market"] == m.code]
         for f in export_files(part, m.code, m.currency, i):
@@ -95,25 +109,25 @@ def write_world(world: World, out: Path, progress: Callable[[str], None] | None 
             entries.append(ManifestEntry(f"ads/{f.name}", f.source, "ad_daily", m.code))
 
     say("orders")
-    orders = world.orders(text=True)
+    orders = _from(world.orders(text=True), "order_date", since)
     cols = ["order_id", "customer_id", "ordered_at", "market", "currency", "revenue", "cogs",
             "shipping", "refunded", "first_touch_channel"]
     _write_csv(orders[cols], out / "shop" / "orders.csv")
     entries.append(ManifestEntry("shop/orders.csv", "orders", "orders", None))
 
     say("funnel")
-    funnel = world.funnel_daily()
+    funnel = _from(world.funnel_daily(), "date", since)
     funnel["date"] = _iso(funnel["date"])
     _write_csv(funnel, out / "shop" / "funnel_daily.csv")
     entries.append(ManifestEntry("shop/funnel_daily.csv", "funnel", "funnel_daily", None))
 
     say("touchpoints")
-    _write_csv(world.touchpoints(), out / "analytics" / "touchpoints.csv")
+    _write_csv(_from(world.touchpoints(), "ts", since), out / "analytics" / "touchpoints.csv")
     entries.append(ManifestEntry("analytics/touchpoints.csv", "touchpoints", "touchpoints", None))
 
     say("lift_tests")
     lift = world.lift_tests()
-    if len(lift):
+    if len(lift) and since is None:
         lt = lift[["test_id", "market", "channel", "start_date", "end_date", "spend",
                    "baseline_spend", "incremental_revenue", "incremental_revenue_se", "currency", "method"]].copy()
         lt["start_date"] = _iso(lt["start_date"])
@@ -122,10 +136,10 @@ def write_world(world: World, out: Path, progress: Callable[[str], None] | None 
         entries.append(ManifestEntry("experiments/lift_tests.csv", "lift_tests", "lift_tests", None))
 
     say("truth")
-    lines = world.daily_lines()
+    lines = _from(world.daily_lines(), "date", since)
     lines["date"] = _iso(lines["date"])
     _write_csv(lines.round(6), out / "truth" / "daily_lines.csv")
-    markets = world.daily_markets()
+    markets = _from(world.daily_markets(), "date", since)
     markets["date"] = _iso(markets["date"])
     _write_csv(markets.round(6), out / "truth" / "daily_markets.csv")
     _write_csv(world.true_channel_credit().round(6), out / "truth" / "journey_credit.csv")
@@ -214,6 +228,10 @@ def truth_dict(world: World) -> dict[str, Any]:
             "holidays": [asdict(h) for h in holidays(m.code, m.region, years)],
         })
     lift = world.lift_tests()
+    periods = {"periods": [
+        {"start": str(pd.Timestamp(sc["date"].min()).date()), "end": str(pd.Timestamp(sc["date"].max()).date()),
+         "schedule": f"periods/P{i:02d}/schedule.csv"}
+        for i, sc in enumerate(getattr(world, "schedules", []), start=1)]} if hasattr(world, "schedules") else {}
     return {
         "truth_version": TRUTH_VERSION,
         "seed": spec.seed, "size": spec.size, "start": spec.start, "end": spec.end,
@@ -237,6 +255,7 @@ def truth_dict(world: World) -> dict[str, Any]:
             {k: (str(v)[:10] if k in ("start", "end") else v) for k, v in r.items()}
             for r in world.creative_tests().to_dict(orient="records")
         ],
+        **periods,
     }
 
 
