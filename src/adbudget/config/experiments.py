@@ -13,6 +13,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from adbudget.config.catalog import REGION_PROFILES
+
 # `[T:<experiment>/<arm>]`, `[T:<arm>]` (experiment = market-channel), `*` marks the control:
 # "US prospecting [T:hook-test/video-v2]", "US prospecting [T:hook-test/static*]".
 DEFAULT_TAG_PATTERN = (
@@ -26,6 +28,9 @@ DEFAULT_ENTRY_PLATFORMS: dict[str, list[str]] = {
     "ME": ["meta", "tiktok", "google_search"],
     "LATAM": ["meta", "tiktok", "google_search"],
 }
+# regions beyond these five: their profiles in config/catalog.py
+DEFAULT_ENTRY_PLATFORMS.update({r: list(p.entry_platforms) for r, p in REGION_PROFILES.items()
+                                if r not in DEFAULT_ENTRY_PLATFORMS})
 
 
 class DeclaredArm(BaseModel):

@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from adbudget.config.catalog import REGION_PROFILES
+
 _BUCKETS = ("brand", "performance", "test", "reserve")
 
 
@@ -41,7 +43,7 @@ class PlanSettings(BaseModel):
     eu_compliance_pct: float = Field(10.0, ge=0, le=100)
     # cost per thousand impressions (base currency) assumed where the data has none
     default_cpm: dict[str, float] = Field(
-        default_factory=lambda: {"NA": 12.0, "EU": 9.0, "SEA": 3.0, "ME": 7.0, "LATAM": 5.0}
+        default_factory=lambda: {r: p.default_cpm for r, p in REGION_PROFILES.items()}
     )
     # orders = revenue / AOV; AOV from the orders table per market, else this (base currency)
     fallback_aov: float = Field(50.0, gt=0)

@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from adbudget.config.catalog import CHANNELS
+from adbudget.config.catalog import CHANNELS, REGION_PROFILES
 
 # Channels worth validating first per region (the method: TikTok + Facebook in the US;
 # TikTok, Shopee, Lazada in Southeast Asia), most promising first.
@@ -19,6 +19,8 @@ TEST_PRIORITY: dict[str, tuple[str, ...]] = {
     "ME": ("meta", "tiktok", "google_search", "amazon", "youtube", "kol"),
     "LATAM": ("meta", "tiktok", "google_search", "shopee", "amazon", "kol"),
 }
+# regions beyond these five: their profiles in config/catalog.py
+TEST_PRIORITY.update({r: p.test_priority for r, p in REGION_PROFILES.items() if r not in TEST_PRIORITY})
 
 
 @dataclass(frozen=True)

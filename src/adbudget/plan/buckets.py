@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from adbudget.config.catalog import REGION_PROFILES
 from adbudget.errors import SettingsError
 from adbudget.i18n import t
 
@@ -32,6 +33,8 @@ REGION_SHIFTS: dict[str, dict[str, float]] = {
     "ME": {},
     "LATAM": {},
 }
+# regions beyond these five: their profiles in config/catalog.py
+REGION_SHIFTS.update({r: dict(p.bucket_shifts) for r, p in REGION_PROFILES.items() if r not in REGION_SHIFTS})
 
 
 @dataclass(frozen=True)
