@@ -14,8 +14,12 @@ from pathlib import Path
 import pandas as pd
 
 from adbudget.errors import InputError
+from adbudget.i18n import t
+from adbudget.ingest.encoding import decode_bytes
 
 PREAMBLE_MAX = 12  # header must be within the first lines
+MAX_CELL = 16 * 2**20  # a cell longer than this is refused as malformed (csv's default is 128 KiB)
+csv.field_size_limit(MAX_CELL)
 
 
 @dataclass
@@ -27,31 +31,18 @@ class RawTable:
     rows: pd.DataFrame  # columns = header (deduplicated), all str; '' for empty
     lines: pd.Series  # int, 1-based line (or spreadsheet row) of each row
     preamble: list[str]  # lines before the header (report titles, date ranges)
-
-
-def decode_bytes(data: bytes, file: str) -> str:
-    """Bytes to text: BOMs first, then UTF-8, then a clear error."""
-    if data.startswith(b"\xff\xfe") or data.startswith(b"\xfe\xff"):
-        return data.decode("utf-16")
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict")
-    # UTF-16 without BOM: every other byte zero in the first bytes
-    head = data[:200]
-    if len(head) > 4 and head[1::2].count(0) > len(head) // 4:
-        return data.decode("utf-16-le")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise InputError("not UTF-8 or UTF-16 text (save the export as UTF-8 CSV)",
-                         file=file, line=line) from None
+    # text files only: the last record has no line break after it (a file cut mid-write looks so)
+    unterminated: bool = False
 
 
 def sniff_delimiter(lines: list[str]) -> str:
     """The delimiter that splits the candidate header lines most consistently."""
     best, best_score = ",", -1
     for delim in (",", "\t", ";", "|"):
-        counts = [len(next(csv.reader([ln], delimiter=delim))) for ln in lines if ln.strip()]
+        try:
+            counts = [len(next(csv.reader([ln], delimiter=delim))) for ln in lines if ln.strip()]
+        except csv.Error:  # an over-long or broken cell: this delimiter cannot be judged here
+            continue
         if not counts:
             continue
         score = max(counts)
@@ -77,11 +68,24 @@ def normalize_header(cell: str) -> str:
 
 
 def read_text_table(text: str, file: str, known: set[str]) -> RawTable:
-    """Parse delimited text, finding the header among preamble lines."""
+    """Parse delimited text, finding the header among preamble lines.
+
+    Rows with fewer cells than the header, NUL characters and cells over ``MAX_CELL`` are
+    refused with their line; rows with more cells are refused unless the extra ones are empty
+    (trailing delimiters).
+    """
+    nul = text.find("\x00")
+    if nul >= 0:
+        raise InputError(t("ingest.read.nul"), file=file, line=text.count("\n", 0, nul) + 1)
     all_lines = text.splitlines()
+    if not all_lines or not any(ln.strip() for ln in all_lines[:PREAMBLE_MAX + 2]):
+        raise InputError(t("ingest.read.empty"), file=file)
     probe = [ln for ln in all_lines[:PREAMBLE_MAX + 2]]
     delim = sniff_delimiter(probe)
-    head_rows = list(csv.reader(probe, delimiter=delim))
+    try:
+        head_rows = list(csv.reader(probe, delimiter=delim))
+    except csv.Error as exc:
+        raise InputError(t("ingest.read.malformed", reason=str(exc)), file=file, line=1) from None
     header_index = find_header(head_rows, known)
     preamble = all_lines[:header_index]
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
@@ -91,7 +95,8 @@ def read_text_table(text: str, file: str, known: set[str]) -> RawTable:
     try:
         rows_iter = list(reader)
     except csv.Error as exc:
-        raise InputError(f"malformed CSV ({exc})", file=file, line=reader.line_num) from None
+        raise InputError(t("ingest.read.malformed", reason=str(exc)), file=file,
+                         line=reader.line_num) from None
     line_ends = _line_ends(text)
     for index, row in enumerate(rows_iter):
         line = line_ends[index] if index < len(line_ends) else index + 1
@@ -105,8 +110,10 @@ def read_text_table(text: str, file: str, known: set[str]) -> RawTable:
         records.append(row)
         line_numbers.append(line)
     if header is None:
-        raise InputError("the file is empty (no header row)", file=file)
-    return _to_raw(file, header, records, line_numbers, preamble)
+        raise InputError(t("ingest.read.empty"), file=file)
+    raw = _to_raw(file, header, records, line_numbers, preamble)
+    raw.unterminated = bool(records) and not text.endswith(("\n", "\r"))
+    return raw
 
 
 def _line_ends(text: str) -> list[int]:
@@ -124,13 +131,15 @@ def _line_ends(text: str) -> list[int]:
 
 
 def _to_raw(file: str, header: list[str], records: list[list[str]], line_numbers: list[int],
-            preamble: list[str]) -> RawTable:
+            preamble: list[str], pad: bool = False) -> RawTable:
     width = len(header)
     fixed = []
     for row, line in zip(records, line_numbers, strict=True):
         if len(row) > width and any(c.strip() for c in row[width:]):
-            raise InputError(f"{len(row)} fields but the header has {width}", file=file, line=line)
-        fixed.append((row + [""] * width)[:width])
+            raise InputError(t("ingest.read.long_row", n=len(row), width=width), file=file, line=line)
+        if len(row) < width and not pad:
+            raise InputError(t("ingest.read.short_row", n=len(row), width=width), file=file, line=line)
+        fixed.append((row + [""] * (width - len(row)))[:width])
     names = _dedupe(header)
     frame = pd.DataFrame(fixed, columns=names, dtype=object) if fixed else pd.DataFrame(columns=names)
     frame = frame.fillna("").astype(str)
@@ -156,11 +165,14 @@ def read_xlsx(source: Path | io.BytesIO, name: str, known: set[str]) -> RawTable
 
     try:
         book = load_workbook(source, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for broken files
+        try:
+            sheet = book.worksheets[0]
+            rows = [["" if v is None else _cell_text(v) for v in row]
+                    for row in sheet.iter_rows(values_only=True)]
+        finally:
+            book.close()
+    except Exception as exc:  # openpyxl, zipfile and lxml raise many types for broken files
         raise InputError(f"not a readable XLSX workbook ({exc.__class__.__name__})", file=name) from None
-    sheet = book.worksheets[0]
-    rows = [["" if v is None else _cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-    book.close()
     header_index = find_header(rows, known)
     header = [normalize_header(c) for c in rows[header_index]] if rows else []
     if not header:
@@ -171,7 +183,18 @@ def read_xlsx(source: Path | io.BytesIO, name: str, known: set[str]) -> RawTable
             records.append(row)
             numbers.append(i)
     preamble = [",".join(r) for r in rows[:header_index]]
-    return _to_raw(name, header, records, numbers, preamble)
+    raw = _to_raw(name, header, records, numbers, preamble, pad=True)  # sheets drop empty trailing cells
+    _refuse_nul(raw)
+    return raw
+
+
+def _refuse_nul(raw: RawTable) -> None:
+    """NUL characters are never data (a binary or damaged file): refuse the first one."""
+    for column in raw.rows.columns:
+        hit = raw.rows[column].str.contains("\x00", regex=False)
+        if hit.any():
+            line = int(raw.lines[hit.to_numpy()].iloc[0])
+            raise InputError(t("ingest.read.nul"), file=raw.file, line=line, column=column)
 
 
 def _cell_text(value: object) -> str:
@@ -192,16 +215,25 @@ def read_parquet(source: Path | io.BytesIO, name: str) -> RawTable:
         frame = pd.read_parquet(source)
     except Exception as exc:  # pyarrow errors vary
         raise InputError(f"not a readable Parquet file ({exc.__class__.__name__})", file=name) from None
-    header = [str(c) for c in frame.columns]
-    out = pd.DataFrame({c: _series_text(frame[c]) for c in frame.columns})
+    header = _dedupe([normalize_header(str(c)) for c in frame.columns])
+    try:
+        out = pd.DataFrame({h: _series_text(frame.iloc[:, i]) for i, h in enumerate(header)})
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise InputError(f"not a readable Parquet file ({exc.__class__.__name__})", file=name) from None
     lines = pd.Series(range(1, len(frame) + 1), dtype="int64")
-    return RawTable(name, header, out, lines, [])
+    raw = RawTable(name, header, out, lines, [])
+    _refuse_nul(raw)
+    return raw
 
 
 def _series_text(series: pd.Series) -> pd.Series:
     if pd.api.types.is_datetime64_any_dtype(series):
         if getattr(series.dt, "tz", None) is not None:
             series = series.dt.tz_convert("UTC").dt.tz_localize(None)
+        valid = series.dropna()
+        # a timestamp column holding whole days is a date column (how pandas writes dates)
+        if len(valid) and (valid == valid.dt.normalize()).all():
+            return series.dt.strftime("%Y-%m-%d").fillna("")
         return series.dt.strftime("%Y-%m-%d %H:%M:%S").fillna("")
     return series.astype(object).where(series.notna(), "").astype(str)
 

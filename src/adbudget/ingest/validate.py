@@ -8,14 +8,18 @@ in DuckDB rather than row by row in Python is what keeps big imports near DuckDB
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import duckdb
 
 from adbudget.config.catalog import CHANNELS, CURRENCIES
 from adbudget.errors import InputError
+from adbudget.i18n import t
 from adbudget.ingest.spec import FUNNEL_STEPS, INTERACTIONS, TABLE_COLUMNS, Column
 
 _MONEY = "DECIMAL(18,4)"
+# an explicit UTC offset beyond ±14:00 or with minutes over 59 (DuckDB would shift by it)
+BAD_OFFSET = "[0-9]:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)?\\s*[+-](1[5-9]|[2-9][0-9]|[0-9]{3,}|[0-9]{2}:?[6-9][0-9])$"
 _SPACES = "[\\s\u00a0\u202f''`$€£¥₫₱฿%]"
 
 
@@ -25,6 +29,8 @@ class Rules:
 
     markets: tuple[str, ...]
     base_currency: str
+    earliest: date = date(2000, 1, 1)  # plausible window for dates and timestamps
+    latest: date = date(2100, 1, 1)
 
 
 def _quote(value: str) -> str:
@@ -35,42 +41,126 @@ def _in_list(values) -> str:
     return "(" + ", ".join(_quote(v) for v in values) + ")"
 
 
-def decimal_comma(con: duckdb.DuckDBPyConnection, relation: str, columns: list[str]) -> bool:
-    """True when the file writes numbers as 1.234,56 or 1 234,56 (decided once per file)."""
+# Number forms after spaces, currency signs and '%' are removed. A group is 1-3 digits not
+# starting with 0 followed by groups of exactly three, so "0.123" is a decimal, never 123.
+_G = "[1-9][0-9]{0,2}"
+_POINT_EVIDENCE = ("[-+]?[0-9]*[.][0-9]+", f"[-+]?{_G}(,[0-9]{{3}})+[.][0-9]+", f"[-+]?{_G}(,[0-9]{{3}}){{2,}}",
+                   "[-+]?[0-9]*[.]?[0-9]+[eE][-+]?[0-9]+")
+_COMMA_EVIDENCE = ("[-+]?[0-9]*,[0-9]+", f"[-+]?{_G}([.][0-9]{{3}})+,[0-9]+", f"[-+]?{_G}([.][0-9]{{3}}){{2,}}")
+_AMBIGUOUS = f"[-+]?{_G}[.,][0-9]{{3}}"
+_VALID = {
+    "point": f"[-+]?([0-9]+|{_G}(,[0-9]{{3}})+)?([.][0-9]*)?([eE][-+]?[0-9]{{1,3}})?",
+    "comma": f"[-+]?([0-9]+|{_G}([.][0-9]{{3}})+)?(,[0-9]*)?",
+    # whole counts without any decimal evidence: 1,234 and 1.234 can only be grouped thousands
+    "count": f"[-+]?([0-9]+|{_G}(,[0-9]{{3}})+|{_G}([.][0-9]{{3}})+)",
+}
+# ISO 4217 currencies with three minor units: only there can 1,234 be a money amount with decimals
+THREE_DECIMAL_CURRENCIES = frozenset({"BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"})
+NUMERIC_KINDS = ("money", "count", "number", "percent", "rate")
+
+
+def _cleaned(column: str) -> str:
+    return f"regexp_replace(trim(\"{column}\"), '{_SPACES}', '', 'g')"
+
+
+def _evidence_sql(column: str) -> tuple[str, str, str]:
+    """SQL predicates: the cell shows a decimal point / a decimal comma / is ambiguous (1,234)."""
+    cl = _cleaned(column)
+
+    def any_of(patterns: tuple[str, ...]) -> str:
+        return "(" + " OR ".join(f"regexp_full_match({cl}, '{p}')" for p in patterns) + ")"
+
+    ambiguous = f"regexp_full_match({cl}, '{_AMBIGUOUS}')"
+    marks = f"(strpos(\"{column}\", '.') + strpos(\"{column}\", ',') > 0)"  # cheap test first
+    point = f"({marks} AND {any_of(_POINT_EVIDENCE)} AND NOT {ambiguous})"
+    comma = f"({marks} AND {any_of(_COMMA_EVIDENCE)} AND NOT {ambiguous})"
+    return point, comma, ambiguous
+
+
+def number_styles(con: duckdb.DuckDBPyConnection, relation: str, columns: list[str],
+                  labels: dict[str, str], file: str, counts: frozenset[str] = frozenset(),
+                  whole: frozenset[str] = frozenset()) -> dict[str, str]:
+    """Decimal style ('point' or 'comma') of each numeric column, from the evidence in its cells.
+
+    A column whose cells show both styles is refused at the first cell of the less used one;
+    a column without evidence takes the style the other columns agree on; a column with only
+    ambiguous cells (``1,234``) and no agreeing evidence elsewhere is refused at the first one,
+    except in *counts* (impressions, clicks), where a fraction cannot be meant, and in *whole*
+    columns (amounts in currencies without three minor units, where ``180,000`` cannot be
+    180 with three decimals): there both separators group thousands ('count' style).
+    Every row is looked at, so one odd cell among a million is still caught.
+    """
     if not columns:
-        return False
-    comma = " + ".join(
-        f"count(*) FILTER (WHERE regexp_matches(\"{c}\", '\\d,\\d{{1,2}}$|\\d\\.\\d{{3}},\\d|^-?\\d+,\\d+$') "
-        f"AND NOT regexp_matches(\"{c}\", '^-?\\d{{1,3}}(,\\d{{3}})+$'))"
-        for c in columns
-    )
-    point = " + ".join(
-        f"count(*) FILTER (WHERE regexp_matches(\"{c}\", '\\d\\.\\d{{1,2}}$|\\d,\\d{{3}}\\.\\d|\\d\\.\\d{{4,}}$'))"
-        for c in columns
-    )
-    # a sample is enough to tell the convention; it is one per file
-    row = con.execute(f"SELECT {comma}, {point} FROM (SELECT * FROM {relation} LIMIT 50000)").fetchall()[0]
-    return bool(row[0] > row[1])
+        return {}
+    parts = []
+    for c in columns:
+        point, comma, ambiguous = _evidence_sql(c)
+        parts += [f"count(*) FILTER (WHERE {point})", f"min(_line) FILTER (WHERE {point})",
+                  f"count(*) FILTER (WHERE {comma})", f"min(_line) FILTER (WHERE {comma})",
+                  f"min(_line) FILTER (WHERE {ambiguous})",
+                  f"count(*) FILTER (WHERE {ambiguous} AND strpos(\"{c}\", ',') > 0)",
+                  f"count(*) FILTER (WHERE {ambiguous} AND strpos(\"{c}\", '.') > 0)"]
+    row = con.execute(f"SELECT {', '.join(parts)} FROM {relation}").fetchall()[0]
+    stats = {c: row[i * 7:i * 7 + 5] for i, c in enumerate(columns)}
+    # a count cannot be fractional, so 15,200 impressions shows that ',' groups thousands here
+    grouping = {("point" if mark == "," else "comma")
+                for i, c in enumerate(columns) if c in counts
+                for mark, n in ((",", row[i * 7 + 5]), (".", row[i * 7 + 6])) if n}
+
+    def cell(column: str, line: int) -> str:
+        value = con.execute(f'SELECT "{column}" FROM {relation} WHERE _line = ? LIMIT 1', [line]).fetchall()
+        return str(value[0][0]).strip() if value else ""
+
+    styles: dict[str, str] = {}
+    for c, (n_point, first_point, n_comma, first_comma, _) in stats.items():
+        if n_point and n_comma:
+            # the less used style is the odd one (on a tie, the one that appears later)
+            odd_comma = n_comma < n_point or (n_comma == n_point and first_comma > first_point)
+            line, other_line = (first_comma, first_point) if odd_comma else (first_point, first_comma)
+            this, other = ("comma", "point") if odd_comma else ("point", "comma")
+            raise InputError(
+                f"{cell(c, line)!r}: " + t("ingest.number.mixed", this=t(f"ingest.number.{this}"),
+                                          other=t(f"ingest.number.{other}"), example=cell(c, other_line),
+                                          line=other_line),
+                file=file, line=int(line), column=labels.get(c, c))
+        if n_point or n_comma:
+            styles[c] = "point" if n_point else "comma"
+    agreed = set(styles.values()) | grouping
+    for c, (_, _, _, _, first_ambiguous) in stats.items():
+        if c in styles:
+            continue
+        if len(agreed) == 1:
+            styles[c] = next(iter(agreed))
+        elif c in counts or c in whole:
+            styles[c] = "count"
+        elif first_ambiguous is not None:
+            value = cell(c, first_ambiguous)
+            digits = value.replace(",", "").replace(".", "")
+            sign = "-" if value.startswith("-") else ""
+            grouped, decimal = digits, sign + value.lstrip("+-").replace(",", ".")
+            raise InputError(f"{value!r}: " + t("ingest.number.ambiguous", grouped=grouped, decimal=decimal),
+                             file=file, line=int(first_ambiguous), column=labels.get(c, c))
+        else:
+            styles[c] = "point"
+    return styles
 
 
-def _number_text(column: str, comma: bool) -> str:
-    """SQL text of a number with grouping removed and '.' as decimal separator."""
+def _number_text(column: str, style: str) -> str:
+    """SQL text of a number with grouping removed and '.' as decimal separator (NULL if malformed)."""
     raw = f"trim(\"{column}\")"
-    if comma:
-        cleaned = f"replace(regexp_replace({raw}, '{_SPACES}|\\.', '', 'g'), ',', '.')"
-    else:
-        cleaned = f"regexp_replace({raw}, '{_SPACES}|,', '', 'g')"
-    number = "'^[-+]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][-+]?[0-9]{1,3})?$'"
+    cl = _cleaned(column)
+    plain = {"point": f"replace({cl}, ',', '')", "comma": f"replace(replace({cl}, '.', ''), ',', '.')",
+             "count": f"replace(replace({cl}, '.', ''), ',', '')"}[style]
     return (f"CASE WHEN {raw} IN ('', '--', '-', 'N/A', 'n/a', '—') THEN NULL "
-            f"WHEN regexp_matches({cleaned}, {number}) "
-            f"AND abs(TRY_CAST({cleaned} AS DOUBLE)) < 1e14 THEN {cleaned} END")
+            f"WHEN regexp_full_match({cl}, '{_VALID[style]}') AND regexp_matches({cl}, '[0-9]') "
+            f"AND abs(TRY_CAST({plain} AS DOUBLE)) < 1e14 THEN {plain} END")
 
 
 def _blank(column: str) -> str:
     return f"(\"{column}\" IS NULL OR trim(\"{column}\") IN ('', '--', '-', 'N/A', 'n/a', '—'))"
 
 
-def _convert(col: Column, rules: Rules, comma: bool, date_formats: tuple[str, ...]) -> tuple[str, str, str]:
+def _convert(col: Column, rules: Rules, style: str, date_formats: tuple[str, ...]) -> tuple[str, str, str]:
     """(SQL value, SQL failure predicate, reason) for one column."""
     name = col.name
     raw = f"\"{name}\""
@@ -104,23 +194,34 @@ def _convert(col: Column, rules: Rules, comma: bool, date_formats: tuple[str, ..
             "interaction": f"must be one of: {shown}",
             "step": f"must be one of: {shown}",
         }[col.kind]
-    elif col.kind == "date":
-        value = f"CAST(try_strptime(trim({raw}), {fmts}) AS DATE)"
-        bad = f"(NOT {blank} AND {value} IS NULL) OR {blank}" if default is None else f"(NOT {blank} AND {value} IS NULL)"
-        reason = "not a date (expected " + " or ".join(f.replace("%Y", "YYYY").replace("%m", "MM").replace("%d", "DD").replace("%b", "Mon") for f in date_formats[:2]) + ")"
-    elif col.kind == "timestamp":
-        value = (
-            f"COALESCE(CAST(timezone('UTC', TRY_CAST(trim({raw}) AS TIMESTAMPTZ)) AS TIMESTAMP), "
-            f"TRY_CAST(trim({raw}) AS TIMESTAMP))"
-        )
-        bad = f"({value} IS NULL)"
-        reason = "not a timestamp (expected ISO 8601, e.g. 2025-01-31T18:05:00Z)"
+    elif col.kind in ("date", "timestamp"):
+        if col.kind == "date":
+            value = f"CAST(try_strptime(trim({raw}), {fmts}) AS DATE)"
+            reason = "not a date (expected " + " or ".join(f.replace("%Y", "YYYY").replace("%m", "MM").replace("%d", "DD").replace("%b", "Mon") for f in date_formats[:2]) + ")"
+            unparsed = f"(NOT {blank} AND {value} IS NULL) OR {blank}" if default is None else f"(NOT {blank} AND {value} IS NULL)"
+        else:
+            value = (
+                f"COALESCE(CAST(timezone('UTC', TRY_CAST(trim({raw}) AS TIMESTAMPTZ)) AS TIMESTAMP), "
+                f"TRY_CAST(trim({raw}) AS TIMESTAMP))"
+            )
+            reason = "not a timestamp (expected ISO 8601, e.g. 2025-01-31T18:05:00Z)"
+            unparsed = f"({value} IS NULL)"
+        # BC years, five-digit years and the like parse, but no ad export holds them
+        outside = (f"COALESCE(CAST({value} AS DATE) NOT BETWEEN DATE '{rules.earliest.isoformat()}' "
+                   f"AND DATE '{rules.latest.isoformat()}', FALSE)")
+        window = t("ingest.date.window", first=rules.earliest.isoformat(), last=rules.latest.isoformat())
+        checks = [(outside, window)]
+        if col.kind == "timestamp":
+            checks.append((f"regexp_matches(trim({raw}), '{BAD_OFFSET}')", t("ingest.date.offset")))
+        extra = " ".join(f"WHEN {cond} THEN {_quote(msg)}" for cond, msg in checks)
+        bad = f"(({unparsed}) OR " + " OR ".join(cond for cond, _ in checks) + ")"
+        return value, bad, f"CASE WHEN {unparsed} THEN {_quote(reason)} {extra} END"
     else:  # numbers
-        text = _number_text(name, comma)
+        text = _number_text(name, style)
         sql_type = {"money": _MONEY, "count": "DOUBLE", "number": "DOUBLE", "percent": "DOUBLE",
                     "rate": "DECIMAL(24,10)"}[col.kind]
         parsed = f"TRY_CAST({text} AS {sql_type})"
-        if not comma:  # plain numbers skip the regex clean-up
+        if style == "point":  # plain numbers skip the regex clean-up
             direct = f"TRY_CAST(\"{name}\" AS {sql_type})"
             finite = f"CASE WHEN abs(CAST({direct} AS DOUBLE)) < 1e14 THEN {direct} END"
             parsed = f"COALESCE({finite}, {parsed})"
@@ -166,13 +267,19 @@ def validate(
         if col.name not in present and col.default is None:
             label = labels.get(col.name, col.name)
             raise InputError("missing column", file=file, line=1, column=label)
-    numeric = [c.name for c in columns if c.kind in ("money", "count", "number", "percent", "rate")
-               and c.name in present]
-    comma = decimal_comma(con, staged_relation, numeric)
+    numeric = [c.name for c in columns if c.kind in NUMERIC_KINDS and c.name in present]
+    counts = frozenset(c.name for c in columns if c.kind == "count")
+    whole: frozenset[str] = frozenset()
+    if "currency" in present:
+        codes = {r[0] for r in con.execute(
+            f"SELECT DISTINCT upper(trim(currency)) FROM {staged_relation}").fetchall()}
+        if not codes & THREE_DECIMAL_CURRENCIES:
+            whole = frozenset(c.name for c in columns if c.kind == "money")
+    styles = number_styles(con, staged_relation, numeric, labels, file, counts, whole)
     select, failures = ["_line"], []
     for col in columns:
         if col.name in present:
-            value, bad, reason = _convert(col, rules, comma, date_formats)
+            value, bad, reason = _convert(col, rules, styles.get(col.name, "point"), date_formats)
             select.append(f"{value} AS \"{col.name}\"")
             failures.append((col, bad, reason))
         else:

@@ -6,7 +6,7 @@ import hashlib
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -119,7 +119,7 @@ class IngestMixin:
             market_patterns=self.settings.ingest.market_patterns,
             base_currency=self.settings.base_currency,
         )
-        rules = Rules(markets=tuple(self.settings.markets), base_currency=self.settings.base_currency)
+        rules = import_rules(self.settings)
         token = uuid.uuid4().hex[:10]
         staged_name, typed_name = f"_staged_{token}", f"_typed_{token}"
         canonical = {c.name for c in TABLE_COLUMNS.get(importer.kind, ())}
@@ -375,6 +375,14 @@ class IngestMixin:
         imports = int(con.execute("SELECT count(*) FROM imports").fetchall()[0][0])
         return StatusReport(self.settings.base_currency, _iso(first), _iso(last), lines, tables,
                             float(orders_rev), imports)
+
+
+def import_rules(settings: Any) -> Rules:
+    """The allowed values of an import from the settings (markets, base currency, date window)."""
+    ingest = settings.ingest
+    return Rules(markets=tuple(settings.markets), base_currency=settings.base_currency,
+                 earliest=ingest.earliest_date,
+                 latest=date.today() + timedelta(days=ingest.latest_days_ahead))
 
 
 def _to_base(column: str) -> str:
