@@ -111,10 +111,11 @@ def test_exports_in_platform_currency(ws):
 
 def test_targets_from_margins_and_plan(ws):
     t = ws.rules_targets().set_index(["market", "channel"])
-    # defaults: margin 50 % - returns 5 % - fees 3 % - shipping 5 / order value 60
-    be = 1 / (0.42 - 5 / 60)
-    assert t.loc[("US", "*"), "breakeven_roas"] == pytest.approx(be, rel=0.02)
-    assert t.loc[("US", "*"), "target_roas"] == pytest.approx(be * 1.2, rel=0.02)
+    # defaults: margin 50 %, returns 5 %, fees 3 % (on gross), shipping 5; no orders, so the
+    # order value is plan.fallback_aov = 50 (adbudget.economics, net-revenue basis)
+    be = 1 / (0.50 - 0.03 / 0.95 - 5 / (0.95 * 50))
+    assert t.loc[("US", "*"), "breakeven_roas"] == pytest.approx(be, rel=1e-9)
+    assert t.loc[("US", "*"), "target_roas"] == pytest.approx(be * 1.2, rel=1e-9)
     lines = [{"bucket": "performance", "market": "US", "channel": "meta", "amount_base": 6000.0,
               "amount_local": 6000.0, "currency": "USD", "daily_budget_base": 200.0, "breakeven_roas": 2.0,
               "marginal_roas": 3.1},

@@ -32,8 +32,9 @@ def test_overview_totals_match_hand_computation(web_ws):
     assert totals["mer"] == pytest.approx(revenue / spend)
     assert totals["platform_roas"] == pytest.approx(3.0, rel=1e-3)  # rows claim 3x spend
     assert totals["overclaim"] == pytest.approx(ad["revenue"].sum() / revenue)
-    # default unit economics: margin 50 %, fees 3 %, shipping 5 per order
-    assert totals["profit"] == pytest.approx(revenue * 0.47 - orders * 5.0 - spend)
+    # default unit economics: margin 50 %, returns 5 %, fees 3 % of gross revenue (net / 0.95),
+    # shipping 5 per order (adbudget.economics)
+    assert totals["profit"] == pytest.approx(revenue * (0.50 - 0.03 / 0.95) - orders * 5.0 - spend)
     by_market = {r["market"]: r for r in section.tables[0].rows}
     assert by_market["US"]["revenue"] == pytest.approx(DAYS * 400)
     assert sum(r["spend"] for r in by_market.values()) == pytest.approx(spend)
@@ -173,7 +174,8 @@ def test_overview_market_rows_add_to_totals(spends):
                           "channel": "meta", "spend": spends, "impressions": 0, "clicks": 0,
                           "conversions": 0.0, "platform_revenue": [s * 2 for s in spends]})
     revenue = pd.DataFrame({"date": dates, "market": "US", "revenue": 100.0, "orders": 2})
-    econ = {"US": UnitEconomics(40, 2, 3), "DE": UnitEconomics(60, 5, 1)}
+    econ = {"US": UnitEconomics(gross_margin_pct=40, payment_fee_pct=2, shipping_cost_per_order=3),
+            "DE": UnitEconomics(gross_margin_pct=60, payment_fee_pct=5, shipping_cost_per_order=1)}
     section = overview_section(spend, revenue, econ, "en")
     rows = section.tables[0].rows
     assert sum(r["spend"] for r in rows) == pytest.approx(sum(spends))

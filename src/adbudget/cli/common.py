@@ -12,9 +12,6 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, is_dataclass
-from datetime import date, datetime
-from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -109,40 +106,11 @@ def open_workspace(path: Path, read_only: bool = False) -> Iterator[Any]:
 
 
 def to_jsonable(value: Any) -> Any:
-    """Dataclasses, DataFrames, numpy, Decimal and dates to plain JSON values."""
-    import numpy as np
-    import pandas as pd
+    """Plain JSON values for ``--json`` (the one helper, :func:`adbudget.jsonable.jsonable`;
+    mapping keys as ``str(key)``)."""
+    from adbudget.jsonable import jsonable
 
-    if is_dataclass(value) and not isinstance(value, type):
-        return to_jsonable(asdict(value))
-    if hasattr(value, "model_dump"):
-        return to_jsonable(value.model_dump(mode="json"))
-    if isinstance(value, pd.DataFrame):
-        return [to_jsonable(r) for r in value.to_dict(orient="records")]
-    if isinstance(value, pd.Series):
-        return to_jsonable(value.to_dict())
-    if isinstance(value, dict):
-        return {str(k): to_jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set | frozenset):
-        return [to_jsonable(v) for v in value]
-    if isinstance(value, Decimal):
-        return float(value)
-    if isinstance(value, datetime | date | pd.Timestamp):
-        return value.isoformat()
-    if isinstance(value, np.ndarray):
-        return to_jsonable(value.tolist())
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, np.floating | float):
-        f = float(value)
-        return None if f != f or f in (float("inf"), float("-inf")) else f
-    if isinstance(value, np.bool_):
-        return bool(value)
-    if isinstance(value, Path):
-        return str(value)
-    if value is pd.NaT:
-        return None
-    return value
+    return jsonable(value, key=str)
 
 
 def print_json(value: Any) -> None:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from adbudget.economics import breakeven_roas as breakeven_roas  # the one formula, re-exported
 from adbudget.experiments.arms import ExperimentData
 from adbudget.experiments.decide import DECISIONS, REASONS, DecisionRules, decide
 from adbudget.experiments.posterior import metric_draws, summarize_draws
@@ -186,21 +187,3 @@ def analyze_experiment(
 
 def _replace_reason(arm: ArmResult, text: str) -> ArmResult:
     return replace(arm, reason=text)
-
-
-def breakeven_roas(
-    gross_margin_pct: float,
-    return_rate_pct: float = 0.0,
-    payment_fee_pct: float = 0.0,
-    shipping_cost_per_order: float = 0.0,
-    order_value: float | None = None,
-) -> float:
-    """ROAS at which an order's contribution pays its ad cost: 1 / contribution per revenue.
-
-    Contribution per unit of revenue = margin x (1 - returns) - payment fee - shipping / order
-    value. Returns inf when nothing is left to pay for ads.
-    """
-    share = gross_margin_pct / 100 * (1 - return_rate_pct / 100) - payment_fee_pct / 100
-    if order_value and order_value > 0:
-        share -= shipping_cost_per_order / order_value
-    return float(1.0 / share) if share > 0 else float("inf")

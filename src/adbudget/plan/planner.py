@@ -21,6 +21,7 @@ import pandas as pd
 from adbudget.config.catalog import MINOR_UNITS
 from adbudget.config.settings import MarketSettings, Settings
 from adbudget.curves import ResponseCurves
+from adbudget.economics import UnitEconomics
 from adbudget.errors import InputError, NotFittedError
 from adbudget.i18n import t
 from adbudget.plan.allocators import (
@@ -74,13 +75,9 @@ class PlanInputs:
 def value_per_revenue(ms: MarketSettings, aov: float) -> float:
     """Contribution per unit of net revenue (after refunds, what the response curves predict).
 
-    profit = net revenue x gross margin - payment fees - shipping x orders - spend, where fees
-    are charged on gross revenue (net / (1 - returns)) and orders = gross revenue / AOV.
+    One formula for the whole product: :class:`adbudget.economics.UnitEconomics`.
     """
-    gm = ms.gross_margin_pct / 100.0
-    keep = max(1.0 - ms.return_rate_pct / 100.0, 1e-9)
-    fee = ms.payment_fee_pct / 100.0
-    return gm - fee / keep - ms.shipping_cost_per_order / (keep * max(aov, 1e-9))
+    return UnitEconomics.of(ms, aov).contribution_per_revenue
 
 
 def make_plan(inp: PlanInputs) -> PlanResult:
@@ -373,7 +370,10 @@ def _metrics(inp, raw, curves, curve_lines, weights, vpr, current, sol, bounds_b
                 rev = inc * (amount / days) / extra[i]
         cur = current.get((m, ch), 0.0) * days
         change = (by_mc[(m, ch)] / cur - 1.0) * 100.0 if cur > 0 and r["bucket"] != "reserve" else None
-        be = 1.0 / v if v > 0 else None
+        v1 = vpr[m]
+        be = 1.0 / v1 if v1 > 0 else None  # first-order: the number every page shows
+        ltv_mult = inp.ltv.get((m, ch))
+        be_ltv = (1.0 / v if v > 0 else None) if ltv_mult is not None and float(ltv_mult) != 1.0 else None
         fields: dict[str, Any] = {}
         if rev is not None:
             profit = v * rev - amount
@@ -397,7 +397,7 @@ def _metrics(inp, raw, curves, curve_lines, weights, vpr, current, sol, bounds_b
             bucket=r["bucket"], market=m, channel=ch, amount_base=amount,
             amount_local=_local(amount, ms.currency, s.base_currency, inp.fx),
             currency=ms.currency, daily_budget_base=round(amount / days, 2),
-            breakeven_roas=be, change_pct=change, reason=t(key, **_fmt(args)), reason_key=key,
+            breakeven_roas=be, breakeven_roas_ltv=be_ltv, change_pct=change, reason=t(key, **_fmt(args)), reason_key=key,
             reason_args=args, status=r.get("status", ""),
             triggers=list(args.get("triggers", [])) if r["bucket"] == "reserve" else [],
             **fields,

@@ -14,7 +14,7 @@ LINE_COLUMNS = [
     "bucket", "market", "channel", "amount_base", "amount_local", "currency",
     "daily_budget_base", "expected_revenue", "expected_revenue_lo", "expected_revenue_hi",
     "expected_profit", "expected_profit_lo", "expected_profit_hi", "marginal_roas",
-    "breakeven_roas", "saturation_pct", "change_pct", "reason",
+    "breakeven_roas", "breakeven_roas_ltv", "saturation_pct", "change_pct", "reason",
 ]
 
 
@@ -49,6 +49,9 @@ class PlanLine:
     reason_args: dict[str, Any] = field(default_factory=dict)
     status: str = ""  # optimizer status of performance lines: free/lower/upper/off/threshold
     triggers: list[str] = field(default_factory=list)  # reserve lines: release triggers
+    # break-even when the line's value counts customer lifetime value (None without LTV);
+    # ``breakeven_roas`` is always the first-order one (adbudget.economics)
+    breakeven_roas_ltv: float | None = None
 
     def record(self) -> dict[str, Any]:
         return asdict(self)

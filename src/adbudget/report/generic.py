@@ -6,60 +6,10 @@ dedicated view can replace the generic one when it pays.
 
 from __future__ import annotations
 
-import math
-from dataclasses import asdict, is_dataclass
-from datetime import date, datetime
-from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
-import numpy as np
-import pandas as pd
-
+from adbudget.jsonable import jsonable as jsonable  # re-exported: the one helper
 from adbudget.report.model import Column, Kpi, Table
-
-
-def jsonable(value: Any) -> Any:
-    """Dataclasses, pydantic models, DataFrames, numpy, Decimal and dates to plain JSON values."""
-    if isinstance(value, pd.DataFrame):
-        return [jsonable(r) for r in value.to_dict(orient="records")]
-    if isinstance(value, pd.Series):
-        return jsonable(value.to_dict())
-    if is_dataclass(value) and not isinstance(value, type):
-        try:
-            return jsonable(asdict(value))
-        except TypeError:
-            return jsonable({k: getattr(value, k) for k in value.__dataclass_fields__})
-    if hasattr(value, "model_dump"):
-        return jsonable(value.model_dump(mode="json"))
-    if isinstance(value, dict):
-        return {_key(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set | frozenset):
-        return [jsonable(v) for v in value]
-    if isinstance(value, Decimal):
-        return float(value)
-    if isinstance(value, pd.Timestamp | datetime | date):
-        return None if value is pd.NaT else value.isoformat()
-    if isinstance(value, np.ndarray):
-        return jsonable(value.tolist())
-    if isinstance(value, np.bool_ | bool):
-        return bool(value)
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, np.floating | float):
-        f = float(value)
-        return None if math.isnan(f) or math.isinf(f) else f
-    if isinstance(value, Path):
-        return str(value)
-    if value is None or isinstance(value, str | int):
-        return value
-    return str(value)
-
-
-def _key(k: Any) -> str:
-    if isinstance(k, tuple):
-        return " · ".join(str(x) for x in k)
-    return str(k)
 
 
 def _fmt_of(values: list[Any]) -> str:

@@ -3,33 +3,29 @@
 Pure: takes the workspace's ``daily_spend()`` and ``daily_revenue()`` frames plus per-market
 unit economics and returns a :class:`Section`. Profit here is contribution after ads::
 
-    profit = revenue_net * (gross_margin% - payment_fee%) / 100 - orders * shipping - spend
+    profit = revenue_net * (gross_margin - payment_fee / (1 - returns)) - orders * shipping - spend
 
-where revenue_net is shop revenue net of refunds (so returns are already counted).
+where revenue_net is shop revenue net of refunds and fees are charged on gross revenue
+(:meth:`adbudget.economics.UnitEconomics.profit_from_orders`, the one formula).
 Platform over-claim is platform-reported revenue divided by the shop's own revenue: each ad
 platform claims the sales it touched, so the sum over platforms usually exceeds the truth.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from adbudget.economics import UnitEconomics
 from adbudget.i18n import t
 from adbudget.report import figures as fg
 from adbudget.report.model import Column, Figure, Kpi, Section, Table
 
-
-@dataclass(frozen=True)
-class UnitEconomics:
-    """What a unit of revenue earns in one market (percentages as 0–100)."""
-
-    gross_margin_pct: float = 50.0
-    payment_fee_pct: float = 3.0
-    shipping_cost_per_order: float = 5.0
+# a market missing from the economics mapping (data for a market not in the settings)
+_DEFAULT_ECONOMICS = UnitEconomics(gross_margin_pct=50.0, payment_fee_pct=3.0,
+                                   shipping_cost_per_order=5.0)
 
 
 def _div(a: float, b: float) -> float | None:
@@ -74,10 +70,11 @@ def profit_frame(revenue: pd.DataFrame, spend: pd.DataFrame,
     df = pd.merge(s, r, on=["date", "market"], how="outer")
     for col in ("spend", "platform_revenue", "revenue", "orders"):
         df[col] = pd.to_numeric(df[col], errors="coerce").fillna(0.0).astype(float)
-    gm = df["market"].map(lambda m: economics.get(m, UnitEconomics()).gross_margin_pct)
-    fee = df["market"].map(lambda m: economics.get(m, UnitEconomics()).payment_fee_pct)
-    ship = df["market"].map(lambda m: economics.get(m, UnitEconomics()).shipping_cost_per_order)
-    df["profit"] = df["revenue"] * (gm - fee) / 100.0 - df["orders"] * ship - df["spend"]
+    df["profit"] = 0.0
+    for market, rows in df.groupby("market").groups.items():
+        econ = economics.get(str(market), _DEFAULT_ECONOMICS)
+        df.loc[rows, "profit"] = econ.profit_from_orders(
+            df.loc[rows, "revenue"], df.loc[rows, "orders"], df.loc[rows, "spend"])
     df["date"] = pd.to_datetime(df["date"])
     return df.sort_values(["date", "market"]).reset_index(drop=True)
 

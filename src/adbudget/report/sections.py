@@ -15,13 +15,14 @@ from typing import Any
 
 import pandas as pd
 
+from adbudget.economics import UnitEconomics
 from adbudget.errors import AdbudgetError, NotFittedError
 from adbudget.i18n import t
 from adbudget.report.areas import attribution_section, rules_section, tests_section
 from adbudget.report.curves import curves_section
 from adbudget.report.generic import describe, jsonable
 from adbudget.report.model import Section
-from adbudget.report.overview import UnitEconomics, overview_section
+from adbudget.report.overview import overview_section
 from adbudget.report.plan import frontier_frame, lines_frame, plan_section
 
 log = logging.getLogger("adbudget.report")
@@ -78,11 +79,8 @@ def _missing(key: str, lang: str, outcome: Outcome) -> Section:
 
 
 def economics(ws: Any) -> dict[str, UnitEconomics]:
-    """Unit economics per market from the workspace settings."""
-    out = {}
-    for code, m in ws.settings.markets.items():
-        out[code] = UnitEconomics(m.gross_margin_pct, m.payment_fee_pct, m.shipping_cost_per_order)
-    return out
+    """Unit economics per market: the workspace's one source (``market_economics``)."""
+    return dict(ws.market_economics())
 
 
 def overview(ws: Any, lang: str = "en") -> Section:

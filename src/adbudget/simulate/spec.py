@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from adbudget.config.catalog import MARKETS, MINOR_UNITS, MarketInfo
+from adbudget.economics import UnitEconomics
 from adbudget.simulate.forms import SATURATIONS
 
 END_DATE = "2026-10-31"  # last simulated day (market-local)
@@ -171,9 +172,7 @@ class MarketSpec:
 
     def profit_margin(self) -> float:
         """Contribution profit per unit of net (after refunds) revenue, before ad spend."""
-        r = self.return_rate_pct / 100
-        return (self.gross_margin_pct / 100 - self.payment_fee_pct / 100 / (1 - r)
-                - self.shipping_cost_per_order / ((1 - r) * self.aov))
+        return UnitEconomics.of(self, self.aov).contribution_per_revenue
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from adbudget.config.settings import (
     dump_settings,
     load_settings,
 )
+from adbudget.economics import UnitEconomics
 from adbudget.errors import WorkspaceError
 from adbudget.i18n import t
 from adbudget.store import DB_FILE, Store
@@ -163,6 +164,23 @@ class WorkspaceBase:
             params,
         )
         return _decimals_to_float(df)
+
+    def order_values(self) -> dict[str, float]:
+        """Average gross order value per market (base currency) from the shop's own orders."""
+        df = self.store.query(
+            """SELECT market, CAST(AVG(revenue_base) AS DOUBLE) AS aov FROM orders
+               WHERE revenue_base IS NOT NULL AND revenue_base > 0 GROUP BY market"""
+        )
+        return {str(r.market): float(r.aov) for r in df.itertuples() if r.aov and r.aov > 0}
+
+    def market_economics(self) -> dict[str, UnitEconomics]:
+        """Each configured market's unit economics: its margins from settings and its order
+        value from the orders (``plan.fallback_aov`` when it has none). Every break-even the
+        product shows (plan, tests, rules, report, dashboard) comes from here."""
+        aov = self.order_values()
+        fallback = self.settings.plan.fallback_aov
+        return {m: UnitEconomics.of(ms, aov.get(m) or fallback)
+                for m, ms in self.settings.markets.items()}
 
     def daily_spend(self, markets: list[str] | None = None) -> pd.DataFrame:
         """Spend per market × channel per day in the base currency."""

@@ -29,7 +29,6 @@ from adbudget.experiments import (
     allocate_test_budget,
     analyze_experiment,
     analyze_lift_tests,
-    breakeven_roas,
     creative_fatigue,
     design_test,
     entry_test_plan,
@@ -95,21 +94,9 @@ class ExperimentsMixin:
         )
 
     def breakeven_by_market(self) -> dict[str, float]:
-        """Break-even ROAS per configured market from its margins (order value from ad data)."""
-        aov: dict[str, float] = {}
-        try:
-            df = self.store.query(
-                "SELECT market, SUM(revenue_base) AS r, SUM(conversions) AS c FROM ad_daily GROUP BY market")
-            for row in df.itertuples(index=False):
-                if row.c and row.r is not None and float(row.c) > 0:
-                    aov[str(row.market)] = float(row.r) / float(row.c)
-        except Exception:  # noqa: BLE001 - an empty or odd store only loses the shipping term
-            aov = {}
-        return {
-            code: breakeven_roas(m.gross_margin_pct, m.return_rate_pct, m.payment_fee_pct,
-                                 m.shipping_cost_per_order, aov.get(code))
-            for code, m in self.settings.markets.items()
-        }
+        """Break-even ROAS per configured market (inf: no ROAS pays), from the one source
+        every command and page uses: ``market_economics()``."""
+        return {m: e.breakeven_roas for m, e in self.market_economics().items()}
 
     def experiment_rows(self, start: str | None = None, end: str | None = None,
                         markets: list[str] | None = None) -> pd.DataFrame:

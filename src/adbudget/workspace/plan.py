@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, fields, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -13,13 +13,13 @@ import pandas as pd
 
 from adbudget.errors import AdbudgetError, InputError, NotFittedError
 from adbudget.i18n import t
+from adbudget.jsonable import jsonable
 from adbudget.plan.advisor import advise
-from adbudget.plan.buckets import BucketPolicy, Shift
-from adbudget.plan.optimizer import OptimalityCheck
 from adbudget.plan.period import parse_period
-from adbudget.plan.planner import PlanInputs, make_plan, value_per_revenue
-from adbudget.plan.result import Frontier, PlanLine, PlanResult, StageAdvice
+from adbudget.plan.planner import PlanInputs, make_plan
+from adbudget.plan.result import Frontier, PlanResult, StageAdvice
 from adbudget.plan.scenarios import frontier, scenarios
+from adbudget.plan.serde import from_record, to_record
 
 _UNSET: Any = object()
 HISTORY_DAYS = 28
@@ -94,11 +94,7 @@ class PlanMixin:
         return {str(r.currency): float(r.per_base) for r in df.itertuples()}
 
     def _plan_aov(self) -> dict[str, float]:
-        df = self.store.query(  # type: ignore[attr-defined]
-            """SELECT market, CAST(AVG(revenue_base) AS DOUBLE) AS aov FROM orders
-               WHERE revenue_base IS NOT NULL AND revenue_base > 0 GROUP BY market"""
-        )
-        return {str(r.market): float(r.aov) for r in df.itertuples() if r.aov and r.aov > 0}
+        return self.order_values()  # type: ignore[attr-defined]
 
     def _plan_ltv(self) -> dict[tuple[str, str], float]:
         if not hasattr(self, "ltv_value_multipliers"):
@@ -163,13 +159,8 @@ class PlanMixin:
                FROM ad_daily GROUP BY ALL
                HAVING count(DISTINCT date) = 7 ORDER BY week, market"""
         )
-        aov = self._plan_aov()
-        ps = self.settings.plan  # type: ignore[attr-defined]
-        be = {}
-        for m, ms in self.settings.markets.items():  # type: ignore[attr-defined]
-            v = value_per_revenue(ms, aov.get(m, ps.fallback_aov))
-            if v > 0:
-                be[m] = 1.0 / v
+        be = {m: e.breakeven_roas for m, e in self.market_economics().items()  # type: ignore[attr-defined]
+              if e.contribution_per_revenue > 0}
         sat: dict[str, list[float]] = {}
         if result is not None:
             for line in result.lines:
@@ -180,29 +171,38 @@ class PlanMixin:
     def _save_plan(self, result: PlanResult) -> PlanResult:
         store = self.store  # type: ignore[attr-defined]
         created = datetime.now(UTC).replace(tzinfo=None)
+        rec = to_record(result)
         with store.transaction():
             new_id = int(store.scalar("SELECT coalesce(max(id), 0) + 1 FROM plans"))
-            inputs = dict(result.inputs)
-            inputs["result"] = _result_meta(result)
             store.execute(
                 "INSERT INTO plans VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [new_id, created, result.period, round(result.budget, 4), result.objective,
-                 json.dumps(_jsonable(inputs), ensure_ascii=False),
-                 json.dumps(_jsonable(result.records()), ensure_ascii=False)],
+                [new_id, created, rec["period"], rec["budget"], rec["objective"],
+                 json.dumps(rec["inputs"], ensure_ascii=False),
+                 json.dumps(rec["lines"], ensure_ascii=False)],
             )
         return replace(result, plan_id=new_id, created_at=created.isoformat())
 
+    def _read_plan(self, plan_id: int | None = None) -> PlanResult | None:
+        """The one reader of the ``plans`` table: the given plan, or the latest; None if none.
+        A row this version cannot read raises PlanFormatError (one line, says why)."""
+        sql = "SELECT id, created_at, period, budget, objective, inputs, lines FROM plans"
+        params: list[Any] = []
+        if plan_id is not None:
+            sql += " WHERE id = ?"
+            params.append(int(plan_id))
+        row = self.store.query(sql + " ORDER BY id DESC LIMIT 1", params)  # type: ignore[attr-defined]
+        return from_record(row.iloc[0].to_dict()) if len(row) else None
+
     def latest_plan(self) -> PlanResult | None:
         """The most recently saved plan, or None."""
-        row = self.store.query("SELECT * FROM plans ORDER BY id DESC LIMIT 1")  # type: ignore[attr-defined]
-        return _load(row.iloc[0]) if len(row) else None
+        return self._read_plan()
 
     def get_plan(self, plan_id: int) -> PlanResult:
         """A saved plan by id."""
-        row = self.store.query("SELECT * FROM plans WHERE id = ?", [int(plan_id)])  # type: ignore[attr-defined]
-        if not len(row):
+        plan = self._read_plan(int(plan_id))
+        if plan is None:
             raise InputError(t("plan.error.plan_missing", id=plan_id))
-        return _load(row.iloc[0])
+        return plan
 
     def list_plans(self) -> pd.DataFrame:
         """Saved plans: id, created_at, period, budget, objective."""
@@ -223,64 +223,11 @@ class PlanMixin:
             df["triggers"] = df["triggers"].map(lambda x: ";".join(x) if isinstance(x, list) else x)
             df.to_csv(path, index=False, encoding="utf-8")
         elif suffix == ".json":
-            path.write_text(json.dumps(_jsonable(plan.summary()), ensure_ascii=False, indent=2),
+            path.write_text(json.dumps(jsonable(plan.summary(), key=str), ensure_ascii=False, indent=2),
                             encoding="utf-8")
         else:
             raise InputError(t("plan.error.export_format", path=str(path)))
         return path
-
-
-def _result_meta(result: PlanResult) -> dict[str, Any]:
-    return {
-        "days": result.days,
-        "base_currency": result.base_currency,
-        "totals": result.totals,
-        "notes": result.notes,
-        "check": asdict(result.check) if result.check else None,
-        "policies": {m: {"shares": p.shares, "source": p.source,
-                         "shifts": [asdict(s) for s in p.shifts]} for m, p in result.policies.items()},
-        "advice": [asdict(a) for a in result.advice],
-    }
-
-
-def _load(row: pd.Series) -> PlanResult:
-    inputs = json.loads(row["inputs"]) if isinstance(row["inputs"], str) else dict(row["inputs"])
-    lines_raw = json.loads(row["lines"]) if isinstance(row["lines"], str) else list(row["lines"])
-    meta = inputs.pop("result", {})
-    names = {f.name for f in fields(PlanLine)}
-    lines = [PlanLine(**{k: v for k, v in r.items() if k in names}) for r in lines_raw]
-    policies = {
-        m: BucketPolicy(m, p["shares"], tuple(
-            Shift(s["bucket"], s["points"], s["cause"], s["key"], tuple(tuple(v) for v in s["values"]))
-            for s in p["shifts"]), p["source"])
-        for m, p in meta.get("policies", {}).items()
-    }
-    chk = meta.get("check")
-    check = None
-    if chk:
-        chk["violations"] = tuple(chk.get("violations", ()))
-        check = OptimalityCheck(**chk)
-    created = row["created_at"]
-    return PlanResult(
-        period=str(row["period"]), days=int(meta.get("days", inputs.get("days", 0))),
-        budget=float(row["budget"]), base_currency=meta.get("base_currency", ""),
-        objective=str(row["objective"]), lines=lines, policies=policies, check=check,
-        totals=meta.get("totals", {}), notes=meta.get("notes", []),
-        advice=[StageAdvice(**a) for a in meta.get("advice", [])], inputs=inputs,
-        plan_id=int(row["id"]), created_at=created.isoformat() if hasattr(created, "isoformat") else str(created),
-    )
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not np.isfinite(value):
-        return None
-    return value
 
 
 __all__ = ["PlanMixin"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -14,24 +13,15 @@ class ReportMixin:
     """Mixed into Workspace; `self` has `.store`, `.settings` and `.root`."""
 
     def saved_plan(self: Any, plan_id: int | None = None) -> dict[str, Any] | None:
-        """The latest (or given) row of the ``plans`` table, lines parsed from JSON; None if none."""
-        sql = "SELECT id, created_at, period, budget, objective, inputs, lines FROM plans"
-        params: list[Any] = []
-        if plan_id is not None:
-            sql += " WHERE id = ?"
-            params.append(int(plan_id))
-        sql += " ORDER BY created_at DESC, id DESC LIMIT 1"
-        df = self.store.query(sql, params)
-        if df.empty:
+        """The latest (or given) saved plan as a plain row: id, created_at, period, budget,
+        objective, inputs and lines (records); None if none. Read by the one plan reader."""
+        plan = self._read_plan(plan_id)
+        if plan is None:
             return None
-        row = df.iloc[0].to_dict()
-        for key in ("inputs", "lines"):
-            value = row.get(key)
-            if isinstance(value, str):
-                row[key] = json.loads(value)
-        row["budget"] = float(row["budget"])
-        row["id"] = int(row["id"])
-        return row
+        return {"id": plan.plan_id, "created_at": plan.created_at, "period": plan.period,
+                "budget": plan.budget, "objective": plan.objective, "inputs": dict(plan.inputs),
+                "lines": plan.records(), "days": plan.days, "base_currency": plan.base_currency,
+                "notes": plan.notes, "totals": plan.totals}
 
     def report_sections(self: Any, lang: str = "en", pages: list[str] | None = None
                         ) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from adbudget.economics import finite_or_none
 from adbudget.errors import InputError, NotFittedError
 from adbudget.i18n import t
 from adbudget.rules.backtest import BacktestResult, backtest
@@ -123,52 +124,25 @@ class RulesMixin:
         return last + timedelta(days=1)
 
     def latest_plan_lines(self) -> tuple[pd.DataFrame, str] | None:
-        """Lines and period of the latest plan (the planner's own accessor when it exists)."""
-        if hasattr(self, "latest_plan"):
-            try:
-                plan = self.latest_plan()
-            except NotFittedError:
-                plan = None
-            if plan is not None and hasattr(plan, "to_frame"):
-                return plan.to_frame(), str(getattr(plan, "period", ""))
-            if plan is not None and getattr(plan, "lines", None) is not None:
-                lines = plan.lines
-                df = lines if isinstance(lines, pd.DataFrame) else pd.DataFrame(
-                    [x if isinstance(x, dict) else getattr(x, "__dict__", {}) for x in lines])
-                return df, str(getattr(plan, "period", ""))
-        row = self.store.query("SELECT period, lines FROM plans ORDER BY created_at DESC, id DESC LIMIT 1")
-        if row.empty:
-            return None
-        lines = row["lines"].iloc[0]
-        data = json.loads(lines) if isinstance(lines, str) else lines
-        return pd.DataFrame(data), str(row["period"].iloc[0])
+        """Lines and period of the latest saved plan (the plan area's one reader); None if none."""
+        plan = self._read_plan()
+        return None if plan is None else (plan.to_frame(), plan.period)
 
-    def _breakeven_targets(self, daily: pd.DataFrame) -> pd.DataFrame:
-        """Break-even and target ROAS per market from margins (channel ``*``)."""
-        rows = []
+    def _breakeven_targets(self) -> pd.DataFrame:
+        """Break-even and target ROAS per market (channel ``*``) from ``market_economics()``,
+        the same numbers the plan, tests, report and dashboard show."""
         margin = self.settings.rules.target_margin_pct / 100.0
-        aov = {}
-        if len(daily):
-            g = daily.groupby("market")[["revenue", "conversions"]].sum()
-            aov = {m: (r.revenue / r.conversions if r.conversions > 0 else np.nan) for m, r in g.iterrows()}
-        for code, ms in self.settings.markets.items():
-            share = (ms.gross_margin_pct - ms.return_rate_pct - ms.payment_fee_pct) / 100.0
-            a = aov.get(code, np.nan)
-            if a == a and a > 0:
-                share -= ms.shipping_cost_per_order / a
-            be = 1.0 / share if share > 0 else np.nan
+        rows = []
+        for code, econ in self.market_economics().items():
+            be = finite_or_none(econ.breakeven_roas)
+            be = np.nan if be is None else be
             rows.append({"market": code, "channel": "*", "breakeven_roas": be, "target_roas": be * (1 + margin)})
         return pd.DataFrame(rows)
 
     def rules_targets(self, daily: pd.DataFrame | None = None) -> pd.DataFrame:
-        """Targets per market × channel: plan lines first, margins-derived break-even otherwise."""
-        if daily is None:  # order value per market for the shipping share: the last 90 days
-            daily = self.store.query(
-                """SELECT market, CAST(SUM(revenue_base) AS DOUBLE) AS revenue,
-                          CAST(SUM(conversions) AS DOUBLE) AS conversions
-                   FROM ad_daily WHERE date > (SELECT max(date) - INTERVAL 90 DAY FROM ad_daily)
-                   GROUP BY market""")
-        base = self._breakeven_targets(daily)
+        """Targets per market × channel: plan lines first, margins-derived break-even otherwise
+        (``daily`` is accepted for callers that pass it; the break-even no longer needs it)."""
+        base = self._breakeven_targets()
         plan = self.latest_plan_lines()
         if plan is None or plan[0].empty:
             return base
