@@ -100,6 +100,11 @@ class Importer:
 class PlatformImporter(Importer):
     """An ad platform's daily export: fills channel, market and currency when the file lacks them."""
 
+    @property
+    def slice_channels(self) -> tuple[str, ...] | None:
+        """Channels whose stored rows an export of this format replaces in the slice it covers."""
+        return (self.channel,) if self.channel else None
+
     def finish(self, raw, rows, out, labels, ctx):
         if self.channel and "channel" not in out:
             out["channel"] = self.channel

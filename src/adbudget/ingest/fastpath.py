@@ -13,11 +13,11 @@ import duckdb
 
 from adbudget.config.catalog import CHANNELS, CURRENCIES
 from adbudget.ingest.spec import FUNNEL_STEPS, INTERACTIONS, TABLE_COLUMNS
-from adbudget.ingest.validate import Rules, _in_list
+from adbudget.ingest.validate import BAD_OFFSET, Rules, _in_list
 
 _READ_TYPES = {
     "text": "VARCHAR", "market": "VARCHAR", "channel": "VARCHAR", "currency": "VARCHAR",
-    "interaction": "VARCHAR", "step": "VARCHAR", "date": "DATE", "timestamp": "TIMESTAMPTZ",
+    "interaction": "VARCHAR", "step": "VARCHAR", "date": "DATE", "timestamp": "VARCHAR",
     "money": "DECIMAL(18,4)", "count": "DOUBLE", "number": "DOUBLE", "percent": "DOUBLE",
     "rate": "DECIMAL(24,10)",
 }
@@ -41,6 +41,7 @@ def fast_typed_read(
                      for h in header)
     reject_scan, reject_errors = f"{typed_name}_scan", f"{typed_name}_errors"
     select, checks = ["CAST(row_number() OVER () AS BIGINT) + 1 AS _line"], []
+    offsets: list[str] = []
     allowed = {"market": rules.markets, "channel": tuple(CHANNELS), "currency": tuple(sorted(CURRENCIES)),
                "interaction": INTERACTIONS, "step": FUNNEL_STEPS}
     for col in columns:
@@ -52,7 +53,9 @@ def fast_typed_read(
             select.append(f"CAST(round({name}) AS BIGINT) AS {name}")
             checks.append(f"NOT (abs({name}) < 1e14)")
         elif col.kind == "timestamp":
-            select.append(f"CAST(timezone('UTC', {name}) AS TIMESTAMP) AS {name}")
+            # read as text: an offset beyond ±14:00 must send the file to the exact path
+            select.append(f"CAST(timezone('UTC', CAST({name} AS TIMESTAMPTZ)) AS TIMESTAMP) AS {name}")
+            offsets.append(f"(strlen({name}) > 19 AND regexp_matches({name}, '{BAD_OFFSET}'))")
         elif col.kind in ("number", "percent"):
             select.append(name)
             checks.append(f"NOT (abs({name}) < 1e14)")
@@ -69,20 +72,23 @@ def fast_typed_read(
             checks.append(f"{name} < 0")
         if col.kind == "percent":
             checks.append(f"{name} > 100")
+        if col.kind in ("date", "timestamp"):
+            checks.append(f"CAST({name} AS DATE) NOT BETWEEN DATE '{rules.earliest.isoformat()}' "
+                          f"AND DATE '{rules.latest.isoformat()}'")
         if col.kind == "rate":
             checks.append(f"{name} <= 0")
         if col.kind in ("money", "count", "number") and col.default not in (None, "NULL"):
             select[-1] = select[-1].replace(f"AS {name}", "") if " AS " in select[-1] else select[-1]
             select[-1] = f"coalesce({select[-1]}, {col.default}) AS {name}"
+    source = (f"read_csv(?, header = true, delim = ?, quote = '\"', columns = {{{spec}}}, "
+              f"dateformat = '%Y-%m-%d', store_rejects = true, "
+              f"rejects_scan = '{reject_scan}', rejects_table = '{reject_errors}')")
+    flags = [f'{expr} AS "_offset_{i}"' for i, expr in enumerate(offsets)]
     try:
-        con.execute(
-            f'CREATE TEMP TABLE "{typed_name}" AS SELECT {", ".join(select)} '
-            f"FROM read_csv(?, header = true, delim = ?, quote = '\"', columns = {{{spec}}}, "
-            f"dateformat = '%Y-%m-%d', store_rejects = true, "
-            f"rejects_scan = '{reject_scan}', rejects_table = '{reject_errors}')",
-            [path, delim],
-        )
+        con.execute(f'CREATE TEMP TABLE "{typed_name}" AS SELECT {", ".join(select + flags)} FROM {source}',
+                    [path, delim])
         rejected = con.execute(f'SELECT count(*) FROM "{reject_errors}"').fetchall()[0][0]
+        checks += [f'"_offset_{i}"' for i in range(len(offsets))]
     except duckdb.Error:
         con.execute(f'DROP TABLE IF EXISTS "{typed_name}"')
         return False
@@ -100,4 +106,6 @@ def fast_typed_read(
     if bad:
         con.execute(f'DROP TABLE IF EXISTS "{typed_name}"')
         return False
+    for i in range(len(offsets)):
+        con.execute(f'ALTER TABLE "{typed_name}" DROP COLUMN "_offset_{i}"')
     return True

@@ -13,12 +13,14 @@ _VIDEO_TYPES = {"video", "视频", "demand gen"}
 class GoogleAdsImporter(PlatformImporter):
     name = "google_ads"
     channel = None  # search or YouTube, from the campaign type
+    slice_channels = ("google_search", "youtube")
     signature = (r"Impr\.?|展示次数", r"Conv\. value|转化价值", r"Cost|费用")
     aliases = {
         "date": ("Day", "Date", "日期", "天"),
         "market": ("Country/Territory (User location)", "Country", "Market"),
         "account": ("Account", "Account name", "账号"),
         "campaign": ("Campaign", "广告系列"),
+        "campaign_id": ("Campaign ID", "广告系列 ID"),
         "ad_group": ("Ad group", "广告组"),
         "creative": ("Ad", "Ad name"),
         "currency": ("Currency code", "Currency", "货币代码"),

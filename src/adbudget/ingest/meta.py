@@ -20,6 +20,7 @@ class MetaImporter(PlatformImporter):
         "market": ("Country", "国家/地区", "国家"),
         "account": ("Account name", "账户名称"),
         "campaign": ("Campaign name", "广告系列名称"),
+        "campaign_id": ("Campaign ID", "广告系列编号", "广告系列 ID"),
         "ad_group": ("Ad set name", "广告组名称"),
         "creative": ("Ad name", "广告名称"),
         "impressions": ("Impressions", "展示次数"),

@@ -31,6 +31,7 @@ TABLE_COLUMNS: dict[str, tuple[Column, ...]] = {
         _c("creative", "text", "''"), _c("currency", "currency"), _c("spend", "money"),
         _c("impressions", "count", "0"), _c("clicks", "count", "0"),
         _c("conversions", "number", "0"), _c("revenue", "money", "0"),
+        _c("campaign_id", "text", "''"),
     ),
     "orders": (
         _c("order_id", "text"), _c("customer_id", "text"), _c("ordered_at", "timestamp"),

@@ -15,6 +15,7 @@ class TikTokImporter(PlatformImporter):
         "market": ("Country/Region", "Country", "国家/地区"),
         "account": ("Advertiser name", "Account", "广告主名称"),
         "campaign": ("Campaign name", "campaign_name", "推广系列名称"),
+        "campaign_id": ("Campaign ID", "campaign_id", "推广系列ID", "推广系列 ID"),
         "ad_group": ("Ad group name", "adgroup_name", "广告组名称"),
         "creative": ("Ad name", "ad_name", "广告名称"),
         "currency": ("Currency", "currency", "币种"),

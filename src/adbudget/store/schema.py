@@ -138,6 +138,11 @@ MIGRATIONS: list[str] = [
     f"""
     ALTER TABLE lift_tests ADD COLUMN baseline_spend {MONEY} DEFAULT 0;
     """,
+    # version 3: the platform's campaign id, so a campaign renamed between exports stays one
+    """
+    ALTER TABLE ad_daily ADD COLUMN campaign_id VARCHAR DEFAULT '';
+    UPDATE ad_daily SET campaign_id = '' WHERE campaign_id IS NULL;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -10,11 +10,14 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pandas as pd
 
 from adbudget.errors import InputError, UsageError
 from adbudget.i18n import t
 from adbudget.ingest import IMPORTERS, Context, detect, known_headers, read_file
+from adbudget.ingest.base import PlatformImporter
+from adbudget.ingest.checks import check_amounts, check_fx, check_rebase
 from adbudget.ingest.fastpath import fast_typed_read
 from adbudget.ingest.generic import GENERIC_TYPES
 from adbudget.ingest.spec import TABLE_COLUMNS
@@ -35,6 +38,7 @@ class ImportResult:
     inserted: int
     replaced: int
     already_imported: bool = False
+    removed: int = 0  # stored rows of the slice the export covers that it no longer holds
     dry_run: bool = False
     first_date: str | None = None
     last_date: str | None = None
@@ -58,6 +62,9 @@ class StatusReport:
 # Canonical CSVs bigger than this are read by DuckDB's parallel CSV reader (see benchmarks/ingest.py).
 FAST_PATH_BYTES = 8_000_000
 
+# tables where an import replaces the whole slice it covers: date range × these columns (× channels)
+SLICED = {"ad_daily": ("market", "account"), "funnel_daily": ("market", "device")}
+
 _DATE_COLUMN = {"ad_daily": "date", "orders": "order_date", "touchpoints": "ts",
                 "funnel_daily": "date", "lift_tests": "start_date", "fx_rates": "date"}
 
@@ -73,11 +80,25 @@ class IngestMixin:
         dry_run: bool = False,
         data: bytes | None = None,
         name: str | None = None,
+        replace: bool = False,
     ) -> ImportResult:
         """Import one export. All-or-nothing; the same file twice adds nothing.
 
-        ``data`` lets the web app import an upload held in memory (``name`` is shown in errors).
+        An export replaces the whole slice it covers (see :meth:`_slice`). A file imported before
+        whose rows later imports have changed is refused unless ``replace`` (it would put the
+        older values back). ``data`` lets the web app import an upload held in memory (``name``
+        is shown in errors). Any database error while checking or storing becomes an InputError
+        naming the file, so no input ends in a traceback.
         """
+        try:
+            return self._import_file(path, source, market, dry_run, data, name, replace)
+        except duckdb.Error as exc:
+            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
+            raise InputError(t("ingest.overlap.store_failed", reason=reason),
+                             file=name or Path(path).name) from None
+
+    def _import_file(self, path: Path | str, source: str | None, market: str | None, dry_run: bool,
+                     data: bytes | None, name: str | None, replace: bool) -> ImportResult:
         started = time.perf_counter()
         path = Path(path)
         display = name or path.name
@@ -93,11 +114,15 @@ class IngestMixin:
             self.settings.market(market)  # clear error for an unknown code
 
         con = self.store.con
-        done = con.execute("SELECT source, kind, rows FROM imports WHERE sha256 = ?", [sha]).fetchall()
+        done = con.execute("SELECT source, kind, rows, id FROM imports WHERE sha256 = ? ORDER BY id DESC LIMIT 1",
+                           [sha]).fetchall()
         done = done[0] if done else None
-        if done and not dry_run:
-            return ImportResult(display, done[0], done[1], int(done[2]), 0, 0, already_imported=True,
-                                seconds=time.perf_counter() - started)
+        if done and not dry_run and not replace:
+            later = con.execute("SELECT count(*) FROM imports WHERE id > ? AND kind = ?",
+                                [done[3], done[1]]).fetchall()[0][0]
+            if not later:  # nothing of its kind came after it: its rows are as it left them
+                return ImportResult(display, done[0], done[1], int(done[2]), 0, 0, already_imported=True,
+                                    seconds=time.perf_counter() - started)
 
         big = data is None and len(payload) > FAST_PATH_BYTES and path.suffix.lower() in (".csv", ".tsv", ".txt") \
             and not payload.startswith((b"\xff\xfe", b"\xfe\xff"))
@@ -147,10 +172,16 @@ class IngestMixin:
                                 staged.date_formats, typed_name)
             else:
                 rows = con.execute(f'SELECT count(*) FROM "{typed_name}"').fetchall()[0][0]
+            if raw.unterminated and isinstance(importer, PlatformImporter):
+                raise InputError(t("ingest.read.unterminated"), file=display, line=int(raw.lines.iloc[-1]))
             if kind == "margins":
                 return self._apply_margins(typed_name, display, importer.name, rows, dry_run, started)
+            if kind == "fx_rates":
+                check_fx(con, typed_name, self.settings.ingest, display)
             final = self._finish_rows(kind, typed_name, display)
-            return self._write(kind, final, display, importer.name, sha, rows, dry_run, started)
+            channels = getattr(importer, "slice_channels", None)
+            return self._write(kind, final, display, importer.name, sha, rows, dry_run, started,
+                               channels=channels, again=done if (done and not replace) else None)
         finally:
             if not fast:
                 con.unregister(staged_name)
@@ -252,6 +283,7 @@ class IngestMixin:
                 file=file, line=int(line), column="currency",
             )
         amounts = ("spend", "revenue") if date_column == "date" else ("revenue", "refunded")
+        check_amounts(con, source, rates, date_column, amounts, base, file)
         extra = ", ".join(f"{_to_base(a)} AS {a}_base" for a in amounts)
         con.execute(f"""
             CREATE TEMP VIEW "{final}" AS
@@ -260,8 +292,53 @@ class IngestMixin:
         """)
 
     # -- writing ---------------------------------------------------------------------------
+    def _slice(self, kind: str, final: str, first: Any, last: Any,
+               channels: tuple[str, ...] | None) -> tuple[str, list[Any]]:
+        """SQL condition on stored rows ``t`` that the file replaces, and its parameters.
+
+        Ad exports and funnel files replace the whole slice they cover: their date range ×
+        (market, account) [× device] × the source's channels, so rows an export no longer holds
+        (a campaign deleted or renamed since the last export) go. Other tables replace rows
+        sharing a natural key (an orders file is not a complete picture of its days).
+        """
+        if kind in SLICED and first is not None:
+            keys = SLICED[kind]
+            match = " AND ".join(f"k.{c} = t.{c}" for c in keys)
+            cond = (f"t.{_DATE_COLUMN[kind]} BETWEEN ? AND ? AND EXISTS (SELECT 1 FROM "
+                    f"(SELECT DISTINCT {', '.join(keys)} FROM \"{final}\") k WHERE {match})")
+            params: list[Any] = [first, last]
+            if kind == "ad_daily":
+                if channels:
+                    cond += " AND t.channel IN (" + ", ".join("?" for _ in channels) + ")"
+                    params += list(channels)
+                else:
+                    cond += f' AND t.channel IN (SELECT DISTINCT channel FROM "{final}")'
+            return cond, params
+        keys = NATURAL_KEYS[kind]
+        join = " AND ".join(f"t.{k} IS NOT DISTINCT FROM f.{k}" for k in keys)
+        date_col = "order_date" if kind == "orders" else _DATE_COLUMN.get(kind, "date")
+        cond = f'EXISTS (SELECT 1 FROM "{final}" f WHERE {join})'
+        # only rows inside the file's date span can share its natural keys: prefilter on it
+        if kind in ("fx_rates", "orders") and first is not None:
+            return cond + f" AND t.{date_col} BETWEEN ? AND ?", [first, last]
+        return cond, []
+
+    def _changes(self, kind: str, final: str, columns: list[str], cond: str,
+                 params: list[Any]) -> tuple[int, str]:
+        """How many rows writing *final* would change in the store, and the first one shown."""
+        con = self.store.con
+        cols = ", ".join(c for c in columns if c != "import_id" and not c.endswith("_base"))
+        new = f'SELECT {cols} FROM "{final}" EXCEPT ALL SELECT {cols} FROM {kind} t WHERE {cond}'
+        old = f'SELECT {cols} FROM {kind} t WHERE {cond} EXCEPT ALL SELECT {cols} FROM "{final}"'
+        n_new = con.execute(f"SELECT count(*) FROM ({new})", params).fetchall()[0][0]
+        n_old = con.execute(f"SELECT count(*) FROM ({old})", params).fetchall()[0][0]
+        example = con.execute(f"SELECT * FROM ({new}) LIMIT 1", params).fetchall()
+        shown = " ".join(str(v) for v in example[0][:6]) if example else ""
+        return int(max(n_new, n_old)), shown
+
     def _write(self, kind: str, final: str, file: str, source: str, sha: str, rows: int,
-               dry_run: bool, started: float) -> ImportResult:
+               dry_run: bool, started: float, channels: tuple[str, ...] | None = None,
+               again: tuple | None = None) -> ImportResult:
         con = self.store.con
         keys = NATURAL_KEYS[kind]
         join = " AND ".join(f"t.{k} IS NOT DISTINCT FROM f.{k}" for k in keys)
@@ -270,21 +347,28 @@ class IngestMixin:
             f'SELECT count(*), min({date_col}), max({date_col}) FROM "{final}"'
         ).fetchall()[0]
         n_final = int(n_final)
-        # Only rows inside the file's date span can share its natural keys: prefilter on it.
-        span = ""
-        if kind in ("ad_daily", "funnel_daily", "fx_rates", "orders") and first is not None:
-            span = f" AND t.{date_col} BETWEEN ? AND ?"
-        span_params = [first, last] if span else []
-        existing = int(con.execute(f"SELECT count(*) FROM {kind}").fetchall()[0][0])
-        replaced = 0
-        if existing:
-            replaced = int(con.execute(
-                f'SELECT count(*) FROM {kind} t WHERE EXISTS (SELECT 1 FROM "{final}" f WHERE {join}){span}',
-                span_params,
-            ).fetchall()[0][0])
+        cond, params = self._slice(kind, final, first, last, channels)
         target_columns = [r[0] for r in con.execute(
             "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
             "ORDER BY ordinal_position", [kind]).fetchall()]
+        if again is not None:
+            # the same bytes were imported before and later imports of this kind followed
+            changed, example = self._changes(kind, final, target_columns, cond, params)
+            if not changed:
+                return ImportResult(file, again[0], again[1], int(again[2]), 0, 0, already_imported=True,
+                                    seconds=time.perf_counter() - started)
+            raise InputError(t("ingest.overlap.reimport", id=again[3], changed=changed, example=example),
+                             file=file)
+        existing = int(con.execute(f"SELECT count(*) FROM {kind}").fetchall()[0][0])
+        replaced = removed = 0
+        if existing:
+            in_slice = int(con.execute(f"SELECT count(*) FROM {kind} t WHERE {cond}", params).fetchall()[0][0])
+            replaced = in_slice
+            if kind in SLICED and in_slice:
+                replaced = int(con.execute(
+                    f'SELECT count(*) FROM {kind} t WHERE {cond} AND EXISTS (SELECT 1 FROM "{final}" f WHERE {join})',
+                    params).fetchall()[0][0])
+            removed = in_slice - replaced
         select = ", ".join(c if c != "import_id" else "? AS import_id" for c in target_columns)
         preview: list[dict[str, Any]] = []
         if dry_run:
@@ -293,33 +377,50 @@ class IngestMixin:
             preview = preview_df.astype(object).where(preview_df.notna(), None).to_dict("records")
             return ImportResult(file, source, kind, rows, n_final, replaced, dry_run=True,
                                 first_date=_iso(first), last_date=_iso(last),
-                                seconds=time.perf_counter() - started, preview=preview)
+                                seconds=time.perf_counter() - started, preview=preview, removed=removed)
         with self.store.transaction():
             import_id = con.execute("SELECT nextval('import_ids')").fetchall()[0][0]
-            if replaced:
-                con.execute(
-                    f'DELETE FROM {kind} t WHERE EXISTS (SELECT 1 FROM "{final}" f WHERE {join}){span}',
-                    span_params,
-                )
+            if replaced or removed:
+                con.execute(f"DELETE FROM {kind} t WHERE {cond}", params)
             # journeys are read per customer in time order: storing them that way makes the path
             # statement 1.4-1.8x faster (benchmarks/attribution.py --import-order, 50 M / 5 M rows)
             order = PHYSICAL_ORDER.get(kind)
             con.execute(f'INSERT INTO {kind} SELECT {select} FROM "{final}"'
                         + (f" ORDER BY {order}" if order else ""), [import_id])
+            if kind == "ad_daily" and "campaign_id" in target_columns:
+                self._follow_renames(final)
             con.execute(
                 "INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [import_id, source, kind, file, sha, rows, replaced, datetime.now(UTC).replace(tzinfo=None)],
+                [import_id, source, kind, file, sha, rows, replaced + removed,
+                 datetime.now(UTC).replace(tzinfo=None)],
             )
             if kind == "fx_rates":
-                self._rebase(final)
+                self._rebase(final, file)
         return ImportResult(file, source, kind, rows, n_final, replaced, first_date=_iso(first),
-                            last_date=_iso(last), seconds=time.perf_counter() - started)
+                            last_date=_iso(last), seconds=time.perf_counter() - started, removed=removed)
 
-    def _rebase(self, final: str) -> None:
+    def _follow_renames(self, final: str) -> None:
+        """A campaign renamed between exports stays one campaign: where the platform gives a
+        campaign id, every stored row of that id takes the name of its latest day."""
+        self.store.con.execute(f"""
+            UPDATE ad_daily t SET campaign = n.campaign
+            FROM (
+                SELECT channel, account, campaign_id, arg_max(campaign, date) AS campaign
+                FROM ad_daily
+                WHERE campaign_id <> '' AND (channel, account, campaign_id) IN (
+                    SELECT DISTINCT channel, account, campaign_id FROM "{final}" WHERE campaign_id <> '')
+                GROUP BY ALL
+            ) n
+            WHERE t.channel = n.channel AND t.account = n.account AND t.campaign_id = n.campaign_id
+              AND t.campaign <> n.campaign
+        """)
+
+    def _rebase(self, final: str, file: str) -> None:
         """After new FX rates, recompute base amounts of rows in the currencies they cover."""
         con = self.store.con
         for table, date_col, amounts in (("ad_daily", "date", ("spend", "revenue")),
                                          ("orders", "order_date", ("revenue", "refunded"))):
+            check_rebase(con, table, date_col, amounts, final, self.settings.base_currency, file)
             sets = ", ".join(
                 f"{a}_base = CAST(round(CAST(t.{a} AS DOUBLE) / CAST(x.per_base AS DOUBLE), 4) AS DECIMAL(18,4))"
                 for a in amounts
