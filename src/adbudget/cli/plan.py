@@ -63,7 +63,7 @@ def register(app: typer.Typer) -> None:
     @handle_errors
     def plan_cmd(
         budget: Annotated[str, typer.Option("--budget", "-b", help="Total budget in the base currency; a comma-separated list gives scenarios.")],
-        period: Annotated[str, typer.Option("--period", "-p", help="YYYY-MM, YYYY-Www or YYYY-MM-DD:YYYY-MM-DD.")],
+        period: Annotated[str, typer.Option("--period", "-p", help="YYYY-MM, YYYY-Www, YYYY-Qn or YYYY-MM-DD:YYYY-MM-DD.")],
         objective: Annotated[str | None, typer.Option(help="profit (default) or revenue.")] = None,
         max_change: Annotated[str | None, typer.Option("--max-change", help="Max move per line vs last period, e.g. 30% (none = off).")] = None,
         buckets: Annotated[str | None, typer.Option(help="Shares for every market, e.g. brand=25,performance=55,test=12,reserve=8.")] = None,

@@ -253,7 +253,7 @@ def register(app: typer.Typer) -> None:
     @rules_app.command("pacing", help="Plan versus actual spend this period, projected end spend, budget to land on plan.")
     @handle_errors
     def pacing_cmd(
-        period: Annotated[str | None, typer.Option(help="YYYY-MM, YYYY-Qn or YYYY-MM-DD..YYYY-MM-DD (default: the plan's).")] = None,
+        period: Annotated[str | None, typer.Option(help="YYYY-MM, YYYY-Www, YYYY-Qn or YYYY-MM-DD:YYYY-MM-DD (default: the plan's).")] = None,
         date_: DateOpt = None,
         plan_file: Annotated[Path | None, typer.Option("--plan", help="Plan lines CSV (market, channel, amount_base) instead of the latest plan.")] = None,
         workspace: WorkspaceOpt = DEFAULT_WORKSPACE,

@@ -7,8 +7,6 @@ daily budget that lands a line on plan spreads what is left evenly over those da
 
 from __future__ import annotations
 
-import calendar
-import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -16,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from adbudget.errors import InputError
+from adbudget.period import Period
 
 PACING_COLUMNS = [
     "market", "channel", "bucket", "plan", "spent", "expected_to_date", "pace", "run_rate",
@@ -23,25 +22,11 @@ PACING_COLUMNS = [
 ]
 
 
-def parse_period(period: str) -> tuple[date, date]:
-    """``2026-11`` (a month), ``2026-Q4`` (a quarter) or ``2026-11-01..2026-11-30`` → (first, last)."""
-    text = period.strip()
-    try:
-        if m := re.fullmatch(r"(\d{4})-(\d{2})", text):
-            y, mo = int(m.group(1)), int(m.group(2))
-            return date(y, mo, 1), date(y, mo, calendar.monthrange(y, mo)[1])
-        if m := re.fullmatch(r"(\d{4})-[Qq]([1-4])", text):
-            y, q = int(m.group(1)), int(m.group(2))
-            last_month = 3 * q
-            return date(y, last_month - 2, 1), date(y, last_month, calendar.monthrange(y, last_month)[1])
-        if m := re.fullmatch(r"(\d{4}-\d{2}-\d{2})\s*\.\.\s*(\d{4}-\d{2}-\d{2})", text):
-            a, b = date.fromisoformat(m.group(1)), date.fromisoformat(m.group(2))
-            if b < a:
-                raise ValueError
-            return a, b
-    except ValueError:
-        pass
-    raise InputError(f"period {period!r}: use YYYY-MM, YYYY-Qn or YYYY-MM-DD..YYYY-MM-DD")
+def parse_period(period: str | Period) -> tuple[date, date]:
+    """First and last day of a period in the product's one grammar (:mod:`adbudget.period`:
+    ``2026-11``, ``2026-W45``, ``2026-Q4``, ``2026-11-01:2026-11-30``)."""
+    p = period if isinstance(period, Period) else Period.parse(period)
+    return p.start, p.end
 
 
 @dataclass(frozen=True)
@@ -62,7 +47,7 @@ class PacingReport:
 def pacing(
     plan_lines: pd.DataFrame,
     spend: pd.DataFrame,
-    period: str,
+    period: str | Period,
     as_of: date,
     *,
     tolerance_pct: float = 10.0,
@@ -73,7 +58,8 @@ def pacing(
     *plan_lines* has ``market, channel, amount_base`` (several rows per line, e.g. one per
     bucket, are added up) and optionally ``bucket`` and ``daily_budget_base``.
     """
-    start, end = parse_period(period)
+    per = period if isinstance(period, Period) else Period.parse(period)
+    start, end = per.start, per.end
     as_of = pd.Timestamp(as_of).date()
     days_total = (end - start).days + 1
     clamp = min(max(as_of, start), end + timedelta(days=1))
@@ -119,7 +105,7 @@ def pacing(
     out["status"] = status
     out = out.reset_index().rename(columns={"level_0": "market", "level_1": "channel"})
     out = out[PACING_COLUMNS].sort_values(["market", "channel"]).reset_index(drop=True)
-    return PacingReport(period, start, end, as_of, days_total, days_elapsed, out, tolerance_pct, reserve)
+    return PacingReport(per.label, start, end, as_of, days_total, days_elapsed, out, tolerance_pct, reserve)
 
 
 def _plan_by_line(plan_lines: pd.DataFrame) -> pd.DataFrame:
