@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from adbudget.errors import NotFittedError
+from adbudget.errors import NotFittedError, UsageError
 from adbudget.web import create_app
 from adbudget.web.serve import plan_access
 
@@ -236,8 +236,15 @@ def test_serve_requires_token_off_loopback():
     assert plan_access("::1", None) == (None, False)
     token, generated = plan_access("0.0.0.0", None)
     assert generated and token and len(token) >= 24
-    assert plan_access("0.0.0.0", "mine") == ("mine", False)
-    assert plan_access("127.0.0.1", "mine") == ("mine", False)
+    long_token = "a-long-enough-token-42"
+    assert plan_access("0.0.0.0", long_token) == (long_token, False)
+    assert plan_access("127.0.0.1", "mine") == ("mine", False)  # loopback: any non-blank token
+    for short in ("mine", "x", "123456789012345"):  # issue 20: short tokens refused off loopback
+        with pytest.raises(UsageError, match="at least 16"):
+            plan_access("0.0.0.0", short)
+    for blank in (" ", "", " padded-token-1234567 "):
+        with pytest.raises(UsageError):
+            plan_access("127.0.0.1", blank)
 
 
 def test_host_header_checked_on_loopback(client):

@@ -55,6 +55,7 @@ def register(app: typer.Typer) -> None:
         source: Annotated[str | None, typer.Option(help="Force the format instead of detecting it.")] = None,
         market: Annotated[str | None, typer.Option(help="Market of rows whose file does not say it.")] = None,
         dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate and show what would change; write nothing.")] = False,
+        replace: Annotated[bool, typer.Option("--replace", help="Import a file again although later imports changed its rows (puts its values back).")] = False,
         workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
         lang: LangOpt = "en",
         json_out: JsonOpt = False,
@@ -68,21 +69,23 @@ def register(app: typer.Typer) -> None:
                 task = bar.add_task(t("core.import.progress"), total=len(files))
                 for path in files:
                     bar.update(task, description=path.name)
-                    results.append(ws.import_file(path, source=source, market=market, dry_run=dry_run))
+                    results.append(ws.import_file(path, source=source, market=market, dry_run=dry_run,
+                                                  replace=replace))
                     bar.advance(task)
         if json_out:
             print_json([{k: v for k, v in r.__dict__.items() if k != "preview"} for r in results])
             return
         table = Table(title=t("core.import.title_dry" if dry_run else "core.import.title"))
-        for key in ("file", "source", "kind", "rows", "new", "replaced", "range", "seconds"):
-            table.add_column(t(f"core.import.col.{key}"), justify="right" if key in ("rows", "new", "replaced", "seconds") else "left")
+        for key in ("file", "source", "kind", "rows", "new", "replaced", "removed", "range", "seconds"):
+            label = t("ingest.col.removed") if key == "removed" else t(f"core.import.col.{key}")
+            table.add_column(label, justify="right" if key in ("rows", "new", "replaced", "removed", "seconds") else "left")
         for r in results:
             if r.already_imported:
-                table.add_row(r.file, r.source, r.kind, str(r.rows), "0", "0", t("core.import.already"), f"{r.seconds:.2f}")
+                table.add_row(r.file, r.source, r.kind, str(r.rows), "0", "0", "0", t("core.import.already"), f"{r.seconds:.2f}")
             else:
                 span = f"{r.first_date} … {r.last_date}" if r.first_date else ""
                 table.add_row(r.file, r.source, r.kind, str(r.rows), str(r.inserted - r.replaced if r.inserted >= r.replaced else r.inserted),
-                              str(r.replaced), span, f"{r.seconds:.2f}")
+                              str(r.replaced), str(r.removed), span, f"{r.seconds:.2f}")
         console.print(table)
 
     @app.command("status", help="What is loaded: date range, markets × channels, spend and revenue, gaps.")

@@ -7,12 +7,19 @@
   (Enabled/Paused), ``Budget``, ``Budget type`` (Daily), and ``Max CPC`` hints for bid changes.
 Budgets are converted from the base currency with each line's recent spend ratio (local per
 base). The functions return text; writing the file is the caller's job.
+
+Every CSV cell of text that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return
+is written with a leading apostrophe (OWASP's advice for CSV injection, what spreadsheet-safe
+exporters do): Excel and Google Sheets then show it as text instead of running it as a formula,
+so a campaign named ``=HYPERLINK("…")`` cannot act when the seller opens the file. Numbers are
+written as numbers. JSON is left as it is (no spreadsheet reads it).
 """
 
 from __future__ import annotations
 
 import io
 import json
+import re
 
 import numpy as np
 import pandas as pd
@@ -114,7 +121,23 @@ def export_actions(actions: pd.DataFrame, fmt: str, fx: dict[str, float] | None 
     raise ValueError(f"unknown export format {fmt!r}; allowed: {', '.join(EXPORT_FORMATS)}")
 
 
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[-+]?[0-9][0-9,]*([.][0-9]+)?%?")
+
+
+def spreadsheet_safe(value: object) -> object:
+    """*value* with a leading apostrophe when it is text a spreadsheet would run as a formula
+    (a signed plain number such as ``-12.5`` or ``+3%`` is left alone: it cannot be one)."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES) and not _PLAIN_NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
 def _csv(df: pd.DataFrame) -> str:
+    out = df.copy()
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+            out[column] = out[column].map(spreadsheet_safe)
     buf = io.StringIO()
-    df.to_csv(buf, index=False, lineterminator="\n")
+    out.to_csv(buf, index=False, lineterminator="\n")
     return buf.getvalue()

@@ -195,6 +195,8 @@ def api_rules_csv(request: Request) -> PlainTextResponse:
     """Today's proposed actions (dry run) as CSV."""
     import csv
 
+    from adbudget.rules.export import spreadsheet_safe
+
     section = get_state(request).section("rules", request_lang(request))
     if not section.ok or not section.tables:
         raise HTTPException(404, section.message or "no actions")
@@ -202,7 +204,7 @@ def api_rules_csv(request: Request) -> PlainTextResponse:
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=[c.key for c in table.columns], extrasaction="ignore")
     writer.writeheader()
-    writer.writerows(table.rows)
+    writer.writerows([{k: spreadsheet_safe(v) for k, v in row.items()} for row in table.rows])
     return PlainTextResponse(buf.getvalue(), media_type="text/csv; charset=utf-8",
                              headers={"Content-Disposition": 'attachment; filename="actions.csv"'})
 

@@ -29,6 +29,7 @@ CSRF_COOKIE = "adb_csrf"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+MIN_TOKEN_LENGTH = 16  # a --token given for a non-loopback address must be at least this long
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
        "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; "
@@ -198,27 +199,35 @@ class BodyLimitMiddleware:
             await _too_large(scope, receive, send, self.limit)
             return
         seen = 0
-        started = False
+        started = exceeded = answered = False
 
         async def limited_receive() -> Message:
-            nonlocal seen
+            nonlocal seen, exceeded
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.limit:
+                    exceeded = True
                     raise _TooLarge()
             return message
 
         async def watch_send(message: Message) -> None:
-            nonlocal started
+            # a body parser may catch _TooLarge and answer 400 itself: answer 413 instead
+            nonlocal started, answered
+            if answered:
+                return
             if message["type"] == "http.response.start":
+                if exceeded:
+                    answered = True
+                    await _too_large(scope, receive, send, self.limit)
+                    return
                 started = True
             await send(message)
 
         try:
             await self.app(scope, limited_receive, watch_send)
         except _TooLarge:
-            if not started:
+            if not started and not answered:
                 await _too_large(scope, receive, send, self.limit)
 
 

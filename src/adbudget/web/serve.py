@@ -5,16 +5,25 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from adbudget.errors import UsageError
 from adbudget.i18n import t
-from adbudget.web.security import is_loopback, new_token
+from adbudget.web.security import MIN_TOKEN_LENGTH, is_loopback, new_token
 
 IDLE_RELEASE_S = 1.0  # the server closes the store after this long without a request
 IDLE_LOCK_WAIT_S = 30.0  # a request waits this long for a CLI command that holds the store
 
 
 def plan_access(host: str, token: str | None) -> tuple[str | None, bool]:
-    """The token to enforce and whether we generated it (non-loopback without --token)."""
-    if token:
+    """The token to enforce and whether we generated it (non-loopback without --token).
+
+    A given token must not be blank, and on an address other than loopback it must be at least
+    ``MIN_TOKEN_LENGTH`` characters (a short token on a network is guessed in minutes).
+    """
+    if token is not None:
+        if not token.strip() or token != token.strip():
+            raise UsageError(t("ingest.serve.token_blank"))
+        if not is_loopback(host) and len(token) < MIN_TOKEN_LENGTH:
+            raise UsageError(t("ingest.serve.token_short", n=MIN_TOKEN_LENGTH, host=host))
         return token, False
     if is_loopback(host):
         return None, False
