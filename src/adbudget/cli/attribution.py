@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -116,7 +116,7 @@ def register(app: typer.Typer) -> None:
     def attribute_cmd(
         model: Annotated[str | None, typer.Option("--model", "-m", help="first, last, last_non_direct, linear, time_decay, position, markov, markov_2..4, markov_auto, shapley, shapley_simplified, shapley_ordered, hazard (time-aware, with an organic baseline) (default: settings).")] = None,
         window: Annotated[str | None, typer.Option("--window", help="Windows, e.g. 7d-click,1d-view or google_search:30d-click or platform (default: settings).")] = None,
-        by: Annotated[str, typer.Option("--by", help="channel, market or campaign.")] = "channel",
+        by: Annotated[Literal["channel", "market", "campaign"], typer.Option("--by", help="channel, market or campaign.")] = "channel",
         compare_models: Annotated[bool, typer.Option("--compare-models", help="Show the models of settings side by side.")] = False,
         compare_windows: Annotated[bool, typer.Option("--compare-windows", help="Show 1 vs 7 vs 30-day windows side by side.")] = False,
         paths: Annotated[Path | None, typer.Option("--paths", help="Use a ChannelAttribution path table (CSV) instead of the store's journeys.")] = None,

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 import typer
 from rich.console import Console
@@ -44,7 +44,7 @@ WorkspaceOpt = Annotated[
     ),
 ]
 LangOpt = Annotated[
-    str,
+    Literal["en", "zh"],
     typer.Option("--lang", envvar="ADBUDGET_LANG", help="Output language: en or zh."),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]

@@ -20,7 +20,8 @@ from adbudget.cli.common import (
     open_workspace,
     print_json,
 )
-from adbudget.i18n import t
+from adbudget.config.catalog import market_label
+from adbudget.i18n import get_language, t
 
 
 def register(app: typer.Typer) -> None:
@@ -30,7 +31,7 @@ def register(app: typer.Typer) -> None:
     @handle_errors
     def init_cmd(
         directory: Annotated[Path, typer.Argument(help="Folder for the new workspace.")] = DEFAULT_WORKSPACE,
-        markets: Annotated[str | None, typer.Option(help="Comma-separated market codes (default: whole catalog).")] = None,
+        markets: Annotated[str | None, typer.Option(help="Comma-separated market codes or country names (default: the 19 markets marked default in `adbudget markets`).")] = None,
         base_currency: Annotated[str, typer.Option("--base-currency", help="ISO 4217 code of the base currency.")] = "USD",
         force: Annotated[bool, typer.Option("--force", help="Overwrite an existing adbudget.toml.")] = False,
         lang: LangOpt = "en",
@@ -140,7 +141,7 @@ def render_status(report) -> None:
         spend, rev = rec["spend_base"] or 0.0, rec["revenue_base"] or 0.0
         total_spend += spend
         total_rev += rev
-        table.add_row(rec["market"], rec["channel"], str(rec["days"]),
+        table.add_row(market_label(rec["market"], get_language()), rec["channel"], str(rec["days"]),
                       str(rec["gap_days"]) if rec["gap_days"] else "",
                       f"{spend:,.2f}", f"{rev:,.2f}", f"{rev / spend:.2f}" if spend else "—")
     table.add_section()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import typer
 from rich.table import Table
@@ -51,7 +51,7 @@ def register(app: typer.Typer) -> None:
                              "with intervals and the LTV multiplier the planner uses.")
     @handle_errors
     def ltv_cmd(
-        by: Annotated[str, typer.Option(help="Rows per 'market' or per market x 'channel'.")] = "market",
+        by: Annotated[Literal["market", "channel"], typer.Option(help="Rows per 'market' or per market x 'channel'.")] = "market",
         horizon: Annotated[str | None, typer.Option(help="Horizon valued, e.g. 180d, 26w, 1y (default: settings ltv.horizon_days).")] = None,
         calibration_end: Annotated[str | None, typer.Option(help="Fit on orders up to this day (YYYY-MM-DD); later orders check the predictions.")] = None,
         markets: Annotated[str | None, typer.Option("--market", help="Comma-separated market codes.")] = None,
@@ -83,7 +83,7 @@ def register(app: typer.Typer) -> None:
     def cohorts_cmd(
         markets: Annotated[str | None, typer.Option("--market", help="Comma-separated market codes.")] = None,
         by_channel: Annotated[bool, typer.Option("--by-channel/--no-channel", help="Split cohorts by acquisition channel.")] = True,
-        metric: Annotated[str, typer.Option(help="Shown metric: repeat_rate, revenue or profit (JSON has all).")] = "profit",
+        metric: Annotated[Literal["repeat_rate", "revenue", "profit"], typer.Option(help="Shown metric: repeat_rate, revenue or profit (JSON has all).")] = "profit",
         workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
         lang: LangOpt = "en",
         json_out: JsonOpt = False,

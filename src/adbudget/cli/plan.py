@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import typer
 from rich.console import Console
@@ -64,7 +64,7 @@ def register(app: typer.Typer) -> None:
     def plan_cmd(
         budget: Annotated[str, typer.Option("--budget", "-b", help="Total budget in the base currency; a comma-separated list gives scenarios.")],
         period: Annotated[str, typer.Option("--period", "-p", help="YYYY-MM, YYYY-Www, YYYY-Qn or YYYY-MM-DD:YYYY-MM-DD.")],
-        objective: Annotated[str | None, typer.Option(help="profit (default) or revenue.")] = None,
+        objective: Annotated[Literal["profit", "revenue"] | None, typer.Option(help="profit (default) or revenue.")] = None,
         max_change: Annotated[str | None, typer.Option("--max-change", help="Max move per line vs last period, e.g. 30% (none = off).")] = None,
         buckets: Annotated[str | None, typer.Option(help="Shares for every market, e.g. brand=25,performance=55,test=12,reserve=8.")] = None,
         frontier: Annotated[bool, typer.Option("--frontier", help="Profit and revenue vs budget; where marginal profit reaches zero.")] = False,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import os
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import typer
 from rich.table import Table
@@ -75,13 +75,13 @@ def register(app: typer.Typer) -> None:
     @handle_errors
     def fit(
         workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
-        method: Annotated[str | None, typer.Option("--method", help="nuts (final) or svi (quick).")] = None,
+        method: Annotated[Literal["nuts", "svi", "laplace"] | None, typer.Option("--method", help="nuts (final), svi (quick) or laplace (quickest: a Gaussian at the posterior mode).")] = None,
         draws: Annotated[int | None, typer.Option("--draws", help="Posterior draws per chain.")] = None,
         chains: Annotated[int | None, typer.Option("--chains", help="Chains (run in parallel).")] = None,
         warmup: Annotated[int | None, typer.Option("--warmup", help="NUTS warm-up steps per chain.")] = None,
         markets: Annotated[str | None, typer.Option("--markets", help="Comma-separated market codes.")] = None,
         seed: Annotated[int | None, typer.Option("--seed", help="Random seed.")] = None,
-        granularity: Annotated[str | None, typer.Option(
+        granularity: Annotated[Literal["auto", "daily", "weekly"] | None, typer.Option(
             "--granularity", help="auto, daily or weekly (sums daily data per week).")] = None,
         lang: LangOpt = "en",
         json: JsonOpt = False,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import typer
 from rich.table import Table
@@ -141,7 +141,7 @@ def register(app: typer.Typer) -> None:
         date_: DateOpt = None,
         dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the actions; apply and log nothing.")] = False,
         files: FilesOpt = None,
-        export: Annotated[str | None, typer.Option("--export", help="Also write the actions: meta, google, csv or json.")] = None,
+        export: Annotated[Literal["meta", "google", "csv", "json"] | None, typer.Option("--export", help="Also write the actions: meta, google, csv or json.")] = None,
         out: Annotated[Path | None, typer.Option("--out", help="File for --export (default: stdout).")] = None,
         show_skipped: Annotated[bool, typer.Option("--skipped", help="Also list skipped candidates (conflicts, cooldowns).")] = False,
         workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
@@ -372,7 +372,7 @@ def register(app: typer.Typer) -> None:
     @rules_app.command("export", help="Write applied actions for Meta Ads Manager, Google Ads Editor, or as CSV/JSON.")
     @handle_errors
     def export_cmd(
-        fmt: Annotated[str, typer.Option("--format", help="meta, google, csv or json.")] = "csv",
+        fmt: Annotated[Literal["meta", "google", "csv", "json"], typer.Option("--format", help="meta, google, csv or json.")] = "csv",
         date_: Annotated[str | None, typer.Option("--date", help="Actions of this date (default: the latest).")] = None,
         out: Annotated[Path | None, typer.Option("--out", help="Output file (default: stdout).")] = None,
         workspace: WorkspaceOpt = DEFAULT_WORKSPACE,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -16,7 +16,7 @@ from adbudget.i18n import t
 
 SIZE_NAMES = ("tiny", "small", "medium", "large")  # tiny: for tests
 SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed: the same seed gives byte-identical files.")]
-SizeOpt = Annotated[str, typer.Option("--size", help="small (5 markets, 1 year), medium (10, 2 years) or large (20, 3 years).")]
+SizeOpt = Annotated[Literal["small", "medium", "large"], typer.Option("--size", help="small (5 markets, 1 year), medium (10, 2 years) or large (20, 3 years).")]
 
 
 def _check_size(size: str) -> str:
@@ -63,7 +63,7 @@ def register(app: typer.Typer) -> None:
     def demo_cmd(
         seed: SeedOpt = 0,
         size: SizeOpt = "small",
-        directory: Annotated[Path | None, typer.Option("--dir", help="Workspace folder (default: a new temporary folder).")] = None,
+        directory: Annotated[Path | None, typer.Option("--workspace", "-w", "--dir", help="Workspace folder (default: a new temporary folder); --dir is the old name.")] = None,
         lang: LangOpt = "en",
         json_out: JsonOpt = False,
     ) -> None:

@@ -267,9 +267,12 @@ def country_to_code(value: str) -> str:
     """An ISO alpha-2 code for a code (any case) or a country name in English or Chinese;
     the value unchanged when nothing matches (validation then names the row)."""
     text = value.strip()
-    if len(text) == 2 and text.isascii():
+    if len(text) == 2 and text.isascii() and text.upper() in REGION_OF:
         return text.upper()
-    return _names_to_codes().get(text.lower(), text)
+    found = _names_to_codes().get(text.lower())
+    if found:
+        return found
+    return text.upper() if len(text) == 2 and text.isascii() else text
 
 
 @dataclass(frozen=True)

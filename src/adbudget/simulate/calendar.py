@@ -11,7 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-# Ramadan (first day, approximate civil dates) and Brazil's Carnival Monday, 2021-2029.
+# Ramadan (first day, civil dates as observed) and Brazil's Carnival Monday for 2021-2029 as
+# they were; other years are computed (Umm al-Qura calendar; Easter minus 48 days).
 RAMADAN_START = {
     2021: "2021-04-13", 2022: "2022-04-02", 2023: "2023-03-23", 2024: "2024-03-11",
     2025: "2025-03-01", 2026: "2026-02-18", 2027: "2027-02-08", 2028: "2028-01-28",
@@ -22,7 +23,27 @@ CARNIVAL = {
     2025: "2025-03-03", 2026: "2026-02-16", 2027: "2027-02-08", 2028: "2028-02-28",
     2029: "2029-02-12",
 }
-MUSLIM_MAJORITY = {"SA", "AE", "ID", "MY"}
+MUSLIM_MAJORITY = {"SA", "AE", "ID", "MY"}  # the simulator's catalog markets
+
+
+def ramadan_starts(year: int) -> list[pd.Timestamp]:
+    """First days of the Ramadans that begin in ``year`` (two in some years, e.g. 2030): the
+    table, else the Umm al-Qura calendar."""
+    if year in RAMADAN_START:
+        return [pd.Timestamp(RAMADAN_START[year])]
+    from adbudget.response.holidays import ramadan
+
+    return sorted({pd.Timestamp(s) for y in (year, year + 1) for s, _ in ramadan(y) if s.year == year})
+
+
+def carnival_monday(year: int) -> pd.Timestamp:
+    """Brazil's Carnival Monday: 48 days before Easter Sunday."""
+    if year in CARNIVAL:
+        return pd.Timestamp(CARNIVAL[year])
+    from dateutil.easter import easter
+
+    return pd.Timestamp(easter(year)) - pd.Timedelta(days=48)
+
 
 # Day-of-week multipliers (Mon..Sun) per region.
 WEEKLY = {
@@ -31,6 +52,10 @@ WEEKLY = {
     "SEA": [0.95, 0.96, 0.97, 0.98, 1.02, 1.06, 1.06],
     "ME": [0.98, 0.98, 1.00, 1.06, 1.06, 0.96, 0.96],
     "LATAM": [1.03, 1.00, 0.98, 0.97, 0.98, 1.00, 1.04],
+    "EA": [1.00, 0.99, 0.98, 0.98, 1.00, 1.03, 1.04],
+    "SAS": [0.97, 0.97, 0.98, 0.99, 1.01, 1.04, 1.05],
+    "OCE": [1.03, 1.00, 0.98, 0.97, 0.97, 0.99, 1.06],
+    "AF": [0.98, 0.98, 0.99, 1.00, 1.04, 1.03, 0.99],
 }
 # Yearly Fourier coefficients (cos1, sin1, cos2, sin2) per region on log demand.
 YEARLY = {
@@ -39,6 +64,10 @@ YEARLY = {
     "SEA": (0.04, 0.03, 0.05, -0.02),
     "ME": (0.03, 0.06, 0.02, 0.03),
     "LATAM": (0.06, 0.02, 0.03, 0.03),
+    "EA": (0.08, -0.02, 0.03, 0.01),
+    "SAS": (0.03, -0.05, 0.04, 0.02),
+    "OCE": (0.09, -0.02, 0.03, 0.02),
+    "AF": (0.05, -0.01, 0.02, 0.02),
 }
 
 
@@ -86,12 +115,11 @@ def holidays(market: str, region: str, years: range) -> list[Holiday]:
             add("double_12", pd.Timestamp(y, 12, 11), pd.Timestamp(y, 12, 13), 2.2, 1.5)
             add("double_9", pd.Timestamp(y, 9, 9), pd.Timestamp(y, 9, 9), 1.6, 1.2)
             add("christmas", pd.Timestamp(y, 12, 15), pd.Timestamp(y, 12, 24), 1.15, 1.2)
-        if market in MUSLIM_MAJORITY and y in RAMADAN_START:
-            start = pd.Timestamp(RAMADAN_START[y])
+        for start in ramadan_starts(y) if market in MUSLIM_MAJORITY else []:
             add("ramadan", start, start + 28 * day, 1.3, 1.25)
             add("eid", start + 29 * day, start + 32 * day, 1.5, 1.3)
-        if market == "BR" and y in CARNIVAL:
-            c = pd.Timestamp(CARNIVAL[y])
+        if market == "BR":
+            c = carnival_monday(y)
             add("carnival", c - 2 * day, c + 1 * day, 0.75, 1.0)
         if market == "MX":
             add("buen_fin", pd.Timestamp(y, 11, 14), pd.Timestamp(y, 11, 17), 1.7, 1.4)
@@ -136,5 +164,5 @@ def yearly_factor(
 
 
 __all__ = [
-    "Holiday", "holiday_factors", "holidays", "thanksgiving", "weekly_factor", "yearly_factor",
+    "Holiday", "carnival_monday", "ramadan_starts", "holiday_factors", "holidays", "thanksgiving", "weekly_factor", "yearly_factor",
 ]
