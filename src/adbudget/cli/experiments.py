@@ -6,7 +6,9 @@ from typing import Annotated, Any
 
 import typer
 from rich import box
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from adbudget.cli.common import (
     DEFAULT_WORKSPACE,
@@ -57,12 +59,12 @@ def render_status(report: Any) -> None:
                 name, str(a.days), f"{a.spend:,.0f}", f"{a.conversions:,.0f}",
                 f"{a.roas_mean:.2f}", f"{a.roas_lo:.2f}-{a.roas_hi:.2f}",
                 _pct(a.p_best), _pct(a.p_beat_control), _pct(a.expected_loss),
-                f"[{style}]{label}[/{style}]" if style else label,
+                Text(label, style=style) if style else label,
             )
         console.print(table)
         console.print(t("experiments.status.control_note"), style="dim")
         for a in exp.arms:
-            console.print(f"  [bold]{a.arm}[/bold]: {a.reason}", highlight=False)
+            console.print(f"  [bold]{escape(a.arm)}[/bold]: {escape(a.reason)}", highlight=False)
         if exp.graduation:
             g = exp.graduation
             console.print(t("experiments.status.graduation", arm=g.arm, daily=_money(g.daily_budget_base, cur),
