@@ -17,6 +17,10 @@ from typing import Annotated, Any, Literal, TypeVar
 
 import typer
 from rich.console import Console
+from rich.errors import MarkupError
+from rich.markup import escape
+from rich.table import Table
+from rich.text import Text
 
 from adbudget.errors import AdbudgetError
 from adbudget.i18n import set_language, t
@@ -32,8 +36,36 @@ def _piped_width() -> int | None:
     return None if interactive or os.environ.get("COLUMNS") else 140
 
 
-console = Console(width=_piped_width())
-err_console = Console(stderr=True)
+class SafeConsole(Console):
+    """A Console on which no text can crash a command: a string whose square brackets are not
+    valid Rich markup (a campaign name such as ``US_[/red]x`` interpolated into a message) is
+    printed as it is instead of raising MarkupError."""
+
+    def render_str(self, text: str, **kwargs: Any) -> Text:  # type: ignore[override]
+        try:
+            return super().render_str(text, **kwargs)
+        except MarkupError:
+            kwargs["markup"] = False
+            return super().render_str(text, **kwargs)
+
+
+def _literal_cells(add_row: Callable[..., None]) -> Callable[..., None]:
+    """Table cells given as str are data (campaign names, files, rules): show them literally,
+    never as Rich markup. Cells that want a style pass a rich Text."""
+
+    @functools.wraps(add_row)
+    def wrapper(self: Table, *renderables: Any, **kwargs: Any) -> None:
+        add_row(self, *(Text(r) if isinstance(r, str) else r for r in renderables), **kwargs)
+
+    wrapper.literal_cells = True  # type: ignore[attr-defined]
+    return wrapper
+
+
+if not getattr(Table.add_row, "literal_cells", False):
+    Table.add_row = _literal_cells(Table.add_row)  # type: ignore[method-assign]
+
+console = SafeConsole(width=_piped_width())
+err_console = SafeConsole(stderr=True)
 
 WorkspaceOpt = Annotated[
     Path,
@@ -59,7 +91,7 @@ def set_lang(lang: str) -> None:
     try:
         set_language(lang)
     except ValueError:
-        err_console.print(f"[red]--lang: {lang!r} is not allowed; allowed: en, zh[/red]")
+        err_console.print(f"[red]--lang: {escape(repr(lang))} is not allowed; allowed: en, zh[/red]")
         raise typer.Exit(2) from None
 
 
@@ -74,7 +106,7 @@ def handle_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except AdbudgetError as exc:
-            err_console.print(f"[red]{t('core.error')}:[/red] {exc}", highlight=False, soft_wrap=True)
+            err_console.print(f"[red]{t('core.error')}:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
             err_console.print(t("core.interrupted"))

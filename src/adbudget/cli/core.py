@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -69,7 +70,7 @@ def register(app: typer.Typer) -> None:
                           TimeElapsedColumn(), console=console, transient=True, disable=not show_bar) as bar:
                 task = bar.add_task(t("core.import.progress"), total=len(files))
                 for path in files:
-                    bar.update(task, description=path.name)
+                    bar.update(task, description=escape(path.name))
                     results.append(ws.import_file(path, source=source, market=market, dry_run=dry_run,
                                                   replace=replace))
                     bar.advance(task)
