@@ -90,6 +90,12 @@ class ResponseSettings(BaseModel):
     media_season: bool = False
     media_season_rho_mean: float = Field(0.0, ge=-1, le=1)
     media_season_rho_sd: float = Field(0.2, gt=0, le=1)
+    # Platform-reported conversions (ad_daily conversions / revenue) as a second, line-level
+    # likelihood next to shop revenue: the model learns each line's over-claim, the organic
+    # orders it also claims and its view-through credit, and reads the line's own day-to-day
+    # response from them (docs/response.md, "Trust no single source"). False: shop revenue and
+    # lift tests only (for comparison, or for sellers who distrust their pixels).
+    platform_claims: bool = True
     # Student-t degrees of freedom for revenue noise (small = heavier tails).
     student_t_df: float = Field(5.0, gt=1)
     # Hold out the last N days to measure out-of-sample error (0 = fit on everything).

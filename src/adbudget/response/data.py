@@ -23,6 +23,7 @@ import pandas as pd
 
 from adbudget.config.response import ResponseSettings
 from adbudget.errors import InputError
+from adbudget.response.claims import claims_arrays, organic_campaign_share, window_periods
 from adbudget.response.holidays import holiday_features
 from adbudget.response.transforms import lag_tensor
 
@@ -87,6 +88,18 @@ class ModelData:
     lift_lo: np.ndarray  # (K,)
     notices: list[Notice]
     period_days: int = 1  # days per model period: 1 (daily) or 7 (weekly); dates are period starts
+    # platform-reported conversions per line (see response.claims): scaled like y, the
+    # periods they are observed on, each line's mean claimed level, the attribution window
+    # as a mask over the carryover lags, and the prior median of the organic share it claims
+    claims: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # (T, N)
+    claims_mask: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=bool))
+    claims_level: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (N,)
+    claims_window: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # (L, N)
+    logit_organic_prior: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (N,)
+    has_claims: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))  # (N,)
+    claimed_revenue: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (N,) base, training
+    claimed_conversions: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (N,) training
+    organic_share: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (N,) spend share
 
     @property
     def n_lines(self) -> int:
@@ -180,6 +193,8 @@ def prepare_data(
     lift_tests: pd.DataFrame | None = None,
     controls: pd.DataFrame | None = None,
     markets: list[str] | None = None,
+    claims: pd.DataFrame | None = None,
+    campaign_spend: pd.DataFrame | None = None,
 ) -> ModelData:
     """Build :class:`ModelData`.
 
@@ -187,7 +202,10 @@ def prepare_data(
     currency); lift_tests: ``test_id, market, channel, start_date, end_date, spend,
     incremental_revenue, incremental_revenue_se`` and optionally ``baseline_spend`` (the spend
     the result is compared with; 0 or missing: a holdout) in base currency; controls: ``date, market``
-    plus one numeric column per control.
+    plus one numeric column per control; claims: ``date, market, channel, claimed_revenue,
+    claimed_conversions`` (platform-reported, base currency; ``settings.platform_claims``
+    False or ``None``: shop revenue alone); campaign_spend: ``market, channel, campaign,
+    spend`` (campaign names set the prior of the organic share each line claims).
     """
     notices: list[Notice] = []
     if revenue is None or revenue.empty:
@@ -198,7 +216,15 @@ def prepare_data(
     sp["date"] = pd.to_datetime(sp["date"])
     granularity, anchor = resolve_granularity(rev, sp, settings.granularity)
     period = PERIOD_DAYS[granularity]
+    use_claims = settings.platform_claims and claims is not None and not claims.empty
+    cl = claims.copy() if use_claims else None
+    if cl is not None:
+        cl["date"] = pd.to_datetime(cl["date"])
     if granularity == "weekly":
+        if cl is not None:
+            cl["date"] = _week_start(cl["date"], anchor)
+            cl = cl.groupby(["date", "market", "channel"], as_index=False)[
+                ["claimed_revenue", "claimed_conversions"]].sum()
         rev, sp = to_weekly(rev, sp, anchor)
         if rev.empty:
             raise InputError("no complete week of shop revenue to fit")
@@ -310,6 +336,8 @@ def prepare_data(
     else:
         hol, hol_names = np.zeros((n_t, n_m, 0)), []
 
+    claim_parts = _claims(cl, dates, lines, train, obs_mask, line_market, y_scale,
+                          settings.target, max_lag, period, campaign_spend)
     ctrl, ctrl_names = _controls(controls, dates, market_list, train, period)
     lift = _lift(lift_tests, dates, lines, y_scale, value_per_unit, m_index, notices, period)
     return ModelData(
@@ -320,8 +348,43 @@ def prepare_data(
         spend_total=spend_total, log_roas_prior=log_roas_prior, log_hl_prior=log_hl_prior,
         fourier=fourier, time=time, holidays=hol, holiday_names=hol_names, controls=ctrl,
         control_names=ctrl_names, value_per_unit=value_per_unit, current_spend=current_spend,
-        max_spend=max_spend, notices=notices, period_days=period, **lift,
+        max_spend=max_spend, notices=notices, period_days=period, **lift, **claim_parts,
     )
+
+
+def _logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(np.asarray(p, float), 1e-6, 1 - 1e-6)
+    return np.log(p / (1 - p))
+
+
+def _claims(claims: pd.DataFrame | None, dates: pd.DatetimeIndex, lines: list[tuple[str, str]],
+            train: np.ndarray, obs_mask: np.ndarray, line_market: np.ndarray, y_scale: np.ndarray,
+            target: str, max_lag: int, period: int,
+            campaign_spend: pd.DataFrame | None) -> dict[str, np.ndarray]:
+    """The claims arrays of :class:`ModelData` (all zero / False without claims)."""
+    from adbudget.response import claims as cm
+
+    n_n = len(lines)
+    column = "claimed_conversions" if target == "orders" else "claimed_revenue"
+    values, has = claims_arrays(claims, dates, lines, column)
+    revenue, _ = claims_arrays(claims, dates, lines, "claimed_revenue")
+    conversions, _ = claims_arrays(claims, dates, lines, "claimed_conversions")
+    # the target's units: revenue (value per unit 1) or orders (claimed conversions)
+    scaled = values / np.maximum(y_scale[line_market], 1e-9)[None, :] if n_n else values
+    mask = (obs_mask[:, line_market] & has[None, :]) if n_n else np.zeros((len(dates), 0), bool)
+    level = np.array([scaled[mask[:, n], n].mean() if mask[:, n].any() else 0.0
+                      for n in range(n_n)])
+    lags = np.arange(max_lag)[:, None]
+    window = (lags < np.array([window_periods(c, period) for _, c in lines])[None, :]).astype(float) \
+        if n_n else np.zeros((max_lag, 0))
+    organic = organic_campaign_share(campaign_spend, lines)
+    return {
+        "claims": scaled, "claims_mask": mask, "claims_level": np.maximum(level, 1e-6),
+        "claims_window": window,
+        "logit_organic_prior": _logit(cm.ORGANIC_FLOOR + cm.ORGANIC_SLOPE * organic),
+        "has_claims": has, "claimed_revenue": revenue[train].sum(axis=0),
+        "claimed_conversions": conversions[train].sum(axis=0), "organic_share": organic,
+    }
 
 
 def _controls(controls: pd.DataFrame | None, dates: pd.DatetimeIndex, markets: list[str],

@@ -54,8 +54,16 @@ def fit_model(
     warmup: int | None = None,
     seed: int | None = None,
     progress: Callable[[str], None] | None = None,
+    claims: pd.DataFrame | None = None,
+    campaign_spend: pd.DataFrame | None = None,
 ) -> FitResult:
-    """Fit the response model; arguments left ``None`` take their ``[response]`` settings."""
+    """Fit the response model; arguments left ``None`` take their ``[response]`` settings.
+
+    ``claims`` (``date, market, channel, claimed_revenue, claimed_conversions``, base
+    currency) are the platforms' reported conversions, used as a second likelihood when
+    ``settings.platform_claims``; ``campaign_spend`` (``market, channel, campaign, spend``)
+    lets campaign names set the prior of the organic orders each line claims.
+    """
     settings = settings or ResponseSettings()
     method = method or settings.method
     if method not in METHODS:
@@ -64,11 +72,13 @@ def fit_model(
     chains = chains or settings.chains
     seed = settings.seed if seed is None else seed
     say = progress or (lambda _msg: None)
-    data = prepare_data(revenue, spend, market_regions, settings, lift_tests, controls, markets)
+    data = prepare_data(revenue, spend, market_regions, settings, lift_tests, controls, markets,
+                        claims=claims, campaign_spend=campaign_spend)
     spec = make_spec(data, settings)
     unit = "weeks" if data.period_days == 7 else "days"
-    say(f"{len(data.markets)} markets, {data.n_lines} lines, {len(data.dates)} {unit}, "
-        f"{spec.n_latent} parameters: {method}")
+    with_claims = int(np.asarray(data.has_claims).sum()) if data.n_lines else 0
+    say(f"{len(data.markets)} markets, {data.n_lines} lines ({with_claims} with platform claims), "
+        f"{len(data.dates)} {unit}, {spec.n_latent} parameters: {method}")
     summaries = _compile_summaries_in_background(spec)
     if method == "nuts":
         sampled = run_nuts(spec, draws=draws, warmup=warmup or settings.warmup, chains=chains,

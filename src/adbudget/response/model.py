@@ -17,6 +17,18 @@ the line's contributions over the training period divided by its spend equal tha
 Revenue noise is Student-t; orders are negative binomial. Lift tests add a normal
 likelihood on the incremental revenue their window's ROAS predicts.
 
+Platform-reported conversions, where a line has them, add a second likelihood per line and
+day (``response.claims`` explains it)::
+
+    claimed[t, n] = phi[n] * credited[t, n] + f[n] L[n] d[t, m] (1 - v[n] + v[n] x[t, n])
+
+``credited`` is the line's modelled contribution credited back to the days of exposure within
+its attribution window; ``d`` the market's organic demand (the base, floored at 0) relative to
+its mean, ``L`` the line's mean claims, ``f`` the organic share of them and ``v`` the part
+of that which grows with spend (view-through credit). The
+over-claim ``phi`` is pooled seller -> channel -> line; lift tests pin the line's ROAS and
+with it ``phi``. Noise is Student-t with a Poisson-like scale (``sigma * sqrt(level * mean)``).
+
 Every latent is one standard-normal vector ``z`` transformed inside one jitted function:
 NumPyro then compiles a handful of operations at start-up instead of hundreds, and NUTS sees
 a well-scaled, non-centred geometry. The pooling spreads are fixed rather than learned: a
@@ -39,6 +51,7 @@ import numpyro.distributions as dist
 from jax.scipy.special import gammaln
 
 from adbudget.config.response import ResponseSettings
+from adbudget.response import claims as claim_priors
 from adbudget.response.data import ModelData
 from adbudget.response.transforms import ADSTOCKS, SATURATIONS, apply_adstock
 
@@ -50,7 +63,9 @@ ARRAY_FIELDS = (
     "y", "obs_mask", "y_scale", "lagged", "line_market", "line_channel", "line_rc", "onehot",
     "spend_total", "log_roas_prior", "log_hl_prior", "fourier", "time", "holidays", "controls",
     "lift_line", "lift_window", "lift_obs", "lift_se", "lift_bau", "lift_hi", "lift_lo", "train",
+    "claims", "claims_mask", "claims_level", "claims_window", "logit_organic_prior",
 )
+CLAIM_DF = 4.0  # Student-t degrees of freedom of the claims' noise
 
 
 @jax.tree_util.register_dataclass
@@ -80,7 +95,7 @@ class Spec:
 
 # Time axis of each array that has one: padded to a whole bucket of periods (below)
 TIME_AXIS = {"y": 0, "obs_mask": 0, "lagged": 1, "fourier": 0, "time": 0, "holidays": 0,
-             "controls": 0, "lift_window": 1, "train": 0}
+             "controls": 0, "lift_window": 1, "train": 0, "claims": 0, "claims_mask": 0}
 PAD_BUCKET = {1: 28, 7: 8}  # periods: 4 weeks of daily data, 8 weeks of weekly data
 
 
@@ -152,6 +167,9 @@ def make_spec(data: ModelData, settings: ResponseSettings) -> Spec:
             layout.append(("sat_shape", (n_c,)))
         if settings.media_season and (yearly.any() or n_h):
             layout.append(("season_rho", (n_c,)))
+        if np.asarray(data.claims_mask).any():
+            layout += [("claim_phi_g", (1,)), ("claim_phi_c", (n_c,)), ("claim_phi_z", (n_n,)),
+                       ("claim_organic", (n_n,)), ("claim_view", (n_n,)), ("claim_noise", (n_n,))]
     layout.append(("intercept", (n_m,)))
     if settings.trend:
         layout.append(("trend", (n_m,)))
@@ -194,6 +212,18 @@ def unpack(spec: Spec, z: Any) -> dict[str, Any]:
             p["sat_shape"] = jnp.exp(sat.shape_prior[0] + sat.shape_prior[1] * raw["sat_shape"])
         if "season_rho" in raw:
             p["season_rho"] = a["rho_mean"] + a["rho_sd"] * raw["season_rho"]
+        if "claim_phi_c" in raw:
+            cp = claim_priors
+            p["claim_log_phi"] = (math.log(cp.PHI_PRIOR_MEDIAN) + cp.PHI_GLOBAL_SD * raw["claim_phi_g"]
+                                  + cp.PHI_CHANNEL_SD * raw["claim_phi_c"][a["line_channel"]]
+                                  + cp.PHI_LINE_SD * raw["claim_phi_z"])
+            # share of the line's claims that is organic demand, and of that the part that
+            # grows with spend (view-through), both logit-normal
+            p["claim_organic"] = jax.nn.sigmoid(a["logit_organic_prior"]
+                                                + cp.ORGANIC_SD * raw["claim_organic"])
+            p["claim_view"] = jax.nn.sigmoid(cp.LOGIT_VIEW_PRIOR + cp.VIEW_SD * raw["claim_view"])
+            p["claim_sigma"] = jnp.exp(math.log(cp.CLAIM_NOISE_MEDIAN)
+                                       + cp.CLAIM_NOISE_SD * raw["claim_noise"])
     p["intercept"] = 0.6 + 0.4 * raw["intercept"]
     if "trend" in raw:
         p["trend"] = 0.3 * raw["trend"]
@@ -263,7 +293,39 @@ def compute(spec: Spec, z: Any) -> dict[str, Any]:
     lp["beta"] = beta
     out.update(mu=base + contrib @ a["onehot"], contrib=contrib, lines=lp, carried=carried,
                effect=effect)
+    if "claim_log_phi" in p:
+        out["claim_parts"] = claim_parts(spec, p, base, contrib, carried, weights)
     return out
+
+
+def claim_parts(spec: Spec, p: dict[str, Any], base: Any, contrib: Any, carried: Any,
+                weights: Any) -> tuple[Any, Any]:
+    """(caused, organic) parts of each line's expected claims, (T, N) each, scaled like y.
+
+    ``caused`` is ``phi`` times the contribution credited back to the days of exposure: the
+    response on day t is split over the past days' spend by their carryover weights, and day
+    s collects the parts of days s .. s + window - 1. ``organic`` is what the line claims of
+    the market's organic demand: on average a share ``f`` of the line's claims (its mean level
+    ``L``), following the market's organic demand relative to its mean, a part ``v`` of it
+    growing with the line's spend (view-through): ``f L base/mean(base) (1 - v + v x)``.
+    """
+    a = spec.arrays
+    x0 = a["lagged"][0]  # (T, N) the period's own spend (scaled)
+    per_unit = jnp.where(carried > 1e-6, contrib / jnp.maximum(carried, 1e-6), 0.0)
+    w = weights * a["claims_window"]
+    n_t = per_unit.shape[0]
+    ahead = per_unit * w[0][None, :]
+    for lag in range(1, min(w.shape[0], n_t)):
+        shifted = jnp.concatenate([per_unit[lag:], jnp.repeat(per_unit[-1:], lag, axis=0)])
+        ahead = ahead + shifted * w[lag][None, :]
+    caused = jnp.exp(p["claim_log_phi"])[None, :] * x0 * ahead
+    demand = jnp.maximum(base, 0.0)
+    train = a["obs_mask"]
+    mean_demand = jnp.where(train, demand, 0.0).sum(axis=0) / jnp.maximum(train.sum(axis=0), 1)
+    relative = (demand / jnp.maximum(mean_demand, 1e-6)[None, :])[:, a["line_market"]]
+    view = p["claim_view"][None, :]
+    organic = (p["claim_organic"] * a["claims_level"])[None, :] * relative * (1 - view + view * x0)
+    return caused, organic
 
 
 def lift_prediction(spec: Spec, out: dict[str, Any]) -> Any:
@@ -311,6 +373,13 @@ def log_likelihood(spec: Spec, z: Any) -> tuple[Any, dict[str, Any]]:
         y = a["y"] / a["y_scale"][None, :]
         ll = dist.StudentT(a["student_df"], mu, p["sigma"][None, :]).log_prob(y)
     total = jnp.where(mask, ll, 0.0).sum()
+    if "claim_parts" in out:
+        caused, organic = out["claim_parts"]
+        mean = caused + organic
+        level = a["claims_level"][None, :]
+        scale = p["claim_sigma"][None, :] * jnp.sqrt(level * (jnp.maximum(mean, 0.0) + 0.1 * level))
+        ll_claims = dist.StudentT(CLAIM_DF, mean, scale).log_prob(a["claims"])
+        total = total + jnp.where(a["claims_mask"], ll_claims, 0.0).sum()
     if a["lift_line"].shape[0]:
         predicted = lift_prediction(spec, out)
         total = total + dist.Normal(predicted, a["lift_se"]).log_prob(a["lift_obs"]).sum()
@@ -333,6 +402,13 @@ def _derive_one(spec: Spec, z: Any) -> dict[str, Any]:
     for name, value in out["params"].items():
         if name in ("intercept", "trend", "sigma", "concentration"):
             keep[name] = value
+    if "claim_parts" in out:  # per line: over-claim, and the claims' caused / organic totals
+        caused, organic = out["claim_parts"]
+        mask = spec.arrays["claims_mask"]
+        p = out["params"]
+        keep["line_claim_phi"] = jnp.exp(p["claim_log_phi"])
+        keep["line_claim_caused"] = jnp.where(mask, caused, 0.0).sum(axis=0)
+        keep["line_claim_organic"] = jnp.where(mask, organic, 0.0).sum(axis=0)
     return keep
 
 

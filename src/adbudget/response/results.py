@@ -15,7 +15,7 @@ from adbudget.response.data import ModelData, Notice
 from adbudget.response.inference import Draws
 from adbudget.response.model import Spec, derive, mean_paths
 
-MODEL_VERSION = "response-2"  # 2: media season index (a saved fit of 1 has another latent layout)
+MODEL_VERSION = "response-3"  # 3: platform claims likelihood; 2: media season index
 MAX_SAVED_DRAWS = 1000
 PATH_DRAWS = 100
 
@@ -102,6 +102,11 @@ def analyze(data: ModelData, spec: Spec, draws: Draws, interval: float = 0.9,
             "adstock_shape": named["line_adstock_shape"],
             "log_roas": named["line_log_roas"],
         }
+        if "line_claim_phi" in named:  # platform claims: over-claim, caused / organic parts
+            y_val = y_line * value
+            line_draws["claim_phi"] = named["line_claim_phi"]
+            line_draws["claim_caused"] = named["line_claim_caused"] * y_val
+            line_draws["claim_organic"] = named["line_claim_organic"] * y_val
     result_draws = {k: v for k, v in line_draws.items() if k != "log_roas"}
     paths = mean_paths(spec, z[np.linspace(0, len(z) - 1, min(PATH_DRAWS, len(z))).astype(int)])
 
@@ -204,6 +209,7 @@ def _summary(data: ModelData, spec: Spec, line_draws: dict[str, np.ndarray], cur
     contrib_total = (paths["contrib"][data.train] * scale[None, :]).sum(axis=0)
     market_total = np.array([(data.y[data.obs_mask[:, j], j] * data.value_per_unit[j]).sum()
                              for j in range(len(data.markets))])
+    claims = _claims_summary(data, line_draws, interval)
     rows = []
     for n, (m, c) in enumerate(data.lines):
         rows.append({
@@ -220,8 +226,64 @@ def _summary(data: ModelData, spec: Spec, line_draws: dict[str, np.ndarray], cur
             "contribution": float(contrib_total[n]),
             "contribution_share": float(contrib_total[n] / max(market_total[data.line_market[n]], 1e-9)),
             "prior_weight": float(prior_weight[n]),
+            **{k: v[n] for k, v in claims.items()},
         })
     return pd.DataFrame(rows)
+
+
+CLAIM_COLUMNS = ("claimed_revenue", "claimed_conversions", "claimed_roas", "incremental_revenue",
+                 "incremental_revenue_lo", "incremental_revenue_hi", "incremental_share",
+                 "incremental_share_lo", "incremental_share_hi", "caused_conversions",
+                 "organic_claim_share", "organic_claim_share_lo", "organic_claim_share_hi",
+                 "over_claim")
+
+
+def _claims_summary(data: ModelData, line_draws: dict[str, np.ndarray],
+                    interval: float) -> dict[str, list[float | None]]:
+    """Per line, what the platform claims next to what the model estimates it caused.
+
+    Over the training period: claimed revenue, conversions and ROAS (the platform's), the
+    incremental revenue (ROAS x spend, the model's) with its interval, the incrementality
+    share (incremental / claimed revenue) with its interval, the conversions that share
+    implies, the share of the claims the model reads as organic demand (buyers who were
+    coming anyway, view-through), and the over-claim on what the line caused. ``None``
+    where the line has no claims or the fit did not use them.
+    """
+    n_n = data.n_lines
+    has = np.asarray(data.has_claims, bool) if len(data.has_claims) == n_n else np.zeros(n_n, bool)
+    claimed = np.asarray(data.claimed_revenue, float) if has.any() else np.zeros(n_n)
+    conversions = np.asarray(data.claimed_conversions, float) if has.any() else np.zeros(n_n)
+    spend = np.asarray(data.spend_total, float)
+    incremental = line_draws["roas"] * spend[None, :]  # (D, N) base currency over training
+    inc_lo, inc_hi = _q(incremental, interval)
+    share = incremental / np.maximum(claimed, 1e-9)[None, :]
+    sh_lo, sh_hi = _q(share, interval)
+    used = "claim_caused" in line_draws
+    if used:
+        parts = line_draws["claim_caused"] + line_draws["claim_organic"]
+        organic = line_draws["claim_organic"] / np.maximum(parts, 1e-12)
+        org_lo, org_hi = _q(organic, interval)
+    out: dict[str, list[float | None]] = {k: [] for k in CLAIM_COLUMNS}
+    for n in range(n_n):
+        ok = bool(has[n])
+        values: dict[str, float | None] = {
+            "claimed_revenue": float(claimed[n]) if ok else None,
+            "claimed_conversions": float(conversions[n]) if ok else None,
+            "claimed_roas": float(claimed[n] / spend[n]) if ok and spend[n] > 0 else None,
+            "incremental_revenue": float(incremental[:, n].mean()),
+            "incremental_revenue_lo": float(inc_lo[n]), "incremental_revenue_hi": float(inc_hi[n]),
+            "incremental_share": float(share[:, n].mean()) if ok else None,
+            "incremental_share_lo": float(sh_lo[n]) if ok else None,
+            "incremental_share_hi": float(sh_hi[n]) if ok else None,
+            "caused_conversions": float(conversions[n] * share[:, n].mean()) if ok else None,
+            "organic_claim_share": float(organic[:, n].mean()) if ok and used else None,
+            "organic_claim_share_lo": float(org_lo[n]) if ok and used else None,
+            "organic_claim_share_hi": float(org_hi[n]) if ok and used else None,
+            "over_claim": float(line_draws["claim_phi"][:, n].mean()) if ok and used else None,
+        }
+        for k, v in values.items():
+            out[k].append(v)
+    return out
 
 
 def _fit_notices(data: ModelData, summary: pd.DataFrame, diag: dict[str, Any]) -> list[Notice]:

@@ -1,9 +1,22 @@
 """Ad-platform rows and their native export files (Meta, Google Ads, TikTok, Amazon, Shopee,
 Lazada; KOL and live commerce as the canonical ad_daily CSV).
 
-Platforms over-claim: each reports ``claim`` x the conversions its line truly caused plus a
-share of organic orders (branded search and marketplace halo), so platform ROAS is always
-above the true incremental ROAS.
+What a platform reports is built unlike the response model's own form, as platforms do it:
+
+* **caused conversions, over-claimed and credited to exposure days**: the conversions that a
+  day's spend causes over the following days (the line's carryover) are reported on the day of
+  the exposure, within the platform's attribution window (``ATTRIBUTION_WINDOW_DAYS``), times
+  the line's over-claim factor ``claim`` (0.4-3x: duplicated credit across platforms pushes it
+  up, cross-device journeys and missing pixels pull it below 1);
+* **organic buyers the ads reached**: each campaign also claims a share of the market's
+  organic orders that grows with its reach, ``1 - exp(-impressions / K)``, so claims keep
+  rising with spend where the caused effect has saturated; the share is large for retargeting,
+  brand, catalog/shopping and marketplace-search campaigns and small for prospecting
+  (``ORGANIC_CAMPAIGN_KINDS``), read from the campaign's kind as a seller's names show it.
+
+``WorldSpec.claims`` switches the claims to ``"organic"`` (the same totals, following organic
+demand only) or ``"noise"`` (the same level, random): the settings under which a model that
+trusts claims must fall back to shop revenue.
 """
 
 from __future__ import annotations
@@ -16,8 +29,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from adbudget.simulate.forms import carryover
 from adbudget.simulate.orders import money_text
-from adbudget.simulate.panel import MarketPanel
+from adbudget.simulate.panel import MarketPanel, kernel
 
 PLATFORM_OF = {  # channel -> export format
     "meta": "meta", "tiktok": "tiktok", "google_search": "google_ads", "youtube": "google_ads",
@@ -33,14 +47,75 @@ HAS_CREATIVE = {"meta", "tiktok", "kol", "live_commerce"}
 TESTED = ("meta", "tiktok")  # channels whose sellers run creative A/B tests in the simulated world
 TEST_DAYS = 35  # creative tests run over the last five weeks of the data
 TEST_ARMS = ("current", "ugc", "static")  # the first is the control
+# click-through attribution windows (days after the exposure a conversion is still credited)
+ATTRIBUTION_WINDOW_DAYS = {"meta": 7, "tiktok": 7, "google_search": 30, "youtube": 30,
+                           "amazon": 14, "shopee": 7, "lazada": 7, "kol": 7, "live_commerce": 1}
+# campaign kinds that mostly reach people already on their way to buy (retargeting, brand and
+# shopping search, catalog ads, marketplace search): they claim many organic orders
+ORGANIC_CAMPAIGN_KINDS = ("Retargeting", "Retarget", "Catalog", "Advantage+", "Brand", "Shopping",
+                          "SP_Exact", "Search", "Shop")
+ORGANIC_WEIGHT, PROSPECTING_WEIGHT = 3.0, 0.4
 
 
-def ad_rows(seed: int, panel: MarketPanel) -> pd.DataFrame:
-    """Platform-reported rows per campaign and day, with minor units and base amounts."""
+def exposure_credit(panel: MarketPanel, i: int, window: int) -> np.ndarray:
+    """Line ``i``'s caused gross revenue credited back to the day of exposure, as platforms
+    report it: day t gets the response its spend produces on days t .. t + window - 1.
+
+    The response on a day is split over the past days' spend by their carryover weights
+    (``w_k x_(t-k) / carried_t`` of it is due to day t - k); days after the data's end count at
+    the last day's response per unit (the report is pulled after the window closed).
+    """
+    line = panel.lines[i]
+    x_in = panel.spend[i] / (panel.cost[i] * line.half)
+    w = kernel(line)
+    carried = carryover(x_in, w)
+    per_unit = np.where(carried > 1e-12, panel.incr_gross[i] / np.maximum(carried, 1e-12), 0.0)
+    n = len(x_in)
+    extended = np.r_[per_unit, np.full(len(w), per_unit[-1] if n else 0.0)]
+    credit = np.zeros(n)
+    for k in range(min(window, len(w))):
+        credit += w[k] * extended[k:k + n]
+    return x_in * credit
+
+
+def organic_weight(campaign: str) -> float:
+    """How much of the organic demand a campaign reaches, by its kind (the name's last part)."""
+    kind = campaign.rsplit("_", 1)[-1]
+    return ORGANIC_WEIGHT if any(campaign.endswith(k) or kind == k for k in ORGANIC_CAMPAIGN_KINDS) \
+        else PROSPECTING_WEIGHT
+
+
+def expected_claims(panel: MarketPanel, i: int, cidx: np.ndarray, day: np.ndarray,
+                    spend_base: np.ndarray, mode: str = "informative") -> np.ndarray:
+    """Expected platform-reported conversions of line ``i`` per campaign-day row."""
+    m = panel.market
+    line = panel.lines[i]
+    base_orders = panel.base_gross / m.aov
+    line_spend = panel.spend[i, day]
+    share = spend_base / np.where(line_spend > 0, line_spend, 1.0)
+    caused = exposure_credit(panel, i, ATTRIBUTION_WINDOW_DAYS.get(line.channel, 7))
+    impressions = spend_base / (line.cpm * panel.cost[i, day]) * 1000
+    reach_unit = max(line.spend0 / line.cpm * 1000, 1e-9)  # impressions of the planned spend
+    weights = np.asarray([organic_weight(c) for c in line.campaigns])[cidx]
+    organic = base_orders[day] * line.capture * weights * (1 - np.exp(-impressions / reach_unit))
+    lam = share * line.claim * caused[day] / m.aov + organic
+    if mode == "informative" or not len(lam):
+        return lam
+    total = lam.sum()
+    if mode == "organic":  # the same total, spread by the organic demand and the spend share
+        level = share * base_orders[day]
+        return level * total / max(level.sum(), 1e-12)
+    rng = np.random.default_rng([int(line.spend0 * 1000) % 2**31, 13])  # "noise": the same level
+    level = share * np.exp(rng.normal(0.0, 0.6, len(lam)))
+    return level * total / max(level.sum(), 1e-12)
+
+
+def ad_rows(seed: int, panel: MarketPanel, claims: str = "informative") -> pd.DataFrame:
+    """Platform-reported rows per campaign and day, with minor units and base amounts;
+    ``claims`` is what the reported conversions carry (``WorldSpec.claims``)."""
     m = panel.market
     rng = np.random.default_rng([seed, 7, zlib.crc32(m.code.encode())])
     scale = 10 ** m.minor_units
-    base_orders = panel.base_gross / m.aov
     frames = []
     for i, line in enumerate(panel.lines):
         minor = panel.campaign_minor[i]
@@ -48,11 +123,9 @@ def ad_rows(seed: int, panel: MarketPanel) -> pd.DataFrame:
         spend_minor = minor[cidx, day]
         fx = panel.fx[day]
         spend_base = spend_minor / scale / fx
-        line_spend = panel.spend[i, day]
-        share = spend_base / np.where(line_spend > 0, line_spend, 1.0)
         impressions = rng.poisson(spend_base / (line.cpm * panel.cost[i, day]) * 1000)
         clicks = rng.binomial(impressions, min(line.ctr, 0.5))
-        lam = share * (line.claim * panel.incr_gross[i, day] / m.aov + line.capture * base_orders[day])
+        lam = expected_claims(panel, i, cidx, day, spend_base, claims)
         conversions = rng.poisson(lam)
         value = conversions * m.aov * np.exp(rng.normal(0, 0.15, len(day)))
         revenue_minor = np.round(value * fx * scale).astype(np.int64)
@@ -73,11 +146,12 @@ def ad_rows(seed: int, panel: MarketPanel) -> pd.DataFrame:
             "revenue_minor": revenue_minor,
             "spend_base": spend_base,
             "revenue_base": revenue_minor / scale / fx,
+            "expected_conversions": lam,
         }))
     if not frames:
         return pd.DataFrame()
     out = pd.concat(frames, ignore_index=True)
-    out = _split_test_arms(seed, panel, out)
+    out = _split_test_arms(seed, panel, out).drop(columns="expected_conversions")
     out["spend"] = money_text(out["spend_minor"].to_numpy(), m.minor_units)
     out["revenue"] = money_text(out["revenue_minor"].to_numpy(), m.minor_units)
     return out.sort_values(["date", "channel", "campaign"], kind="stable").reset_index(drop=True)
@@ -150,13 +224,8 @@ def _split_test_arms(seed: int, panel: MarketPanel, rows: pd.DataFrame) -> pd.Da
     click_left = base["clicks"].to_numpy().copy()
     scale = 10 ** m.minor_units
     mult = tests["multiplier"].to_numpy()
-    # the campaign's expected conversions per day, as ad_rows draws them
-    i = next(j for j, ln in enumerate(panel.lines) if ln.channel == t0["channel"])
-    line = panel.lines[i]
+    lam = base["expected_conversions"].to_numpy()  # the campaign's, as ad_rows drew them
     day = np.searchsorted(panel.dates, base["date"].to_numpy().astype("datetime64[D]"))
-    share = base["spend_base"].to_numpy() / np.maximum(panel.spend[i, day], 1e-12)
-    lam = share * (line.claim * panel.incr_gross[i, day] / m.aov
-                   + line.capture * panel.base_gross[day] / m.aov)
     for a in range(k):
         last = a == k - 1
         frac = shares[:, a] / np.maximum(shares[:, a:].sum(axis=1), 1e-12)
@@ -311,4 +380,5 @@ def export_files(rows: pd.DataFrame, market: str, currency: str, variant: int) -
     return out
 
 
-__all__ = ["PLATFORM_OF", "WRITERS", "ExportFile", "ad_rows", "export_files"]
+__all__ = ["ATTRIBUTION_WINDOW_DAYS", "PLATFORM_OF", "WRITERS", "ExportFile", "ad_rows",
+           "expected_claims", "export_files", "exposure_credit"]

@@ -26,6 +26,16 @@ class FitInputs:
     spend: pd.DataFrame  # date, market, channel, spend (base currency)
     regions: dict[str, str]
     lift_tests: pd.DataFrame | None
+    # platform-reported conversions (date, market, channel, claimed_revenue, claimed_conversions)
+    # and spend per campaign (market, channel, campaign, spend), as the workspace reads them
+    claims: pd.DataFrame | None = None
+    campaign_spend: pd.DataFrame | None = None
+
+    def fit_kwargs(self) -> dict[str, Any]:
+        """Keyword arguments of ``adbudget.response.fit_model``."""
+        return {"revenue": self.revenue, "spend": self.spend, "market_regions": self.regions,
+                "lift_tests": self.lift_tests, "claims": self.claims,
+                "campaign_spend": self.campaign_spend}
 
 
 @dataclass(frozen=True)
@@ -66,6 +76,11 @@ def fit_inputs(world: World, use_lift: bool = True, scale_tests: bool = True) ->
     first = revenue[revenue["revenue"] > 0].groupby("market")["date"].min()
     revenue = revenue[revenue["date"] >= revenue["market"].map(first)].reset_index(drop=True)
     spend = lines[["date", "market", "channel", "spend"]]
+    claims = lines[["date", "market", "channel", "platform_revenue", "platform_conversions"]].rename(
+        columns={"platform_revenue": "claimed_revenue", "platform_conversions": "claimed_conversions"})
+    ads = world.ad_daily()
+    campaign_spend = ads.groupby(["market", "channel", "campaign"], as_index=False)["spend_base"].sum(
+    ).rename(columns={"spend_base": "spend"})
     lift = None
     if use_lift:
         tests = world.lift_tests()
@@ -75,7 +90,8 @@ def fit_inputs(world: World, use_lift: bool = True, scale_tests: bool = True) ->
         lift = tests.assign(spend=tests["spend_base"], baseline_spend=tests["baseline_spend"] * rate,
                             incremental_revenue=tests["incremental_revenue"] * rate,
                             incremental_revenue_se=tests["incremental_revenue_se"] * rate)
-    return FitInputs(revenue, spend, {m.code: m.region for m in world.markets}, lift)
+    return FitInputs(revenue, spend, {m.code: m.region for m in world.markets}, lift, claims,
+                     campaign_spend)
 
 
 def score_fit(world: World, result: Any) -> Recovery:

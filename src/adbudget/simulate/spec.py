@@ -95,8 +95,8 @@ class ChannelProfile:
     adstock: str
     decay: tuple[float, float]
     peak: tuple[float, float]
-    claim: tuple[float, float]  # platform over-claim factor on caused conversions
-    capture: float  # share of base (organic) orders a platform also claims
+    claim: tuple[float, float]  # platform over-claim factor on caused conversions (0.4-3x)
+    capture: float  # share of the organic orders its audience places that a platform also claims
     cpm: float  # base currency per 1000 impressions
     ctr: float
     click_share: float  # share of journey touches that are clicks
@@ -105,24 +105,24 @@ class ChannelProfile:
 
 CHANNEL_PROFILES: dict[str, ChannelProfile] = {
     "meta": ChannelProfile(3.6, 0.30, (("hill", .5), ("weibull", .2), ("negexp", .3)), (1.0, 1.8),
-                           "geometric", (0.3, 0.6), (0, 0), (1.4, 2.0), 0.05, 9.0, 0.012, 0.4),
+                           "geometric", (0.3, 0.6), (0, 0), (0.9, 2.4), 0.05, 9.0, 0.012, 0.4),
     "tiktok": ChannelProfile(2.8, 0.18, (("hill", .5), ("weibull", .5)), (1.2, 2.0),
-                             "delayed", (0.5, 0.7), (1.0, 3.0), (1.5, 2.3), 0.03, 6.0, 0.009, 0.3),
+                             "delayed", (0.5, 0.7), (1.0, 3.0), (0.8, 2.6), 0.03, 6.0, 0.009, 0.3),
     "google_search": ChannelProfile(5.0, 0.25, (("negexp", .4), ("log", .3), ("hill", .3)),
-                                    (0.7, 1.0), "geometric", (0.1, 0.3), (0, 0), (1.3, 1.6), 0.12,
+                                    (0.7, 1.0), "geometric", (0.1, 0.3), (0, 0), (1.0, 2.0), 0.12,
                                     30.0, 0.05, 0.95),
     "youtube": ChannelProfile(2.0, 0.10, (("weibull", .5), ("hill", .5)), (1.6, 2.6), "delayed",
-                              (0.6, 0.8), (3.0, 7.0), (1.8, 3.0), 0.02, 7.0, 0.004, 0.15, True),
+                              (0.6, 0.8), (3.0, 7.0), (0.5, 1.3), 0.02, 7.0, 0.004, 0.15, True),
     "amazon": ChannelProfile(5.0, 0.18, (("log", .5), ("negexp", .5)), (1.0, 1.0), "geometric",
-                             (0.15, 0.4), (0, 0), (1.5, 2.2), 0.10, 12.0, 0.004, 0.9),
+                             (0.15, 0.4), (0, 0), (1.3, 3.0), 0.10, 12.0, 0.004, 0.9),
     "shopee": ChannelProfile(4.6, 0.20, (("log", .4), ("negexp", .6)), (1.0, 1.0), "geometric",
-                             (0.1, 0.3), (0, 0), (1.6, 2.4), 0.10, 2.5, 0.02, 0.9),
+                             (0.1, 0.3), (0, 0), (1.2, 3.0), 0.10, 2.5, 0.02, 0.9),
     "lazada": ChannelProfile(4.0, 0.14, (("log", .4), ("negexp", .6)), (1.0, 1.0), "geometric",
-                             (0.1, 0.3), (0, 0), (1.6, 2.4), 0.08, 2.5, 0.018, 0.9),
+                             (0.1, 0.3), (0, 0), (1.1, 2.6), 0.08, 2.5, 0.018, 0.9),
     "kol": ChannelProfile(2.4, 0.08, (("hill", .6), ("weibull", .4)), (1.5, 2.5), "delayed",
-                          (0.6, 0.8), (2.0, 6.0), (1.5, 2.5), 0.0, 5.0, 0.01, 0.3, True),
+                          (0.6, 0.8), (2.0, 6.0), (0.4, 1.0), 0.0, 5.0, 0.01, 0.3, True),
     "live_commerce": ChannelProfile(3.2, 0.08, (("negexp", .6), ("hill", .4)), (1.0, 1.5),
-                                    "geometric", (0.1, 0.3), (0, 0), (1.3, 1.8), 0.02, 3.0, 0.03,
+                                    "geometric", (0.1, 0.3), (0, 0), (0.7, 1.6), 0.02, 3.0, 0.03,
                                     0.6, True),
 }
 ABBR = {"meta": "Meta", "tiktok": "TT", "google_search": "GSearch", "youtube": "YT",
@@ -222,6 +222,11 @@ class WorldSpec:
     lines: tuple[LineSpec, ...]
     weak_step: tuple[str, str]  # (market, step) with the injected weak funnel step
     base_currency: str = "USD"
+    # what the platforms' reported conversions carry: "informative" (over-claimed caused
+    # conversions credited to exposure days, plus organic buyers their ads reached),
+    # "organic" (only organic demand, unrelated to what the ads caused) or "noise" (random
+    # around the same level): the last two are the robustness settings of the claims model
+    claims: str = "informative"
 
     def market(self, code: str) -> MarketSpec:
         for m in self.markets:
@@ -239,8 +244,15 @@ def _choice(rng: np.random.Generator, options: tuple[tuple[str, float], ...]) ->
     return names[int(rng.choice(len(names), p=p / p.sum()))]
 
 
-def build_spec(seed: int = 0, size: str = "small", scale_test_share: float = 0.25) -> WorldSpec:
-    """Draw every true parameter of a world from ``seed`` (deterministic)."""
+CLAIMS_MODES = ("informative", "organic", "noise")
+
+
+def build_spec(seed: int = 0, size: str = "small", scale_test_share: float = 0.25,
+               claims: str = "informative") -> WorldSpec:
+    """Draw every true parameter of a world from ``seed`` (deterministic); ``claims`` is
+    one of :data:`CLAIMS_MODES` (what the platforms' reported conversions carry)."""
+    if claims not in CLAIMS_MODES:
+        raise ValueError(f"claims must be one of {', '.join(CLAIMS_MODES)}, got {claims!r}")
     sz = SIZES[size]
     rng = np.random.default_rng([seed, 1])
     end = pd.Timestamp(END_DATE)
@@ -329,7 +341,7 @@ def build_spec(seed: int = 0, size: str = "small", scale_test_share: float = 0.2
     return WorldSpec(
         seed=seed, size=size, start=start.strftime("%Y-%m-%d"), end=end.strftime("%Y-%m-%d"),
         days=days, users=sz.users, markets=tuple(markets), lines=tuple(lines),
-        weak_step=(weak_market, weak_step),
+        weak_step=(weak_market, weak_step), claims=claims,
     )
 
 
@@ -371,6 +383,6 @@ def _assign_scale_tests(rng: np.random.Generator, lines: list[LineSpec], days: i
 
 
 __all__ = [
-    "CHANNEL_PROFILES", "END_DATE", "SIZES", "LineSpec", "MarketSpec", "SizeSpec", "WorldSpec",
+    "CHANNEL_PROFILES", "CLAIMS_MODES", "END_DATE", "SIZES", "LineSpec", "MarketSpec", "SizeSpec", "WorldSpec",
     "build_spec", "market_info",
 ]

@@ -196,7 +196,7 @@ class World:
 
     @cached_property
     def _ad_rows(self) -> pd.DataFrame:
-        return pd.concat([ad_rows(self.spec.seed, p) for p in self.panels.values()], ignore_index=True)
+        return pd.concat([ad_rows(self.spec.seed, p, self.spec.claims) for p in self.panels.values()], ignore_index=True)
 
     def ad_daily(self) -> pd.DataFrame:
         """Platform rows in the canonical ad_daily shape (local money as written, plus *_base)."""

@@ -24,13 +24,30 @@ class ResponseMixin:
     def _response_inputs(self, markets: list[str] | None) -> dict[str, Any]:
         revenue = self.daily_revenue(markets)  # type: ignore[attr-defined]
         spend = self.daily_spend(markets)  # type: ignore[attr-defined]
+        claims = None
         if not spend.empty:
+            claims = spend.rename(columns={"platform_revenue": "claimed_revenue",
+                                           "conversions": "claimed_conversions"})[
+                ["date", "market", "channel", "claimed_revenue", "claimed_conversions"]]
             spend = spend[["date", "market", "channel", "spend"]]
         lift = self._lift_in_base(self.lift_tests())  # type: ignore[attr-defined]
         if markets and not lift.empty:
             lift = lift[lift["market"].isin(markets)]
         regions = {code: m.region for code, m in self.settings.markets.items()}
-        return {"revenue": revenue, "spend": spend, "lift_tests": lift, "market_regions": regions}
+        return {"revenue": revenue, "spend": spend, "lift_tests": lift, "market_regions": regions,
+                "claims": claims, "campaign_spend": self._campaign_spend(markets)}
+
+    def _campaign_spend(self, markets: list[str] | None) -> pd.DataFrame:
+        """Spend per market x channel x campaign (base currency): campaign names tell the
+        model which lines mostly reach buyers already on their way (retargeting, brand)."""
+        from adbudget.workspace.core import filter_clauses
+
+        where, params = filter_clauses(markets=markets, date_column=None)
+        clause = f"WHERE {' AND '.join(where)}" if where else ""
+        frame = self.store.query(
+            f"""SELECT market, channel, campaign, CAST(SUM(spend_base) AS DOUBLE) AS spend
+                FROM ad_daily {clause} GROUP BY ALL""", params)
+        return frame
 
     def _lift_in_base(self, lift: pd.DataFrame) -> pd.DataFrame:
         """Lift tests with spend and incremental revenue converted to the base currency."""
@@ -58,7 +75,8 @@ class ResponseMixin:
     def _response_hashes(self, inputs: dict[str, Any], markets: list[str]) -> tuple[str, str]:
         from adbudget.response.serde import config_hash, frame_hash
 
-        data_hash = frame_hash(inputs["revenue"], inputs["spend"], inputs["lift_tests"])
+        data_hash = frame_hash(inputs["revenue"], inputs["spend"], inputs["lift_tests"],
+                               inputs.get("claims"))
         config = {
             "response": self.settings.response.model_dump(mode="json"),
             "base_currency": self.settings.base_currency,

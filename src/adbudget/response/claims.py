@@ -1,0 +1,126 @@
+"""Platform-reported conversions ("claims") as a second, line-level signal of the response model.
+
+Every ad platform reports, per campaign and day, the conversions and the conversion value it
+credits to itself. Those numbers over-claim unevenly (duplicate credit across platforms,
+view-through credit, buyers who were coming anyway) and under-claim elsewhere (cross-device
+journeys, missing pixels), so the model never takes them as the truth. But they move with the
+line's *own* spend day by day, which the shop's revenue (one number per market and day)
+cannot show, and that is what tells 25 lines' curves apart. The model reads them as::
+
+    claimed[t, n] = phi[n] * credited[t, n] + organic[t, n] + noise
+
+* ``credited`` is the line's modelled incremental revenue credited back to the days of
+  exposure within the platform's attribution window (:data:`ATTRIBUTION_WINDOW_DAYS`), as
+  the platforms report it;
+* ``phi`` is the over-claim on what the line caused (below 1 with missing pixels), pooled
+  channel -> line and calibrated by lift tests through the line's ROAS;
+* ``organic`` is the part of the claims that is the market's organic demand (buyers who
+  were coming anyway: retargeting, brand search, catalog, marketplace search; its prior
+  follows the line's spend share in such campaigns, read from campaign names by
+  :func:`organic_campaign_share`), following the market's organic demand day by day; a part
+  of it grows with the line's spend ``x`` (view-through credit for organic buyers who merely
+  saw an ad), so claims may keep rising where the caused effect has saturated.
+
+When claims carry nothing about the effect, ``phi`` goes to zero and the line is fitted from
+shop revenue alone, as without claims. This module holds the pure data side: campaign kinds,
+attribution windows and the per-line arrays; the likelihood lives in ``response.model``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+import pandas as pd
+
+# Click attribution windows (days) by channel, the platforms' defaults: a conversion this many
+# days after the exposure is still credited to the exposure's day.
+ATTRIBUTION_WINDOW_DAYS: dict[str, int] = {
+    "meta": 7, "tiktok": 7, "google_search": 30, "youtube": 30, "amazon": 14, "shopee": 7,
+    "lazada": 7, "kol": 7, "live_commerce": 1, "email": 7, "other": 7,
+}
+DEFAULT_WINDOW_DAYS = 7
+
+# Campaign kinds that mostly reach people already on their way to buy, by words sellers put
+# in campaign names (English and Chinese): retargeting / remarketing, brand search, shopping
+# and catalog (DPA) ads, marketplace search and exact-match keywords, store ads.
+ORGANIC_CAMPAIGN_PATTERN = re.compile(
+    r"retarget|remarket|\brt\b|\bdpa\b|catalog|catalogue|advantage\+|\bbrand|shopping|"
+    r"sp_exact|exact|\bsearch|_search|\bshop\b|_shop$|品牌|再营销|重定向|再营銷|目录|购物|搜索",
+    re.IGNORECASE,
+)
+
+# Prior of the share of a line's claims that is organic demand (logit-normal): its median is
+# ORGANIC_FLOOR + ORGANIC_SLOPE x (the line's spend share in organic-kind campaigns), i.e.
+# 25 % for pure prospecting, 65 % for pure retargeting / brand / shopping.
+ORGANIC_FLOOR, ORGANIC_SLOPE, ORGANIC_SD = 0.25, 0.4, 1.2
+# Of the organic claims, the part that grows with the line's spend (view-through credit).
+LOGIT_VIEW_PRIOR, VIEW_SD = -0.85, 1.2  # median 30 %
+PHI_PRIOR_MEDIAN = 1.5  # platforms claim half again what they cause, typically
+# log-scale spreads: the seller's overall over-claim (wide: the shop's revenue and lift tests
+# set it), each channel's departure from it, then each line's within its channel. Platforms
+# differ by attribution rules, but by less than their lines' returns do: the claims then tell
+# lines apart and the shop's total sets the level.
+PHI_GLOBAL_SD, PHI_CHANNEL_SD, PHI_LINE_SD = 0.7, 0.4, 0.3
+CLAIM_NOISE_MEDIAN, CLAIM_NOISE_SD = 0.3, 0.7
+
+
+def is_organic_campaign(name: str) -> bool:
+    """True when a campaign's name says it mostly reaches people already on their way to buy."""
+    return bool(ORGANIC_CAMPAIGN_PATTERN.search(str(name)))
+
+
+def organic_campaign_share(campaign_spend: pd.DataFrame | None,
+                           lines: list[tuple[str, str]]) -> np.ndarray:
+    """Per line, the share of its spend in organic-kind campaigns (0 without campaign data).
+
+    ``campaign_spend``: ``market, channel, campaign, spend``.
+    """
+    out = np.zeros(len(lines))
+    if campaign_spend is None or campaign_spend.empty:
+        return out
+    frame = campaign_spend.copy()
+    frame["organic"] = frame["campaign"].map(is_organic_campaign)
+    frame["organic_spend"] = frame["spend"].astype(float) * frame["organic"]
+    totals = frame.groupby(["market", "channel"])[["organic_spend", "spend"]].sum()
+    for n, key in enumerate(lines):
+        if key in totals.index and float(totals.loc[key, "spend"]) > 0:
+            out[n] = float(totals.loc[key, "organic_spend"]) / float(totals.loc[key, "spend"])
+    return out
+
+
+def window_periods(channel: str, period_days: int) -> int:
+    """The channel's attribution window in model periods (at least one)."""
+    days = ATTRIBUTION_WINDOW_DAYS.get(channel, DEFAULT_WINDOW_DAYS)
+    return max(1, math.ceil(days / period_days))
+
+
+def claims_arrays(claims: pd.DataFrame | None, dates: pd.DatetimeIndex,
+                  lines: list[tuple[str, str]], column: str) -> tuple[np.ndarray, np.ndarray]:
+    """(T, N) claimed value per period and line, and (N,) whether the line reports any.
+
+    ``claims``: ``date, market, channel`` and ``column`` (claimed revenue in base currency,
+    or conversions), already summed per period. A line whose platform reports nothing (KOL,
+    live sessions without a pixel) has no claims and is fitted from shop revenue alone.
+    """
+    n_t, n_n = len(dates), len(lines)
+    values = np.zeros((n_t, n_n))
+    has = np.zeros(n_n, dtype=bool)
+    if claims is None or claims.empty or column not in claims.columns or not n_n:
+        return values, has
+    frame = claims.copy()
+    frame["date"] = pd.to_datetime(frame["date"])
+    wide = frame.pivot_table(index="date", columns=["market", "channel"], values=column,
+                             aggfunc="sum")
+    wide = wide.reindex(index=dates).fillna(0.0)
+    for n, key in enumerate(lines):
+        if key in wide.columns:
+            col = wide[key].to_numpy(dtype=float).clip(min=0.0)
+            values[:, n] = col
+            has[n] = bool(col.sum() > 0)
+    return values, has
+
+
+__all__ = ["ATTRIBUTION_WINDOW_DAYS", "claims_arrays", "is_organic_campaign",
+           "organic_campaign_share", "window_periods"]
