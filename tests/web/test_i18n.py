@@ -20,9 +20,17 @@ KEY = re.compile(r"""\bt\(\s*["']((?:web|report)\.[a-z0-9_.]+)["']""")
 
 def _keys() -> set[str]:
     keys = {k for f in FILES for k in KEY.findall(f.read_text(encoding="utf-8"))
-            if not k.endswith(".")}  # prefixes of dynamic keys, listed below
+            if not k.endswith((".", "_"))}  # prefixes of dynamic keys, listed below
     keys |= {f"report.{p}.title" for p in PAGES} | {f"web.nav.{p}" for p in (*PAGES, "import")}
     keys |= {f"report.bucket.{b}" for b in BUCKETS}
+    keys |= {f"web.nav.{p}" for p in ("model", "ltv", "cohorts", "funnel")}
+    keys |= {f"web.fit.method_{m}" for m in ("svi", "nuts")}
+    keys |= {f"web.stale.plan_{s}" for s in ("stale", "old_model")}
+    keys |= {f"web.plan.mark_{s}" for s in ("best", "breakeven")}
+    keys |= {f"web.glossary.{k}.{p}" for k in ("spend", "revenue", "mer", "profit", "overclaim",
+                                                "roas", "marginal_roas") for p in ("name", "def")}
+    keys |= {f"web.model.{k}_title" for k in ("fit", "contrib", "waterfall", "roas", "share",
+                                              "current_planned")}
     keys |= {f"report.status.{s}" for s in ("ok", "not_built", "not_fitted", "empty", "error")}
     keys |= {f"report.{p}.empty" for p in ("attribution", "tests", "rules")}
     return keys

@@ -18,7 +18,6 @@ from adbudget.report.plan import plan_csv
 from adbudget.report.sections import (
     PAGES,
     has,
-    latest_frontier,
     not_fitted_message,
     plan_parts,
 )
@@ -150,26 +149,43 @@ def api_replan(body: PlanRequest, request: Request, lang: Lang | None = Query(No
 
 
 class FrontierOut(BaseModel):
-    """The latest plan's efficient frontier (expected revenue/profit by total budget)."""
+    """The latest plan's efficient frontier: expected profit (80 % interval) by total budget,
+    the profit-maximising and break-even budgets, and the point at the plan's own budget."""
 
     status: Literal["ok", "not_built", "not_fitted", "empty", "error"]
     message: str = ""
     figure: FigureOut | None = None
     points: list[dict[str, Any]] = []
+    marks: dict[str, float | None] = {}
+    plan_budget: float | None = None
+    plan_profit: float | None = None
+    at_plan: dict[str, Any] | None = None
+    marks_text: str = ""
 
 
 @router.get("/plan/frontier", response_model=FrontierOut)
 def api_frontier(request: Request, lang: Lang | None = Query(None)) -> dict[str, Any]:
     """Re-optimizes the latest plan at several budgets (slow once per plan, then memoized)."""
+    from adbudget.web.dash import frontier_data
+    from adbudget.web.format import money
+
     state = get_state(request)
     lg = _lang(request, lang)
+    if not has(state.ws, "plan_frontier"):
+        return {"status": "not_built", "message": t("report.not_built", lg, method="plan_frontier")}
 
     def go() -> dict[str, Any]:
         set_language(lg)
-        outcome, fig = latest_frontier(state.ws, lg)
-        if not outcome.ok:
-            return {"status": outcome.status, "message": outcome.message}
-        return {"status": "ok", "figure": fig.to_json(), "points": outcome.value}
+        out = frontier_data(state, lg)
+        if out.get("status") == "ok":
+            cur = state.ws.settings.base_currency
+            parts = []
+            for key in ("best", "breakeven"):
+                v = out["marks"].get(key)
+                if v is not None:
+                    parts.append(t(f"web.plan.mark_{key}", lg, budget=money(v, cur, lg)))
+            out["marks_text"] = " · ".join(parts) or t("web.plan.no_marks", lg)
+        return jsonable(out)
 
     return state.run(go)
 

@@ -20,7 +20,7 @@ from adbudget import __version__
 from adbudget.errors import AdbudgetError
 from adbudget.i18n import t
 from adbudget.report.render import environment, plotly_js, report_css
-from adbudget.web import api, pages
+from adbudget.web import api, dash, format, pages, rules_view
 from adbudget.web.security import BodyLimitMiddleware, SecurityMiddleware
 from adbudget.web.state import AppState, request_lang
 
@@ -53,6 +53,7 @@ def create_app(ws: Any, token: str | None = None, allowed_hosts: list[str] | Non
     app.state.adb = AppState(ws=ws, token=token, upload_limit=upload_limit,
                              default_lang=default_lang)
     app.state.templates = environment([PackageLoader("adbudget.web", "templates")])
+    format.install(app.state.templates)
 
     async def error_page(request: Request, status: int, message: str) -> Response:
         if request.url.path.startswith("/api") or "text/html" not in request.headers.get(
@@ -104,12 +105,19 @@ def create_app(ws: Any, token: str | None = None, allowed_hosts: list[str] | Non
         return Response(report_css(), media_type="text/css",
                         headers={"Cache-Control": STATIC_MAX_AGE})
 
+    @app.get("/static/web.css", include_in_schema=False)
+    def web_css() -> Response:
+        return Response(_static_text("web.css"), media_type="text/css",
+                        headers={"Cache-Control": STATIC_MAX_AGE})
+
     @app.get("/static/app.js", include_in_schema=False)
     def app_js() -> Response:
         return Response(_static_text("app.js"), media_type="application/javascript",
                         headers={"Cache-Control": STATIC_MAX_AGE})
 
     app.include_router(api.router)
+    app.include_router(dash.router)
+    app.include_router(rules_view.router)
     app.include_router(pages.router)
 
     hosts = LOOPBACK_HOSTS if allowed_hosts is None and token is None else allowed_hosts

@@ -21,9 +21,9 @@ from adbudget.web.uploads import error_lines, run_import, safe_name
 
 router = APIRouter(include_in_schema=False)
 
-NAV = [("overview", "/"), ("plan", "/plan"), ("curves", "/curves"),
+NAV = [("overview", "/"), ("plan", "/plan"), ("model", "/model"), ("curves", "/curves"),
        ("attribution", "/attribution"), ("tests", "/tests"), ("rules", "/rules"),
-       ("import", "/import")]
+       ("ltv", "/ltv"), ("cohorts", "/cohorts"), ("funnel", "/funnel"), ("import", "/import")]
 
 
 def csrf_value(request: Request) -> str:
@@ -55,22 +55,29 @@ def render(request: Request, template: str, active: str, status_code: int = 200,
 def _section_page(page: str):
     def endpoint(request: Request) -> HTMLResponse:
         lang = request_lang(request)
+        from adbudget.web.dash import render as dash_render
+
         section = get_state(request).section(page, lang)
-        return render(request, "page.html.j2", page, section=section)
+        extra = {}
+        if page == "curves":
+            from adbudget.web.dash import model_context
+
+            state = get_state(request)
+            extra = {"claims": state.view(("model", lang), lambda: model_context(state, lang))}
+        return dash_render(request, "page.html.j2", page, section=section, **extra)
 
     endpoint.__name__ = f"page_{page}"
     return endpoint
 
 
-for _page, _path in (("overview", "/"), ("curves", "/curves"), ("attribution", "/attribution"),
-                     ("tests", "/tests")):
+for _page, _path in (("curves", "/curves"), ("attribution", "/attribution"), ("tests", "/tests")):
     router.add_api_route(_path, _section_page(_page), methods=["GET"], response_class=HTMLResponse)
 
 
 # -- plan -------------------------------------------------------------------------------------
 def default_period(state: Any) -> str:
     """The month after the last day with data (or after today), as YYYY-MM."""
-    last = state.run(lambda: state.ws.store.scalar("SELECT max(date) FROM ad_daily"))
+    last = state.run(state.ws.last_data_day)
     day = last if isinstance(last, dt.date) else dt.date.today()
     first_next = (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
     return first_next.strftime("%Y-%m")
@@ -80,20 +87,27 @@ def default_period(state: Any) -> str:
 # does not log a failed load; the JSON API uses the precise status codes.
 def _plan_page(request: Request, error: str | None = None, status_code: int = 200,
                form: dict[str, Any] | None = None) -> HTMLResponse:
+    from adbudget.web.dash import plan_context
+    from adbudget.web.dash import render as dash_render
+    from adbudget.web.rules_view import conflicts
+
     state = get_state(request)
     lang = request_lang(request)
-    section = state.section("plan", lang)
-    budget = section.data.get("budget") if section.ok else None
-    period = section.data.get("period") if section.ok else None
-    objective = section.data.get("objective") if section.ok else "profit"
+    ctx = state.view(("plan", lang), lambda: plan_context(state, lang))
+    view = ctx.get("view")
+    budget = round(view.budget, 2) if view is not None else None
+    period = view.period if view is not None else None
+    objective = view.objective if view is not None else "profit"
     if form:
         budget = form.get("budget", budget)
         period = form.get("period", period)
         objective = form.get("objective", objective)
-    return render(request, "plan.html.j2", "plan", status_code, section=section, error=error,
-                  frontier_available=has(state.ws, "plan_frontier"),
-                  budget=budget, period=period or default_period(state),
-                  objective=objective or "profit")
+    resp = dash_render(request, "plan.html.j2", "plan", error=error,
+                       frontier_available=has(state.ws, "plan_frontier"), budget=budget,
+                       period=period or default_period(state), objective=objective or "profit",
+                       rule_conflicts=conflicts(state, lang), **ctx)
+    resp.status_code = status_code
+    return resp
 
 
 @router.get("/plan", response_class=HTMLResponse)
@@ -144,41 +158,6 @@ async def plan_post(request: Request) -> Response:
     return RedirectResponse("/plan", status_code=303)
 
 
-# -- rules ------------------------------------------------------------------------------------
-@router.get("/rules", response_class=HTMLResponse)
-def rules_page(request: Request) -> HTMLResponse:
-    lang = request_lang(request)
-    section = get_state(request).section("rules", lang)
-    message = t("web.rules.skipped", lang) if request.query_params.get("skip") else None
-    return render(request, "rules.html.j2", "rules", section=section, message=message)
-
-
-@router.post("/rules/apply", response_class=HTMLResponse)
-async def rules_apply(request: Request) -> HTMLResponse:
-    form = await request.form(max_files=0, max_fields=10)
-    lang = request_lang(request)
-    state = get_state(request)
-    if not csrf_ok_for_form(request, form.get(CSRF_FIELD)):  # type: ignore[arg-type]
-        section = await run_in_threadpool(state.section, "rules", lang)
-        return render(request, "rules.html.j2", "rules", 403, section=section,
-                      message=t("web.csrf", lang))
-
-    def go() -> str:
-        set_language(lang)
-        if not has(state.ws, "rules_run"):
-            return t("report.not_built", lang, method="rules_run")
-        try:
-            state.ws.rules_run(dry_run=False)
-        except AdbudgetError as exc:
-            return str(exc)
-        return t("web.rules.applied", lang)
-
-    message = await run_in_threadpool(state.run, go)
-    state.invalidate()
-    section = await run_in_threadpool(state.section, "rules", lang)
-    return render(request, "rules.html.j2", "rules", section=section, message=message)
-
-
 # -- import -----------------------------------------------------------------------------------
 def _import_page(request: Request, status_code: int = 200, **context: Any) -> HTMLResponse:
     state = get_state(request)
@@ -189,10 +168,14 @@ def _import_page(request: Request, status_code: int = 200, **context: Any) -> HT
         sources = sorted(IMPORTERS)
     except Exception:  # ingest not there yet: auto-detect only
         sources = []
-    return render(request, "import.html.j2", "import", status_code,
-                  available=has(state.ws, "import_file"), sources=sources,
-                  markets=list(state.ws.settings.markets), limit_mb=state.upload_limit // 2**20,
-                  **context)
+    from adbudget.web.dash import render as dash_render
+
+    resp = dash_render(request, "import.html.j2", "import",
+                       available=has(state.ws, "import_file"), sources=sources,
+                       markets=list(state.ws.settings.markets),
+                       limit_mb=state.upload_limit // 2**20, **context)
+    resp.status_code = status_code
+    return resp
 
 
 @router.get("/import", response_class=HTMLResponse)
@@ -267,16 +250,41 @@ async def import_commit(request: Request) -> HTMLResponse:
         return _import_page(request, 410, errors=[{"message": t("web.import.expired", lang),
                                                    "line": None}])
 
+    def spend_total() -> float:
+        lines = getattr(state.ws.status(), "lines", None)
+        return float(lines["spend_base"].sum()) if lines is not None and len(lines) else 0.0
+
     def go() -> Any:
         set_language(lang)
-        return run_import(state.ws, pending, dry_run=False)
+        before = spend_total()
+        result = run_import(state.ws, pending, dry_run=False)
+        return result, before, spend_total()
 
     try:
-        result = await run_in_threadpool(state.run, go)
+        result, before, after = await run_in_threadpool(state.run, go)
     except InputError as exc:
         return _import_page(request, 200, errors=error_lines(exc))
     except AdbudgetError as exc:
         return _import_page(request, 200, errors=[{"message": str(exc), "line": None}])
     state.invalidate()
     return _import_page(request, result=_describe_result(result, lang),
-                        result_message=t("web.import.committed", lang, name=pending.name))
+                        result_message=committed_message(result, pending.name, before, after,
+                                                         state.ws.settings.base_currency, lang))
+
+
+def committed_message(result: Any, name: str, before: float, after: float, currency: str,
+                      lang: str) -> str:
+    """What an import changed, in plain words: rows added and replaced, total spend before/after."""
+    from adbudget.web.format import money, number
+
+    def count(*names: str) -> int:
+        for n in names:
+            v = getattr(result, n, None)
+            if isinstance(v, int | float):
+                return int(v)
+        return 0
+
+    return t("web.import.committed_plain", lang, name=name,
+             added=number(count("inserted", "rows_added", "rows"), lang),
+             replaced=number(count("replaced", "rows_replaced"), lang),
+             before=money(before, currency, lang), after=money(after, currency, lang))

@@ -74,6 +74,7 @@ class AppState:
     default_lang: str | None = None  # `serve --lang`; else the workspace's language setting
     _cache: dict[tuple[str, str], tuple[Any, Section]] = field(default_factory=dict)
     _json: dict[tuple[str, str], tuple[Any, bytes]] = field(default_factory=dict)
+    _views: dict[tuple[Any, ...], tuple[Any, Any]] = field(default_factory=dict)
     _version: tuple[float, Any] = (float("-inf"), None)
 
     def start_idle_release(self, idle_s: float = 1.0, poll_s: float = 0.25) -> threading.Thread:
@@ -104,15 +105,9 @@ class AppState:
             return fn(*args, **kwargs)
 
     def data_version(self) -> tuple[Any, ...]:
-        """A cheap fingerprint of what pages depend on; a change invalidates cached sections."""
-        row = self.ws.store.execute(
-            """SELECT (SELECT count(*) FROM ad_daily), (SELECT count(*) FROM orders),
-                      (SELECT count(*) FROM touchpoints), (SELECT count(*) FROM lift_tests),
-                      (SELECT count(*) FROM imports), (SELECT max(id) FROM plans),
-                      (SELECT max(saved_at) FROM models), (SELECT count(*) FROM models),
-                      (SELECT max(id) FROM rule_log)"""
-        ).fetchone()
-        return tuple(row) + (id(self.ws.settings),)
+        """A cheap fingerprint of what pages depend on (the workspace's own); a change
+        invalidates cached sections."""
+        return tuple(self.ws.data_fingerprint()) + (id(self.ws.settings),)
 
     def current_version(self) -> Any:
         """The data fingerprint, re-read at most every ``version_ttl_s`` seconds. Writes made
@@ -163,11 +158,25 @@ class AppState:
             self._cache[(page, lang)] = (version, section)
             return section
 
+    def view(self, key: tuple[Any, ...], build: Callable[[], T]) -> T:
+        """A page's view model, rebuilt only when the data changed (under the lock)."""
+        with self.lock:
+            version = self.current_version()
+            hit = self._views.get(key)
+            if hit is not None and hit[0] == version:
+                return hit[1]
+            value = build()
+            self._views[key] = (version, value)
+            while len(self._views) > 64:
+                self._views.pop(next(iter(self._views)))
+            return value
+
     def invalidate(self) -> None:
         """Forget cached sections (call after any write)."""
         with self.lock:
             self._cache.clear()
             self._json.clear()
+            self._views.clear()
             self._version = (float("-inf"), None)
 
     # -- uploads ----------------------------------------------------------------------------
