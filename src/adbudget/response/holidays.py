@@ -16,6 +16,7 @@ as they always did (now for any year); the rest needs the markets.
 from __future__ import annotations
 
 import calendar
+import warnings
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from functools import cache
@@ -171,14 +172,16 @@ def _public(key: tuple[str, int]) -> dict[date, str]:
     import holidays
 
     code, year = key
-    try:
-        cal = holidays.country_holidays(code, years=year, language="en_US")
-    except (NotImplementedError, KeyError, ValueError):
+    with warnings.catch_warnings():  # "available only from 2001 to 2035" (lunisolar tables)
+        warnings.simplefilter("ignore", UserWarning)
         try:
-            cal = holidays.country_holidays(code, years=year)
+            cal = holidays.country_holidays(code, years=year, language="en_US")
         except (NotImplementedError, KeyError, ValueError):
-            return {}
-    return dict(cal.items())
+            try:
+                cal = holidays.country_holidays(code, years=year)
+            except (NotImplementedError, KeyError, ValueError):
+                return {}
+        return dict(cal.items())
 
 
 def public_holidays(market: str, years: Iterable[int]) -> dict[date, str]:
@@ -198,7 +201,7 @@ _KEYWORDS = {
 }
 
 
-def _own_days(public: dict[date, str], name: str, near: list[date], within: int = 3) -> list[date]:
+def _own_days(public: dict[date, str], name: str, near: list[date], within: int = 7) -> list[date]:
     """The market's public holidays named like event *name* within a few days of its dates."""
     words = _KEYWORDS[name]
     return [d for d, label in public.items()
