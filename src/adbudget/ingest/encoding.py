@@ -89,10 +89,12 @@ def decode_bytes(data: bytes, file: str) -> str:
         return _utf16(data, file, "utf-16-le", 2)
     if data.startswith(codecs.BOM_UTF16_BE):
         return _utf16(data, file, "utf-16-be", 2)
-    head = data[:200]
-    if len(head) > 4 and head[1::2].count(0) > len(head) // 4:
+    head = data[:4096]
+    half = len(head) // 2
+    odd, even = head[1::2].count(0), head[0::2].count(0)  # ASCII in UTF-16 LE: a zero every odd byte
+    if half > 2 and odd > half // 5 and even < half // 20:
         return _utf16(data, file, "utf-16-le", 0)
-    if len(head) > 4 and head[0::2].count(0) > len(head) // 4:
+    if half > 2 and even > half // 5 and odd < half // 20:
         return _utf16(data, file, "utf-16-be", 0)
     try:
         return data.decode("utf-8")

@@ -19,7 +19,8 @@ from adbudget.ingest.spec import FUNNEL_STEPS, INTERACTIONS, TABLE_COLUMNS, Colu
 
 _MONEY = "DECIMAL(18,4)"
 # an explicit UTC offset beyond ±14:00 or with minutes over 59 (DuckDB would shift by it)
-BAD_OFFSET = "[0-9]:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)?\\s*[+-](1[5-9]|[2-9][0-9]|[0-9]{3,}|[0-9]{2}:?[6-9][0-9])$"
+BAD_OFFSET = ("[0-9]:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)?\\s*[+-]"
+              "((1[5-9]|[2-9][0-9])(:?[0-9]{2})?|[0-9]{2}:?[6-9][0-9]|[0-9]{3}|[0-9]{5,})$")
 _SPACES = "[\\s\u00a0\u202f''`$€£¥₫₱฿%]"
 
 

@@ -126,7 +126,9 @@ class IngestMixin:
 
         big = data is None and len(payload) > FAST_PATH_BYTES and path.suffix.lower() in (".csv", ".tsv", ".txt") \
             and not payload.startswith((b"\xff\xfe", b"\xfe\xff"))
-        head = payload[: payload.rfind(b"\n", 0, 65536) + 1] if big else payload
+        cut = payload.rfind(b"\n", 0, 65536)
+        big = big and cut > 0  # no line break in the first 64 KiB: not a file for the fast path
+        head = payload[: cut + 1] if big else payload
         raw = read_file(Path(display), known_headers(), data=head)
         if source is not None:
             if source not in IMPORTERS:
