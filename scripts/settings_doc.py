@@ -14,10 +14,19 @@ Generated from the pydantic models by `scripts/settings_doc.py`; `tests/test_doc
 setting is missing here. A wrong value is refused on load with the dotted key and the allowed
 values, e.g. `adbudget.toml: markets.US.stage: Input should be 'entry', 'growth' or 'maturity'`.
 
-`adbudget init DIR [--markets US,DE,…] [--base-currency USD]` writes a complete file with the default
-catalog: 19 markets (US, CA, GB, DE, FR, IT, ES, NL, SE, ID, TH, VN, PH, MY, SG, SA, AE, BR, MX)
-with their ISO 4217 currency and IANA timezone, and the channels meta, tiktok, google_search,
+`adbudget init DIR [--markets JP,AU,KR,…] [--base-currency USD]` writes a complete file. Any ISO
+3166-1 country works (codes or names in English or Chinese: `--markets Japan,澳大利亚,KR`); each
+gets its region, ISO 4217 currency and IANA time zone from the catalog (`adbudget markets` lists all
+249, `--region EA` one region). Without `--markets` the default is 19 markets (US, CA, GB, DE, FR,
+IT, ES, NL, SE, ID, TH, VN, PH, MY, SG, SA, AE, BR, MX). Channels: meta, tiktok, google_search,
 youtube, amazon, shopee, lazada, kol, live_commerce, email, other.
+
+Regions (the World Bank's, East Asia & Pacific split in three): NA North America, EU Europe &
+Central Asia (Türkiye included), ME Middle East & North Africa, LATAM Latin America & Caribbean,
+SEA Southeast Asia, EA East Asia, SAS South Asia, OCE Oceania, AF Sub-Saharan Africa. Each has a
+profile in `config/catalog.py` (`REGION_PROFILES`): bucket shifts, the channels tested first, entry
+platforms, the CPM assumed without data (`plan.default_cpm`); EU adds the compliance and
+localization line (`plan.eu_compliance_pct`). A market's region can be changed in its table.
 """
 
 

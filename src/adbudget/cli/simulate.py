@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -16,7 +16,7 @@ from adbudget.i18n import t
 
 SIZE_NAMES = ("tiny", "small", "medium", "large")  # tiny: for tests
 SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed: the same seed gives byte-identical files.")]
-SizeOpt = Annotated[Literal["small", "medium", "large"], typer.Option("--size", help="small (5 markets, 1 year), medium (10, 2 years) or large (20, 3 years).")]
+SizeOpt = Annotated[str, typer.Option("--size", help="small (5 markets, 1 year), medium (10, 2 years) or large (20, 3 years).")]
 
 
 def _check_size(size: str) -> str:
