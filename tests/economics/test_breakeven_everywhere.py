@@ -53,7 +53,7 @@ def test_simulator_scores_with_the_same_formula():
 def seller(tmp_path, monkeypatch):
     """The web tests' workspace with US set to the issue's economics and AOV 50; curves are
     known Hill curves and the LTV multiplier of US/meta is 1.5 (no fitted model needed)."""
-    from adbudget.workspace import Workspace
+    from adbudget.workspace import LtvService, Workspace
 
     ws = make_workspace(tmp_path / "ws", with_plan=False)
     ws.store.execute("UPDATE orders SET revenue = 50, revenue_base = 50 WHERE market = 'US'")
@@ -63,7 +63,7 @@ def seller(tmp_path, monkeypatch):
     ws.save_settings(s.model_copy(update={"markets": {**s.markets, "US": us}}))
     ws.close()
     monkeypatch.setattr(Workspace, "response_curves", lambda self, *a, **k: hill_curves())
-    monkeypatch.setattr(Workspace, "ltv_value_multipliers",
+    monkeypatch.setattr(LtvService, "ltv_value_multipliers",
                         lambda self, *a, **k: {("US", "meta"): LTV_US_META})
     return tmp_path / "ws"
 

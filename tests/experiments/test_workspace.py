@@ -165,7 +165,9 @@ def test_entry_plan_defaults_to_the_plans_test_bucket(ws, monkeypatch):
             return pd.DataFrame(dict(bucket=["test", "test", "performance"], market=["DE", "US", "DE"],
                                      amount_base=[2400.0, 900.0, 10_000.0]))
 
-    monkeypatch.setattr(type(ws), "latest_plan", lambda self: _Plan(), raising=False)
+    from adbudget.workspace import PlanStore
+
+    monkeypatch.setattr(PlanStore, "read", lambda self, plan_id=None: _Plan())  # the one plan reader
     assert ws.test_bucket_budget("DE") == 2400.0
     plan = ws.entry_test_plan("DE")
     assert np.isclose(plan.budget, 2400.0) and np.isclose(sum(c.budget for c in plan.cells), 2400.0)

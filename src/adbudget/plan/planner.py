@@ -11,7 +11,7 @@ follow as ``T_m = P_m / p_m``. Entry markets are outside this: under the focus r
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -69,6 +69,9 @@ class PlanInputs:
     aov: Mapping[str, float] = field(default_factory=dict)  # market -> average order value
     ltv: Mapping[tuple[str, str], float] = field(default_factory=dict)
     experiments: pd.DataFrame | None = None  # test arms: market, channel, amount_base, arm
+    # or: the allocation of a test budget over live arms, called once the test buckets are
+    # known (total test money, days) -> arms as above, or None when no arm is live
+    allocate_tests: Callable[[float, int], pd.DataFrame | None] | None = None
     entry_rule: bool = True
 
 
@@ -212,8 +215,11 @@ def make_plan(inp: PlanInputs) -> PlanResult:
         raw += [_piece_row("performance", m, p) for p in pieces]
     test_money = {m: tot * policies[m].shares["test"] / 100.0 for m, tot in market_total.items()}
     arm_pieces: dict[str, list[Piece]] = {}
-    if inp.experiments is not None and len(inp.experiments):
-        arm_pieces = test_from_experiments(test_money, inp.experiments)
+    arms = inp.experiments
+    if arms is None and inp.allocate_tests is not None and sum(test_money.values()) > 0:
+        arms = inp.allocate_tests(sum(test_money.values()), inp.days)
+    if arms is not None and len(arms):
+        arm_pieces = test_from_experiments(test_money, arms)
         if arm_pieces:
             notes.append(t("plan.note.experiments"))
     cpm = _cpm(hist)
@@ -251,7 +257,7 @@ def make_plan(inp: PlanInputs) -> PlanResult:
     return PlanResult(
         period=inp.period, days=inp.days, budget=float(inp.budget), base_currency=s.base_currency,
         objective=inp.objective, lines=lines, policies=policies, check=check, totals=totals,
-        notes=notes, inputs=_inputs_record(inp, aov),
+        notes=notes, inputs=_inputs_record(inp, aov, bool(arm_pieces)),
     )
 
 
@@ -462,7 +468,7 @@ def _local(amount: float, currency: str, base: str, fx: Mapping[str, float]) -> 
     return round(amount * float(rate), MINOR_UNITS.get(currency, 2))
 
 
-def _inputs_record(inp: PlanInputs, aov: Mapping[str, float]) -> dict[str, Any]:
+def _inputs_record(inp: PlanInputs, aov: Mapping[str, float], arms_used: bool) -> dict[str, Any]:
     curves = inp.curves
     return {
         "budget": inp.budget, "period": inp.period, "days": inp.days, "objective": inp.objective,
@@ -474,7 +480,7 @@ def _inputs_record(inp: PlanInputs, aov: Mapping[str, float]) -> dict[str, Any]:
         "current_spend": [float(x) for x in curves.current_spend] if curves is not None else [],
         "stages": {m: ms.stage for m, ms in inp.settings.markets.items()},
         "plan_settings": inp.settings.plan.model_dump(mode="json"),
-        "experiments": inp.experiments is not None and len(inp.experiments) > 0,
+        "experiments": arms_used,
     }
 
 

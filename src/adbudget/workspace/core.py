@@ -47,54 +47,18 @@ def filter_clauses(markets: Sequence[str] | None = None, channels: Sequence[str]
     return where, params
 
 
-class WorkspaceBase:
-    """Settings + store; the data accessors every area uses."""
+class WorkspaceData:
+    """The typed data accessor every service is built from: the folder, its settings, the
+    store, and the read methods (DataFrames; money as float in the base currency)."""
+
+    root: Path
+    settings: Settings
+    store: Store
 
     def __init__(self, root: Path, settings: Settings, store: Store) -> None:
         self.root = root
         self.settings = settings
         self.store = store
-
-    # -- life cycle -------------------------------------------------------------------------
-    @classmethod
-    def init(cls, root: Path | str, settings: Settings | None = None, overwrite: bool = False):
-        """Create a workspace folder: adbudget.toml with the default catalog, and the store."""
-        root = Path(root)
-        root.mkdir(parents=True, exist_ok=True)
-        settings_path = root / SETTINGS_FILE
-        if settings_path.exists() and not overwrite:
-            raise WorkspaceError(t("core.init.exists", path=str(settings_path)))
-        settings = settings or default_settings()
-        settings_path.write_text(dump_settings(settings), encoding="utf-8")
-        store = Store(root / DB_FILE)
-        return cls(root, settings, store)
-
-    @classmethod
-    def open(cls, root: Path | str = ".", read_only: bool = False, lock_wait_s: float = 0.0):
-        """Open an existing workspace (refuses a folder without adbudget.toml); wait up to
-        ``lock_wait_s`` seconds while another process holds the DuckDB file."""
-        root = Path(root)
-        settings_path = root / SETTINGS_FILE
-        if not settings_path.exists():
-            raise WorkspaceError(t("core.open.missing", path=str(root)))
-        settings = load_settings(settings_path)
-        store = Store(root / DB_FILE, read_only=read_only, lock_wait_s=lock_wait_s)
-        return cls(root, settings, store)
-
-    def save_settings(self, settings: Settings | None = None) -> None:
-        """Write settings back to adbudget.toml (after an import of margins, for instance)."""
-        if settings is not None:
-            self.settings = settings
-        (self.root / SETTINGS_FILE).write_text(dump_settings(self.settings), encoding="utf-8")
-
-    def close(self) -> None:
-        self.store.close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.close()
 
     # -- data accessors (DataFrames; money as float in the base currency where *_base) --------
     def _select(
@@ -205,3 +169,70 @@ def _decimals_to_float(df: pd.DataFrame) -> pd.DataFrame:
         if df[column].dtype == object and len(df) and type(df[column].iloc[0]).__name__ == "Decimal":
             df[column] = df[column].astype("float64")
     return df
+
+
+class WorkspaceBase(WorkspaceData):
+    """The data accessor plus the workspace's life cycle (create, open, save, close)."""
+
+    # -- life cycle -------------------------------------------------------------------------
+    @classmethod
+    def init(cls, root: Path | str, settings: Settings | None = None, overwrite: bool = False):
+        """Create a workspace folder: adbudget.toml with the default catalog, and the store."""
+        root = Path(root)
+        root.mkdir(parents=True, exist_ok=True)
+        settings_path = root / SETTINGS_FILE
+        if settings_path.exists() and not overwrite:
+            raise WorkspaceError(t("core.init.exists", path=str(settings_path)))
+        settings = settings or default_settings()
+        settings_path.write_text(dump_settings(settings), encoding="utf-8")
+        store = Store(root / DB_FILE)
+        return cls(root, settings, store)
+
+    @classmethod
+    def open(cls, root: Path | str = ".", read_only: bool = False, lock_wait_s: float = 0.0):
+        """Open an existing workspace (refuses a folder without adbudget.toml); wait up to
+        ``lock_wait_s`` seconds while another process holds the DuckDB file."""
+        root = Path(root)
+        settings_path = root / SETTINGS_FILE
+        if not settings_path.exists():
+            raise WorkspaceError(t("core.open.missing", path=str(root)))
+        settings = load_settings(settings_path)
+        store = Store(root / DB_FILE, read_only=read_only, lock_wait_s=lock_wait_s)
+        return cls(root, settings, store)
+
+    def save_settings(self, settings: Settings | None = None) -> None:
+        """Write settings back to adbudget.toml (after an import of margins, for instance)."""
+        if settings is not None:
+            self.settings = settings
+        (self.root / SETTINGS_FILE).write_text(dump_settings(self.settings), encoding="utf-8")
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+
+class Service:
+    """A workspace area built from the data accessor (and, declared in its own ``__init__``,
+    the other services it needs). ``settings``, ``store`` and ``root`` are the accessor's, so
+    an update of the settings is seen at once."""
+
+    def __init__(self, data: WorkspaceData) -> None:
+        self.data = data
+
+    @property
+    def settings(self) -> Settings:
+        return self.data.settings
+
+    @property
+    def store(self) -> Store:
+        return self.data.store
+
+    @property
+    def root(self) -> Path:
+        return self.data.root
+

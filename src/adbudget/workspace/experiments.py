@@ -1,14 +1,14 @@
 """Workspace methods of the `experiments` area: read from the store, call the pure package.
 
-Other areas call :meth:`ExperimentsMixin.test_allocation` (the planner's test bucket),
-:meth:`ExperimentsMixin.graduations` (winners' starting budgets) and
-:meth:`ExperimentsMixin.lift_calibration` (the response model's priors).
+Other areas call :meth:`ExperimentsService.test_allocation` (the planner's test bucket),
+:meth:`ExperimentsService.graduations` (winners' starting budgets) and
+:meth:`ExperimentsService.lift_calibration` (the response model's priors).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -39,7 +39,10 @@ from adbudget.experiments import (
 )
 from adbudget.experiments.design import DEFAULT_CPC, DEFAULT_CVR, REGION_CPC_FACTOR
 from adbudget.i18n import t
-from adbudget.workspace.core import filter_clauses
+from adbudget.workspace.core import Service, WorkspaceData, filter_clauses
+
+if TYPE_CHECKING:
+    from adbudget.workspace.plan import PlanStore
 
 DEFAULT_ORDER_VALUE = 40.0  # base currency, used only when a market has no conversions yet
 GRADUATION_COLUMNS = ["experiment", "arm", "market", "channel", "test_daily_spend",
@@ -65,11 +68,13 @@ class DesignReport:
     given: list[str]  # assumptions the caller set (cvr, order_value, cpc)
 
 
-class ExperimentsMixin:
-    """Mixed into Workspace; `self` has `.store` and `.settings`."""
+class ExperimentsService(Service):
+    """Tests: analysis, allocation, design, lift and fatigue (``ws.experiments``). Needs the
+    data accessor and the saved plans (a market's test bucket in the latest plan)."""
 
-    settings: Any
-    store: Any
+    def __init__(self, data: WorkspaceData, *, plans: PlanStore) -> None:
+        super().__init__(data)
+        self.plans = plans
 
     # -- helpers ----------------------------------------------------------------------------
     def _experiment_options(self, loss_threshold: float | None = None) -> AnalysisOptions:
@@ -96,7 +101,7 @@ class ExperimentsMixin:
     def breakeven_by_market(self) -> dict[str, float]:
         """Break-even ROAS per configured market (inf: no ROAS pays), from the one source
         every command and page uses: ``market_economics()``."""
-        return {m: e.breakeven_roas for m, e in self.market_economics().items()}
+        return {m: e.breakeven_roas for m, e in self.data.market_economics().items()}
 
     def experiment_rows(self, start: str | None = None, end: str | None = None,
                         markets: list[str] | None = None) -> pd.DataFrame:
@@ -124,7 +129,7 @@ class ExperimentsMixin:
         try:
             rows = self.store.query(sql, params)
         except Exception:  # noqa: BLE001 - a pattern RE2 cannot run: filter in Python only
-            rows = self.ad_daily(markets=markets, start=start, end=end)  # type: ignore[attr-defined]
+            rows = self.data.ad_daily(markets=markets, start=start, end=end)
         return tag_rows(rows, rules)
 
     # -- status -----------------------------------------------------------------------------
@@ -206,7 +211,7 @@ class ExperimentsMixin:
         region_markets = [c for c, ms in self.settings.markets.items() if ms.region == m.region]
         s = self.settings.experiments
         for scope in ([market], region_markets):
-            df = self.ad_daily(markets=scope, channels=[channel])  # type: ignore[attr-defined]
+            df = self.data.ad_daily(markets=scope, channels=[channel])
             if df.empty:
                 continue
             spend = pd.to_numeric(df["spend_base"], errors="coerce").fillna(0).sum()
@@ -261,10 +266,8 @@ class ExperimentsMixin:
 
     def test_bucket_budget(self, market: str) -> float | None:
         """The market's test bucket in the latest saved plan (base currency), if there is one."""
-        if not hasattr(self, "latest_plan"):
-            return None
         try:
-            plan = self.latest_plan()
+            plan = self.plans.read()
             df = plan.to_frame() if plan is not None else None
         except (AdbudgetError, AttributeError, KeyError, ValueError):
             return None
@@ -300,7 +303,7 @@ class ExperimentsMixin:
     # -- lift tests -------------------------------------------------------------------------
     def lift_results(self, level: float = 0.9) -> list[LiftResult]:
         """Incremental ROAS with an interval for every imported lift test."""
-        return analyze_lift_tests(self.lift_tests(), level)  # type: ignore[attr-defined]
+        return analyze_lift_tests(self.data.lift_tests(), level)
 
     def lift_calibration(self) -> pd.DataFrame:
         """Pooled iROAS and SE per market x channel: a prior for the response model."""
@@ -311,9 +314,9 @@ class ExperimentsMixin:
                          start: str | None = None, end: str | None = None) -> list[CreativeFatigue]:
         """Fatigue verdict per creative (changepoint-decay fit of CTR and CVR with age)."""
         s = self.settings.experiments
-        df = self.ad_daily(markets=markets, channels=channels, start=start, end=end)  # type: ignore[attr-defined]
+        df = self.data.ad_daily(markets=markets, channels=channels, start=start, end=end)
         return creative_fatigue(df, breakeven=self.breakeven_by_market(), min_days=s.fatigue_min_days,
                                 min_drop=s.fatigue_min_drop)
 
 
-__all__ = ["DesignReport", "ExperimentsMixin", "ExperimentsReport"]
+__all__ = ["DesignReport", "ExperimentsReport", "ExperimentsService"]

@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import UTC, datetime
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -24,6 +23,7 @@ from adbudget.ltv import (
     ltv_report,
     order_values,
 )
+from adbudget.workspace.core import Service
 
 LTV_MODEL = "ltv"
 LTV_MODEL_VERSION = "1"
@@ -43,17 +43,15 @@ def parse_days(value: str | int | None) -> int | None:
         raise SettingsError(t("ltv.errors.bad_horizon", value=str(value))) from None
 
 
-class LtvMixin:
-    """Mixed into Workspace; `self` has `.store` and `.settings`."""
-
-    store: Any
-    settings: Any
+class LtvService(Service):
+    """Customer lifetime value, cohorts and the funnel (``ws.customers``); needs only the data
+    accessor."""
 
     # -- inputs ----------------------------------------------------------------------------
     def _ltv_values(self, markets: list[str] | None = None) -> pd.DataFrame:
         for market in markets or []:
             self.settings.market(market)  # a clear error for an unknown code
-        orders = self.orders(markets=markets)  # type: ignore[attr-defined]
+        orders = self.data.orders(markets=markets)
         if orders.empty:
             raise NotFittedError(t("ltv.errors.no_orders"))
         margins = {
@@ -209,7 +207,7 @@ class LtvMixin:
         """Funnel step rates, weakest step vs the other markets and own history, and its value."""
         if market is not None:
             self.settings.market(market)
-        rows = self.funnel_daily()  # type: ignore[attr-defined]
+        rows = self.data.funnel_daily()
         if rows.empty:
             raise NotFittedError(t("ltv.errors.no_funnel"))
         s = self.settings.ltv

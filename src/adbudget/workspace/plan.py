@@ -1,12 +1,19 @@
-"""Workspace methods of the `plan` area: read from the store, call the pure package, save."""
+"""The `plan` area of the workspace: the saved plans (``PlanStore``, the one reader and writer
+of the ``plans`` table) and the planner service (``PlanService``, ``ws.plans``).
+
+``PlanService`` declares what it needs: the data accessor, a source of response curves (the
+response area), the LTV service (value multipliers) and the experiments service (the test
+arms). It gathers the planner's inputs, calls the pure ``adbudget.plan`` and saves the result.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -20,13 +27,77 @@ from adbudget.plan.planner import PlanInputs, make_plan
 from adbudget.plan.result import Frontier, PlanResult, StageAdvice
 from adbudget.plan.scenarios import frontier, scenarios
 from adbudget.plan.serde import from_record, to_record
+from adbudget.workspace.core import Service, WorkspaceData
+
+if TYPE_CHECKING:  # no import cycle at run time
+    from adbudget.workspace.experiments import ExperimentsService
+    from adbudget.workspace.ltv import LtvService
 
 _UNSET: Any = object()
 HISTORY_DAYS = 28
 
 
-class PlanMixin:
-    """Mixed into Workspace; `self` has `.store` and `.settings`."""
+
+
+class CurvesSource(Protocol):
+    """What the planner needs from the response area: the fitted curves (NotFittedError if none)."""
+
+    def response_curves(self) -> Any: ...
+
+
+class PlanStore(Service):
+    """The one reader and writer of the ``plans`` table (format: :mod:`adbudget.plan.serde`)."""
+
+    def save(self, result: PlanResult) -> PlanResult:
+        """Store a plan; returns it with its new id and creation time."""
+        store = self.store
+        created = datetime.now(UTC).replace(tzinfo=None)
+        rec = to_record(result)
+        with store.transaction():
+            new_id = int(store.scalar("SELECT coalesce(max(id), 0) + 1 FROM plans"))
+            store.execute(
+                "INSERT INTO plans VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [new_id, created, rec["period"], rec["budget"], rec["objective"],
+                 json.dumps(rec["inputs"], ensure_ascii=False),
+                 json.dumps(rec["lines"], ensure_ascii=False)],
+            )
+        return replace(result, plan_id=new_id, created_at=created.isoformat())
+
+    def read(self, plan_id: int | None = None) -> PlanResult | None:
+        """The given plan, or the latest; None if there is none. A row this version cannot
+        read raises PlanFormatError (one line that says why)."""
+        sql = "SELECT id, created_at, period, budget, objective, inputs, lines FROM plans"
+        params: list[Any] = []
+        if plan_id is not None:
+            sql += " WHERE id = ?"
+            params.append(int(plan_id))
+        row = self.store.query(sql + " ORDER BY id DESC LIMIT 1", params)
+        return from_record(row.iloc[0].to_dict()) if len(row) else None
+
+    def get(self, plan_id: int) -> PlanResult:
+        """A saved plan by id (InputError if there is none)."""
+        plan = self.read(int(plan_id))
+        if plan is None:
+            raise InputError(t("plan.error.plan_missing", id=plan_id))
+        return plan
+
+    def list(self) -> pd.DataFrame:
+        """Saved plans: id, created_at, period, budget, objective."""
+        return self.store.query(
+            "SELECT id, created_at, period, CAST(budget AS DOUBLE) AS budget, objective FROM plans ORDER BY id"
+        )
+
+
+class PlanService(Service):
+    """Plans, scenarios, the frontier and stage advice (``ws.plans``)."""
+
+    def __init__(self, data: WorkspaceData, *, curves: CurvesSource, ltv: LtvService,
+                 experiments: ExperimentsService, plans: PlanStore) -> None:
+        super().__init__(data)
+        self.curves = curves
+        self.ltv = ltv
+        self.experiments = experiments
+        self.saved = plans
 
     # -- inputs -------------------------------------------------------------------------
     def plan_inputs(
@@ -41,40 +112,38 @@ class PlanMixin:
         days: int | None = None,
         curves: Any = None,
     ) -> PlanInputs:
-        """Gather what the planner needs: curves, history, FX, AOV, LTV and test arms."""
-        ps = self.settings.plan  # type: ignore[attr-defined]
+        """Gather what the planner needs: curves, history, FX, AOV, LTV, and the test
+        allocation to run once the planner knows each market's test bucket."""
+        ps = self.settings.plan
         per = parse_period(period)
         if curves is None:
-            curves = self._plan_curves()
-        if curves is None and any(ms.stage != "entry" for ms in self.settings.markets.values()):  # type: ignore[attr-defined]
+            curves = self._curves()
+        if curves is None and any(ms.stage != "entry" for ms in self.settings.markets.values()):
             raise NotFittedError(t("plan.no_curves"))
-        n_days = int(days or per.days)
-        inp = PlanInputs(
-            budget=float(budget), period=per.label, days=n_days,
-            settings=self.settings,  # type: ignore[attr-defined]
+        return PlanInputs(
+            budget=float(budget), period=per.label, days=int(days or per.days),
+            settings=self.settings,
             curves=curves,
             objective=objective or ps.objective,
             max_change=ps.max_change if max_change is _UNSET else max_change,
             buckets=buckets,
             risk_quantile=ps.risk_quantile if risk_quantile is _UNSET else risk_quantile,
-            history=self._plan_history(),
-            fx=self._plan_fx(),
-            aov=self._plan_aov(),
-            ltv=self._plan_ltv(),
+            history=self._history(),
+            fx=self._fx(),
+            aov=self.data.order_values(),
+            ltv=self._ltv(),
+            allocate_tests=self._test_allocator(),
         )
-        return replace(inp, experiments=self._plan_experiments(inp))
 
-    def _plan_curves(self) -> Any:
-        if not hasattr(self, "response_curves"):
-            return None
+    def _curves(self) -> Any:
         try:
-            return self.response_curves()
+            return self.curves.response_curves()
         except NotFittedError:
             return None
 
-    def _plan_history(self) -> pd.DataFrame:
+    def _history(self) -> pd.DataFrame:
         """Average daily spend and CPM per line over the last 28 days of data."""
-        df = self.store.query(  # type: ignore[attr-defined]
+        df = self.store.query(
             f"""WITH last AS (SELECT max(date) AS d FROM ad_daily)
                 SELECT market, channel,
                        CAST(SUM(spend_base) AS DOUBLE) / {HISTORY_DAYS} AS daily_spend,
@@ -86,34 +155,30 @@ class PlanMixin:
         )
         return df
 
-    def _plan_fx(self) -> dict[str, float]:
-        df = self.store.query(  # type: ignore[attr-defined]
+    def _fx(self) -> dict[str, float]:
+        df = self.store.query(
             """SELECT currency, CAST(arg_max(per_base, date) AS DOUBLE) AS per_base
                FROM fx_rates GROUP BY currency"""
         )
         return {str(r.currency): float(r.per_base) for r in df.itertuples()}
 
-    def _plan_aov(self) -> dict[str, float]:
-        return self.order_values()  # type: ignore[attr-defined]
-
-    def _plan_ltv(self) -> dict[tuple[str, str], float]:
-        if not hasattr(self, "ltv_value_multipliers"):
-            return {}
+    def _ltv(self) -> dict[tuple[str, str], float]:
         try:
-            out = self.ltv_value_multipliers()
+            out = self.ltv.ltv_value_multipliers()
         except AdbudgetError:
             return {}
         return {k: float(v) for k, v in (out or {}).items() if np.isfinite(v) and v > 0}
 
-    def _plan_experiments(self, inp: PlanInputs) -> pd.DataFrame | None:
-        if not hasattr(self, "test_allocation"):
-            return None
-        try:
-            # proportions matter: the planner rescales arms to each market's test bucket
-            df = self.test_allocation(max(inp.budget * 0.125, 1.0), period_days=inp.days)
-        except AdbudgetError:
-            return None
-        return df if isinstance(df, pd.DataFrame) and len(df) else None
+    def _test_allocator(self) -> Callable[[float, int], pd.DataFrame | None]:
+        """The experiments' allocation of a given test budget (called by the planner once the
+        test buckets are known; None when no arm is live or the data cannot say)."""
+        def allocate(test_budget: float, days: int) -> pd.DataFrame | None:
+            try:
+                df = self.experiments.test_allocation(max(test_budget, 1.0), period_days=days)
+            except AdbudgetError:
+                return None
+            return df if isinstance(df, pd.DataFrame) and len(df) else None
+        return allocate
 
     # -- plans --------------------------------------------------------------------------
     def plan(
@@ -134,8 +199,8 @@ class PlanMixin:
                                buckets=buckets, risk_quantile=risk_quantile, days=days, curves=curves)
         result = make_plan(inp)
         result = replace(result, advice=self.stage_advice(result))
-        if save and not getattr(self.store, "read_only", False):  # type: ignore[attr-defined]
-            result = self._save_plan(result)
+        if save and not self.store.read_only:
+            result = self.saved.save(result)
         return result
 
     def plan_scenarios(self, budgets: list[float], period: str, **kwargs: Any) -> list[PlanResult]:
@@ -151,7 +216,7 @@ class PlanMixin:
 
     def stage_advice(self, result: PlanResult | None = None) -> list[StageAdvice]:
         """Suggested stage moves from the data (and the plan's saturation, if given)."""
-        weekly = self.store.query(  # type: ignore[attr-defined]
+        weekly = self.store.query(
             """SELECT date_trunc('week', date) AS week, market,
                       CAST(SUM(spend_base) AS DOUBLE) AS spend,
                       CAST(SUM(revenue_base) AS DOUBLE) AS revenue,
@@ -159,62 +224,31 @@ class PlanMixin:
                FROM ad_daily GROUP BY ALL
                HAVING count(DISTINCT date) = 7 ORDER BY week, market"""
         )
-        be = {m: e.breakeven_roas for m, e in self.market_economics().items()  # type: ignore[attr-defined]
+        be = {m: e.breakeven_roas for m, e in self.data.market_economics().items()
               if e.contribution_per_revenue > 0}
         sat: dict[str, list[float]] = {}
         if result is not None:
             for line in result.lines:
                 if line.bucket == "performance" and line.saturation_pct is not None and line.amount_base > 0:
                     sat.setdefault(line.market, []).append(line.saturation_pct)
-        return advise(self.settings, weekly, be, sat)  # type: ignore[attr-defined]
-
-    def _save_plan(self, result: PlanResult) -> PlanResult:
-        store = self.store  # type: ignore[attr-defined]
-        created = datetime.now(UTC).replace(tzinfo=None)
-        rec = to_record(result)
-        with store.transaction():
-            new_id = int(store.scalar("SELECT coalesce(max(id), 0) + 1 FROM plans"))
-            store.execute(
-                "INSERT INTO plans VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [new_id, created, rec["period"], rec["budget"], rec["objective"],
-                 json.dumps(rec["inputs"], ensure_ascii=False),
-                 json.dumps(rec["lines"], ensure_ascii=False)],
-            )
-        return replace(result, plan_id=new_id, created_at=created.isoformat())
-
-    def _read_plan(self, plan_id: int | None = None) -> PlanResult | None:
-        """The one reader of the ``plans`` table: the given plan, or the latest; None if none.
-        A row this version cannot read raises PlanFormatError (one line, says why)."""
-        sql = "SELECT id, created_at, period, budget, objective, inputs, lines FROM plans"
-        params: list[Any] = []
-        if plan_id is not None:
-            sql += " WHERE id = ?"
-            params.append(int(plan_id))
-        row = self.store.query(sql + " ORDER BY id DESC LIMIT 1", params)  # type: ignore[attr-defined]
-        return from_record(row.iloc[0].to_dict()) if len(row) else None
+        return advise(self.settings, weekly, be, sat)
 
     def latest_plan(self) -> PlanResult | None:
         """The most recently saved plan, or None."""
-        return self._read_plan()
+        return self.saved.read()
 
     def get_plan(self, plan_id: int) -> PlanResult:
         """A saved plan by id."""
-        plan = self._read_plan(int(plan_id))
-        if plan is None:
-            raise InputError(t("plan.error.plan_missing", id=plan_id))
-        return plan
+        return self.saved.get(plan_id)
 
     def list_plans(self) -> pd.DataFrame:
         """Saved plans: id, created_at, period, budget, objective."""
-        df = self.store.query(  # type: ignore[attr-defined]
-            "SELECT id, created_at, period, CAST(budget AS DOUBLE) AS budget, objective FROM plans ORDER BY id"
-        )
-        return df
+        return self.saved.list()
 
     def export_plan(self, path: Path | str, plan: PlanResult | None = None) -> Path:
         """Write a plan (default: the latest) as CSV (the table) or JSON (everything)."""
         path = Path(path)
-        plan = plan or self.latest_plan()
+        plan = plan or self.saved.read()
         if plan is None:
             raise NotFittedError(t("plan.error.no_plan"))
         suffix = path.suffix.lower()
@@ -230,4 +264,4 @@ class PlanMixin:
         return path
 
 
-__all__ = ["PlanMixin"]
+__all__ = ["CurvesSource", "PlanService", "PlanStore"]

@@ -1,21 +1,31 @@
-"""Workspace methods of the `report` area: the page sections and the offline HTML report."""
+"""The `report` area of the workspace: the page sections and the offline HTML report."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from adbudget.errors import UsageError
 from adbudget.i18n import t
+from adbudget.workspace.core import Service, WorkspaceData
+
+if TYPE_CHECKING:
+    from adbudget.workspace.plan import PlanStore
 
 
-class ReportMixin:
-    """Mixed into Workspace; `self` has `.store`, `.settings` and `.root`."""
+class ReportService(Service):
+    """The report's pages and the offline HTML file (``ws.reports``). The pages show every
+    area, so it is built from the whole facade (``workspace``) plus the saved plans."""
 
-    def saved_plan(self: Any, plan_id: int | None = None) -> dict[str, Any] | None:
+    def __init__(self, data: WorkspaceData, *, plans: PlanStore, workspace: Any) -> None:
+        super().__init__(data)
+        self.plans = plans
+        self.workspace = workspace
+
+    def saved_plan(self, plan_id: int | None = None) -> dict[str, Any] | None:
         """The latest (or given) saved plan as a plain row: id, created_at, period, budget,
         objective, inputs and lines (records); None if none. Read by the one plan reader."""
-        plan = self._read_plan(plan_id)
+        plan = self.plans.read(plan_id)
         if plan is None:
             return None
         return {"id": plan.plan_id, "created_at": plan.created_at, "period": plan.period,
@@ -23,14 +33,14 @@ class ReportMixin:
                 "lines": plan.records(), "days": plan.days, "base_currency": plan.base_currency,
                 "notes": plan.notes, "totals": plan.totals}
 
-    def report_sections(self: Any, lang: str = "en", pages: list[str] | None = None
+    def report_sections(self, lang: str = "en", pages: list[str] | None = None
                         ) -> dict[str, Any]:
         """Every page's Section (overview, plan, curves, attribution, tests, rules), in order."""
         from adbudget.report.sections import PAGES, build
 
-        return {page: build(self, page, lang) for page in (pages or PAGES)}
+        return {page: build(self.workspace, page, lang) for page in (pages or PAGES)}
 
-    def write_report(self: Any, out: Path | str, lang: str = "en",
+    def write_report(self, out: Path | str, lang: str = "en",
                      sections: dict[str, Any] | None = None) -> Path:
         """Write the self-contained, printable HTML report to *out* and return its path."""
         from adbudget.report.render import render_report
@@ -38,7 +48,7 @@ class ReportMixin:
         out = Path(out)
         if out.suffix.lower() not in (".html", ".htm"):
             raise UsageError(t("report.doc.bad_out", lang, path=str(out)))
-        html = render_report(sections or self.report_sections(lang), lang, self.root.resolve().name,
+        html = render_report(sections or self.workspace.report_sections(lang), lang, self.root.resolve().name,
                              self.settings.base_currency)
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(html, encoding="utf-8")

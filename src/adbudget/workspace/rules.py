@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -29,6 +29,10 @@ from adbudget.rules.pacing import PacingReport, pacing, parse_period
 from adbudget.rules.reserve import ReserveReport, detect_surges, release_reserve
 from adbudget.rules.resolve import Evaluation, evaluate
 from adbudget.rules.spec import RuleSet
+from adbudget.workspace.core import Service, WorkspaceData
+
+if TYPE_CHECKING:
+    from adbudget.workspace.plan import CurvesSource, PlanStore
 
 RULE_SUFFIXES = (".yaml", ".yml", ".toml")
 
@@ -43,12 +47,15 @@ class RulesRun:
     rule_files: list[str] = field(default_factory=list)
 
 
-class RulesMixin:
-    """Mixed into Workspace; `self` has `.store` and `.settings`."""
+class RulesService(Service):
+    """Automation rules: run, undo, backtest, pacing and reserve release (``ws.rules``). Needs
+    the data accessor, the saved plans (targets, pacing) and a source of response curves
+    (backtest and reserve release use them when a model is fitted)."""
 
-    store: Any
-    settings: Any
-    root: Path
+    def __init__(self, data: WorkspaceData, *, plans: PlanStore, curves: CurvesSource) -> None:
+        super().__init__(data)
+        self.plans = plans
+        self.curves = curves
 
     # -- rule files --------------------------------------------------------------------------
     def rule_files(self, files: list[str | Path] | None = None) -> list[Path]:
@@ -125,7 +132,7 @@ class RulesMixin:
 
     def latest_plan_lines(self) -> tuple[pd.DataFrame, str] | None:
         """Lines and period of the latest saved plan (the plan area's one reader); None if none."""
-        plan = self._read_plan()
+        plan = self.plans.read()
         return None if plan is None else (plan.to_frame(), plan.period)
 
     def _breakeven_targets(self) -> pd.DataFrame:
@@ -133,7 +140,7 @@ class RulesMixin:
         the same numbers the plan, tests, report and dashboard show."""
         margin = self.settings.rules.target_margin_pct / 100.0
         rows = []
-        for code, econ in self.market_economics().items():
+        for code, econ in self.data.market_economics().items():
             be = finite_or_none(econ.breakeven_roas)
             be = np.nan if be is None else be
             rows.append({"market": code, "channel": "*", "breakeven_roas": be, "target_roas": be * (1 + margin)})
@@ -323,11 +330,10 @@ class RulesMixin:
         if daily.empty:
             raise NotFittedError(t("rules.error.no_data"))
         curves = None
-        if hasattr(self, "response_curves"):
-            try:
-                curves = self.response_curves()
-            except (NotFittedError, NotImplementedError):
-                curves = None
+        try:
+            curves = self.curves.response_curves()
+        except (NotFittedError, NotImplementedError):
+            curves = None
         return backtest(ruleset, daily, a, b, targets=self.rules_targets(daily), curves=curves,
                         reserve_daily=self._reserve_daily(a),
                         bucket_patterns=self.settings.rules.bucket_patterns,
@@ -375,11 +381,10 @@ class RulesMixin:
         current = g.assign(spend=g["spend"] / 28.0)[["market", "channel", "spend"]]
         avg = g.assign(roas=np.where(g["spend"] > 0, g["revenue"] / g["spend"].where(g["spend"] > 0, 1), np.nan))
         curves = None
-        if hasattr(self, "response_curves"):
-            try:
-                curves = self.response_curves()
-            except (NotFittedError, NotImplementedError):
-                curves = None
+        try:
+            curves = self.curves.response_curves()
+        except (NotFittedError, NotImplementedError):
+            curves = None
         targets = self.rules_targets()[["market", "channel", "target_roas"]]
         pool = self._reserve_daily(as_of) if reserve_daily is None else float(reserve_daily)
         return release_reserve(surges, pool, current, as_of=as_of, target_roas=targets, curves=curves,
