@@ -28,7 +28,8 @@ LTV_US_META = 1.5
 
 def test_the_issue_numbers():
     assert US_BE == pytest.approx(2.8125)
-    e = UnitEconomics(50, 10, 3, 5, 50)
+    e = UnitEconomics(gross_margin_pct=50, return_rate_pct=10, payment_fee_pct=3,
+                      shipping_cost_per_order=5, order_value=50)
     assert e.breakeven_roas == pytest.approx(US_BE)
     assert breakeven_roas(50, 10, 3, 5, 50) == pytest.approx(US_BE)
     assert experiments_breakeven(50, 10, 3, 5, 50) == pytest.approx(US_BE)
@@ -36,7 +37,10 @@ def test_the_issue_numbers():
     # profit of a (revenue, spend) pair is zero exactly at break-even
     assert e.profit(US_BE * 100.0, 100.0) == pytest.approx(0.0, abs=1e-9)
     # nothing left for ads: no ROAS pays
-    assert UnitEconomics(5, 0, 3, 5, 10).breakeven_roas == math.inf
+    assert UnitEconomics(gross_margin_pct=5, payment_fee_pct=3, shipping_cost_per_order=5,
+                         order_value=10).breakeven_roas == math.inf
+    with pytest.raises(TypeError):  # keyword-only: margins are too easy to swap by position
+        UnitEconomics(50, 3, 5)  # type: ignore[misc]
 
 
 def test_simulator_scores_with_the_same_formula():

@@ -52,12 +52,13 @@ def finite_or_none(value: float | None) -> float | None:
     return value if math.isfinite(value) else None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class UnitEconomics:
     """What one unit of net revenue earns in one market, and the break-even that follows.
 
     Percentages as 0–100; ``order_value`` the average gross order value (base currency),
-    None when unknown (then the shipping term is left out).
+    None when unknown (then the shipping term is left out). Keyword-only: the fields are
+    easy to swap by position.
     """
 
     gross_margin_pct: float = 50.0
@@ -69,9 +70,11 @@ class UnitEconomics:
     @classmethod
     def of(cls, terms: MarketTerms, order_value: float | None) -> UnitEconomics:
         """A market's economics from its settings and its average order value."""
-        return cls(float(terms.gross_margin_pct), float(terms.return_rate_pct),
-                   float(terms.payment_fee_pct), float(terms.shipping_cost_per_order),
-                   None if order_value is None else float(order_value))
+        return cls(gross_margin_pct=float(terms.gross_margin_pct),
+                   return_rate_pct=float(terms.return_rate_pct),
+                   payment_fee_pct=float(terms.payment_fee_pct),
+                   shipping_cost_per_order=float(terms.shipping_cost_per_order),
+                   order_value=None if order_value is None else float(order_value))
 
     @property
     def keep(self) -> float:

@@ -84,10 +84,7 @@ def render(request: Request, template: str, active: str, **context: Any) -> HTML
 
 # -- overview -----------------------------------------------------------------------------------
 def _economics(ws: Any) -> dict[str, Any]:
-    from adbudget.report.overview import UnitEconomics
-
-    return {code: UnitEconomics(m.gross_margin_pct, m.payment_fee_pct, m.shipping_cost_per_order)
-            for code, m in ws.settings.markets.items()}
+    return dict(ws.market_economics())  # the one source of unit economics (adbudget.economics)
 
 
 def overview_context(state: AppState, lang: str, days: int, market: str | None) -> dict[str, Any]:
