@@ -15,7 +15,7 @@ from adbudget.errors import NotFittedError
 from adbudget.report import curves_section, fmt, plan_csv, plan_section
 from adbudget.report.generic import describe
 from adbudget.report.overview import UnitEconomics, overview_section
-from adbudget.report.sections import build
+from adbudget.workspace.report_pages import build
 from tests.web.data import DAYS, PLAN_LINES, ad_daily_frame
 
 

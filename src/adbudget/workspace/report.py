@@ -7,7 +7,11 @@ from typing import TYPE_CHECKING, Any
 
 from adbudget.errors import UsageError
 from adbudget.i18n import t
+from adbudget.report.model import Section
+from adbudget.report.sections import PAGES
+from adbudget.workspace import report_pages
 from adbudget.workspace.core import Service, WorkspaceData
+from adbudget.workspace.report_pages import FrontierMemo
 
 if TYPE_CHECKING:
     from adbudget.workspace.plan import PlanStore
@@ -21,6 +25,20 @@ class ReportService(Service):
         super().__init__(data)
         self.plans = plans
         self.workspace = workspace
+        self.frontier_memo: FrontierMemo = {}  # the plan page's frontier per plan and fit
+
+    def page(self, page: str, lang: str = "en", **options: Any) -> Section:
+        """One page's Section by name (never raises for a missing or failing area)."""
+        return report_pages.build(self.workspace, page, lang, **options)
+
+    def plan_page(self, lang: str = "en", result: Any = None, with_frontier: bool = True) -> Section:
+        """The plan page: the given result, else the latest saved plan (the frontier re-runs the
+        optimizer at several budgets, so a re-plan answer may leave it out)."""
+        return report_pages.plan(self.workspace, lang, result=result, with_frontier=with_frontier)
+
+    def latest_frontier(self, lang: str = "en") -> tuple[Any, Any]:
+        """The latest plan's frontier: (outcome with the table as JSON, Plotly figure or None)."""
+        return report_pages.latest_frontier(self.workspace, lang)
 
     def saved_plan(self, plan_id: int | None = None) -> dict[str, Any] | None:
         """The latest (or given) saved plan as a plain row: id, created_at, period, budget,
@@ -36,9 +54,7 @@ class ReportService(Service):
     def report_sections(self, lang: str = "en", pages: list[str] | None = None
                         ) -> dict[str, Any]:
         """Every page's Section (overview, plan, curves, attribution, tests, rules), in order."""
-        from adbudget.report.sections import PAGES, build
-
-        return {page: build(self.workspace, page, lang) for page in (pages or PAGES)}
+        return {page: self.page(page, lang) for page in (pages or PAGES)}
 
     def write_report(self, out: Path | str, lang: str = "en",
                      sections: dict[str, Any] | None = None) -> Path:
