@@ -7,6 +7,7 @@ in DuckDB rather than row by row in Python is what keeps big imports near DuckDB
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -78,6 +79,56 @@ def _evidence_sql(column: str) -> tuple[str, str, str]:
     return point, comma, ambiguous
 
 
+SMALL = 5000  # files up to this many rows are classified in Python (DuckDB's plan of the regexes costs ~60 ms)
+
+
+def _evidence_db(con: duckdb.DuckDBPyConnection, relation: str, columns: list[str]) -> tuple:
+    """Per column: n point, first point line, n comma, first comma line, first ambiguous line,
+    n ambiguous with ',', n ambiguous with '.' (one aggregate over every row)."""
+    parts = []
+    for c in columns:
+        point, comma, ambiguous = _evidence_sql(c)
+        parts += [f"count(*) FILTER (WHERE {point})", f"min(_line) FILTER (WHERE {point})",
+                  f"count(*) FILTER (WHERE {comma})", f"min(_line) FILTER (WHERE {comma})",
+                  f"min(_line) FILTER (WHERE {ambiguous})",
+                  f"count(*) FILTER (WHERE {ambiguous} AND strpos(\"{c}\", ',') > 0)",
+                  f"count(*) FILTER (WHERE {ambiguous} AND strpos(\"{c}\", '.') > 0)"]
+    return con.execute(f"SELECT {', '.join(parts)} FROM {relation}").fetchall()[0]
+
+
+_RE_POINT = [re.compile(p) for p in _POINT_EVIDENCE]
+_RE_COMMA = [re.compile(p) for p in _COMMA_EVIDENCE]
+_RE_AMBIGUOUS = re.compile(_AMBIGUOUS)
+_RE_SPACES = re.compile(_SPACES)
+
+
+def _evidence_python(con: duckdb.DuckDBPyConnection, relation: str, columns: list[str]) -> tuple:
+    """The same figures as :func:`_evidence_db`, with the same patterns, for small files."""
+    quoted = ", ".join(f'"{c}"' for c in columns)
+    records = con.execute(f"SELECT _line, {quoted} FROM {relation} ORDER BY _line").fetchall()
+    out: list = []
+    for j in range(len(columns)):
+        n_point = n_comma = n_amb_comma = n_amb_point = 0
+        first_point = first_comma = first_amb = None
+        for record in records:
+            raw = record[j + 1]
+            if raw is None or ("." not in raw and "," not in raw):
+                continue
+            value = _RE_SPACES.sub("", raw.strip())
+            if _RE_AMBIGUOUS.fullmatch(value):
+                first_amb = record[0] if first_amb is None else first_amb
+                n_amb_comma += "," in raw
+                n_amb_point += "." in raw
+            elif any(p.fullmatch(value) for p in _RE_POINT):
+                n_point += 1
+                first_point = record[0] if first_point is None else first_point
+            elif any(p.fullmatch(value) for p in _RE_COMMA):
+                n_comma += 1
+                first_comma = record[0] if first_comma is None else first_comma
+        out += [n_point, first_point, n_comma, first_comma, first_amb, n_amb_comma, n_amb_point]
+    return tuple(out)
+
+
 def number_styles(con: duckdb.DuckDBPyConnection, relation: str, columns: list[str],
                   labels: dict[str, str], file: str, counts: frozenset[str] = frozenset(),
                   whole: frozenset[str] = frozenset()) -> dict[str, str]:
@@ -93,15 +144,11 @@ def number_styles(con: duckdb.DuckDBPyConnection, relation: str, columns: list[s
     """
     if not columns:
         return {}
-    parts = []
-    for c in columns:
-        point, comma, ambiguous = _evidence_sql(c)
-        parts += [f"count(*) FILTER (WHERE {point})", f"min(_line) FILTER (WHERE {point})",
-                  f"count(*) FILTER (WHERE {comma})", f"min(_line) FILTER (WHERE {comma})",
-                  f"min(_line) FILTER (WHERE {ambiguous})",
-                  f"count(*) FILTER (WHERE {ambiguous} AND strpos(\"{c}\", ',') > 0)",
-                  f"count(*) FILTER (WHERE {ambiguous} AND strpos(\"{c}\", '.') > 0)"]
-    row = con.execute(f"SELECT {', '.join(parts)} FROM {relation}").fetchall()[0]
+    count = con.execute(f"SELECT count(*) FROM {relation}").fetchall()[0][0]
+    if count <= SMALL:
+        row = _evidence_python(con, relation, columns)
+    else:
+        row = _evidence_db(con, relation, columns)
     stats = {c: row[i * 7:i * 7 + 5] for i, c in enumerate(columns)}
     # a count cannot be fractional, so 15,200 impressions shows that ',' groups thousands here
     grouping = {("point" if mark == "," else "comma")
