@@ -97,7 +97,7 @@ def test_a_bad_schedule_is_refused_with_its_row(tiny: World) -> None:
         truncate(tiny, CUT - 1).forward(sched)
     bad = sched.copy()
     bad.loc[3, "spend"] = -1.0
-    with pytest.raises(ScheduleError, match="row 5: column 'spend'"):
+    with pytest.raises(ScheduleError, match="schedule:5: column .spend."):
         truncate(tiny, CUT).forward(bad)
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any
 
+import pandas as pd
 import typer
 from rich import box
 from rich.markup import escape
@@ -20,6 +22,7 @@ from adbudget.cli.common import (
     open_workspace,
     print_json,
 )
+from adbudget.errors import UsageError
 from adbudget.i18n import t
 
 
@@ -79,6 +82,9 @@ def register(app: typer.Typer) -> None:
     tests = typer.Typer(help="Test budget: experiments, decisions, bandit allocation, test design, lift tests, creative fatigue.",
                         no_args_is_help=True)
     app.add_typer(tests, name="tests")
+    from adbudget.cli.loop import register_tests
+
+    register_tests(tests)
 
     @tests.command("status", help="Analyze every experiment: P(best), P(beat control), expected loss, and scale / keep testing / stop.")
     @handle_errors
@@ -135,7 +141,7 @@ def register(app: typer.Typer) -> None:
     @tests.command("design", help="Budget and days to detect a lift (power / MDE); with --budget, an entry-stage test plan.")
     @handle_errors
     def design_cmd(
-        market: Annotated[str, typer.Option(help="Market code, e.g. US.")],
+        market: Annotated[str | None, typer.Option(help="Market code, e.g. US.")] = None,
         channel: Annotated[str | None, typer.Option(help="Channel for the power calculation (default: the market's first entry platform).")] = None,
         lift: Annotated[float, typer.Option(help="Relative lift in conversion rate to detect (0.2 = 20 %).")] = 0.2,
         power: Annotated[float | None, typer.Option(help="Probability of finding the lift (default: settings, 0.8).")] = None,
@@ -146,10 +152,24 @@ def register(app: typer.Typer) -> None:
         cvr: Annotated[float | None, typer.Option(help="Baseline conversion rate per click (default: your data, else a starting default).")] = None,
         order_value: Annotated[float | None, typer.Option("--order-value", help="Average order value, base currency (default: your data).")] = None,
         cpc: Annotated[float | None, typer.Option(help="Cost per click, base currency (default: your data).")] = None,
+        scale: Annotated[bool, typer.Option("--scale", help="Scale tests for the latest plan: the lines whose slope is worth most to know (value of information), as switchbacks funded by the test bucket.")] = False,
+        period: Annotated[str | None, typer.Option("--period", help="With --scale: the month the tests run in, YYYY-MM (default: the month after the data).")] = None,
+        schedule_out: Annotated[Path | None, typer.Option("--schedule", help="With --scale: write the plan's per-day schedule with the tests' arms (.csv or .json).")] = None,
         workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
         lang: LangOpt = "en",
         json_out: JsonOpt = False,
     ) -> None:
+        if scale:
+            from adbudget.cli.loop import scale_design_cmd
+
+            with open_workspace(workspace, read_only=True) as ws:
+                if period is None:
+                    last = ws.store.query("SELECT max(date) AS d FROM ad_daily")["d"].iloc[0]
+                    period = str((pd.Timestamp(last) + pd.Timedelta(days=1)).to_period("M"))
+                scale_design_cmd(ws, period, schedule_out, json_out)
+            return
+        if market is None:
+            raise UsageError(t("loop.cli.need_market"))
         market = market.upper()
         with open_workspace(workspace, read_only=True) as ws:
             region = ws._market_or_error(market).region

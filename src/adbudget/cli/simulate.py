@@ -31,14 +31,24 @@ def register(app: typer.Typer) -> None:
     @app.command("simulate", help="Write a synthetic seller's exports (and its truth) to a folder.")
     @handle_errors
     def simulate_cmd(
-        out: Annotated[Path, typer.Option("--out", help="Folder to write the files to.")],
+        out: Annotated[Path | None, typer.Option("--out", help="Folder to write the files to.")] = None,
         seed: SeedOpt = 0,
         size: SizeOpt = "small",
+        continue_dir: Annotated[Path | None, typer.Option("--continue", help="Continue the simulated seller in this folder by one period: its exports go to FOLDER/periods/PNN (needs --plan).")] = None,
+        plan_file: Annotated[Path | None, typer.Option("--plan", help="With --continue: the period's per-day schedule or a plan export (.csv or .json).")] = None,
+        days: Annotated[int | None, typer.Option("--days", help="With --continue and a plan export: days in the period (default: the next calendar month).")] = None,
         lang: LangOpt = "en",
         json_out: JsonOpt = False,
     ) -> None:
         from adbudget.simulate import World
 
+        if continue_dir is not None:
+            from adbudget.cli.loop import continue_cmd
+
+            continue_cmd(continue_dir, plan_file, days, json_out)
+            return
+        if out is None:
+            raise UsageError(t("loop.cli.need_out"))
         world = World.build(seed, _check_size(size))
         with _progress(not json_out) as progress:
             task = progress.add_task(t("simulate.writing"), total=None)
@@ -57,6 +67,10 @@ def register(app: typer.Typer) -> None:
         console.print(table)
         console.print(t("simulate.summary", markets=len(world.spec.markets), lines=len(world.spec.lines),
                         start=world.spec.start, end=world.spec.end, truth=str(out / "truth.json")))
+
+    from adbudget.cli.loop import register as register_loop
+
+    register_loop(app)
 
     @app.command("demo", help="Simulate a seller, import its files, then run every analysis that exists.")
     @handle_errors

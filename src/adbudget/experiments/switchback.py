@@ -183,7 +183,11 @@ def analyze_switchback(revenue: pd.DataFrame, spend: pd.DataFrame, test: dict[st
     sp["date"] = pd.to_datetime(sp["date"])
     wide = sp.pivot_table(index="date", columns="channel", values="spend", aggfunc="sum").fillna(0.0)
     if channel not in wide.columns:
-        raise ValueError(f"test {test['test_id']}: no spend of {market} x {channel} in the data")
+        from adbudget.errors import InputError
+        from adbudget.i18n import t
+
+        raise InputError(t("loop.error.no_spend", test=str(test["test_id"]), market=market,
+                           channel=channel))
     days = pd.date_range(lo_day, end)
     wide = wide.reindex(days, fill_value=0.0)
     ad = {c: geometric_adstock(wide[c].to_numpy(), DEFAULT_DECAY.get(c, FALLBACK_DECAY))

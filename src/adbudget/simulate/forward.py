@@ -20,13 +20,18 @@ in ``unknown_spend`` (spent for nothing).
 
 from __future__ import annotations
 
+import json
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cached_property
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from adbudget.errors import InputError
+from adbudget.i18n import t
 from adbudget.simulate.calendar import weekly_factor
 from adbudget.simulate.forms import SATURATIONS, carryover
 from adbudget.simulate.journeys import JourneyBlock, sample_journeys
@@ -40,13 +45,14 @@ from adbudget.simulate.panel import (
 from adbudget.simulate.platforms import ad_rows, creative_tests
 from adbudget.simulate.spec import PEGGED, WorldSpec
 from adbudget.simulate.world import World
+from adbudget.simulate.writer import Manifest, _json_default
 
 SCHEDULE_COLUMNS = ("date", "market", "channel", "spend")
 PERIOD_SEED_BASE = 1 << 40  # forward streams: far from any seed a user would pick
 
 
-class ScheduleError(ValueError):
-    """A schedule that cannot continue this world (says which row and why)."""
+class ScheduleError(InputError, ValueError):
+    """A schedule that cannot continue this world (says which row and column, and why)."""
 
 
 def period_seed(seed: int, period: int) -> int:
@@ -57,27 +63,26 @@ def period_seed(seed: int, period: int) -> int:
 def check_schedule(world: World, schedule: pd.DataFrame) -> pd.DataFrame:
     """Validate and normalize a schedule: consecutive days from the day after the history,
     finite non-negative spend; returns it with ``date`` as datetime and ``spend`` float."""
-    missing = [c for c in SCHEDULE_COLUMNS if c not in schedule.columns]
-    if missing:
-        raise ScheduleError(f"schedule: missing column(s) {', '.join(missing)}")
+    for col in SCHEDULE_COLUMNS:
+        if col not in schedule.columns:
+            raise ScheduleError(t("loop.error.missing_column"), file="schedule", column=col)
     df = schedule.copy()
     df["date"] = pd.to_datetime(df["date"], errors="coerce")
     df["spend"] = pd.to_numeric(df["spend"], errors="coerce")
-    for col, bad in (("date", df["date"].isna()),
-                     ("spend", ~np.isfinite(df["spend"].fillna(np.nan)) | (df["spend"] < 0))):
+    for col, bad, key in (("date", df["date"].isna(), "not_a_date"),
+                          ("spend", df["spend"].isna() | (df["spend"] < 0), "not_money")):
         if bad.any():
             row = int(np.flatnonzero(bad.to_numpy())[0])
-            raise ScheduleError(f"schedule row {row + 2}: column '{col}': "
-                                f"{'not a date' if col == 'date' else 'not a non-negative number'}")
+            raise ScheduleError(t(f"loop.error.{key}"), file="schedule", line=row + 2, column=col)
     first = pd.Timestamp(world.spec.end) + pd.Timedelta(days=1)
     if df.empty:
-        raise ScheduleError("schedule: no rows")
+        raise ScheduleError(t("loop.error.schedule_empty"), file="schedule")
     if df["date"].min() != first:
-        raise ScheduleError(f"schedule: column 'date': must start on {first.date()} "
-                            f"(the day after the history), starts {df['date'].min().date()}")
+        raise ScheduleError(t("loop.error.schedule_start", first=str(first.date()),
+                              found=str(df["date"].min().date())), file="schedule", column="date")
     days = pd.date_range(first, df["date"].max())
     if set(df["date"].unique()) != set(days):
-        raise ScheduleError("schedule: column 'date': days must be consecutive")
+        raise ScheduleError(t("loop.error.schedule_days"), file="schedule", column="date")
     return df
 
 
@@ -368,6 +373,18 @@ class ContinuedWorld(World):
     def funnel_daily(self) -> pd.DataFrame:
         return pd.concat([self.parent.funnel_daily(), self.block.funnel], ignore_index=True)
 
+    def frames(self, since: str | None = None) -> dict[str, pd.DataFrame]:
+        """As ``World.frames``; ``since`` = the newest period's first day is fast (only that
+        period's rows are built)."""
+        if since is None or pd.Timestamp(since) < pd.Timestamp(self.period_start):
+            return super().frames(since)
+        view = World(self.spec)
+        view.__dict__.update(panels=self.panels, _orders=self.block.orders,
+                             _journeys=self.block.journeys, _ad_rows=self.block.ad_rows)
+        view.funnel_daily = lambda: self.block.funnel  # type: ignore[method-assign]
+        view.lift_tests = lambda: pd.DataFrame()  # type: ignore[method-assign]
+        return view.frames(since)
+
     def creative_tests(self) -> pd.DataFrame:
         parts = [p for p in (self.parent.creative_tests(), self.block.creative) if len(p)]
         return pd.concat(parts, ignore_index=True) if parts else self.block.creative
@@ -461,6 +478,36 @@ def own_spend_schedule(world: World, start: int, days: int) -> pd.DataFrame:
     return pd.concat(rows, ignore_index=True)
 
 
+def continue_folder(folder: str | Path, plan: str | Path, days: int | None = None,
+                    progress: Callable[[str], None] | None = None) -> tuple[World, Manifest, Path]:
+    """Continue the world a folder holds (``adbudget simulate --out``) by one period.
+
+    ``plan``: a per-day schedule (CSV/JSON) or a plan export (``adbudget plan --out``; its
+    daily budgets, reserve left out, over the calendar month after the history, or ``days``).
+    Writes the period's exports, schedule and truth to ``folder/periods/PNN/`` (import that
+    folder) and refreshes ``folder/truth.json`` so the world can be rebuilt. Returns the
+    continued world, the period's manifest and its folder.
+    """
+    from adbudget.experiments.schedule_io import read_schedule, write_schedule
+    from adbudget.simulate.writer import truth_dict, write_world
+
+    root = Path(folder)
+    if not (root / "truth.json").exists():
+        raise ScheduleError(t("loop.error.no_truth"), file=str(root))
+    world = World.from_truth(root / "truth.json")
+    first = pd.Timestamp(world.spec.end) + pd.Timedelta(days=1)
+    n = int(days or first.days_in_month)
+    schedule = read_schedule(plan, str(first.date()), n)
+    new = continue_world(world, schedule)
+    out = root / "periods" / f"P{len(new.schedules):02d}"
+    write_schedule(new.block.schedule, out / "schedule.csv")
+    manifest = write_world(new, out, progress=progress, since=new.period_start)
+    (root / "truth.json").write_text(
+        json.dumps(truth_dict(new), indent=2, ensure_ascii=False, default=_json_default) + "\n",
+        encoding="utf-8")
+    return new, manifest, out
+
+
 def continue_world(world: World, schedule: pd.DataFrame) -> ContinuedWorld:
     """The world continued by one period of ``schedule`` (see the module docstring)."""
     checked = check_schedule(world, schedule)
@@ -508,5 +555,5 @@ def designed_test_truth(world: World, schedule: pd.DataFrame) -> pd.DataFrame:
 
 
 __all__ = ["ContinuedWorld", "PeriodBlock", "ScheduleError", "TruncatedWorld", "check_schedule",
-           "continue_world", "designed_tests", "forward_panel", "generate_period",
+           "continue_folder", "continue_world", "designed_tests", "forward_panel", "generate_period",
            "own_spend_schedule", "period_seed", "designed_test_truth", "truncate"]

@@ -75,9 +75,9 @@ def _from(df: pd.DataFrame, col: str, since: str | None) -> pd.DataFrame:
         return df
     day = pd.Timestamp(since)
     values = df[col]
-    if values.dtype == object and len(values) and str(values.iloc[0]).endswith("Z"):
-        values = values.str.rstrip("Z")
-    return df[pd.to_datetime(values) >= day].reset_index(drop=True)
+    if not pd.api.types.is_datetime64_any_dtype(values):  # ISO text; UTC times end in Z
+        values = pd.to_datetime(values.astype(str).str.rstrip("Z"))
+    return df[values >= day].reset_index(drop=True)
 
 
 def write_world(world: World, out: Path, progress: Callable[[str], None] | None = None,

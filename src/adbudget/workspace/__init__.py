@@ -35,6 +35,7 @@ from adbudget.workspace.core import WorkspaceBase, WorkspaceData
 from adbudget.workspace.dashboard import DashboardMixin
 from adbudget.workspace.experiments import ExperimentsService
 from adbudget.workspace.ingest import IngestMixin
+from adbudget.workspace.loop import LoopMixin
 from adbudget.workspace.ltv import LtvService
 from adbudget.workspace.plan import CurvesSource, PlanService, PlanStore
 from adbudget.workspace.report import ReportService
@@ -61,6 +62,7 @@ class Workspace(
     AttributionTouchesMixin,
     ResponseMixin,
     DashboardMixin,
+    LoopMixin,
     WorkspaceBase,
 ):
     """A seller's workspace: settings, store, a service per area, every analysis as a method."""

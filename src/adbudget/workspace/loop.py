@@ -1,0 +1,329 @@
+"""Budgeting as a loop: plan, spend, import, refit, read the tests, replan — and score it.
+
+``run_loop`` runs a simulated seller for N calendar months from its history. Each month:
+
+1. the workspace plans the month's budget (``ws.plan``); the test bucket funds the scale
+   tests worth most (``design_tests``: value of information against profit given up);
+2. the plan becomes a per-day schedule (switchback arms on tested lines) and the simulator
+   runs the month forward on it (``World.forward``: carryover, demand and FX continue);
+3. the month's rows are loaded into the workspace, the tests are read from them
+   (``analyze_tests``: switchback regression on daily revenue and spend) and written to
+   ``lift_tests``, and the response model is refit;
+4. the month is scored by the truth the workspace never sees: the plan's true profit, the
+   oracle's (best split of the same budget, full knowledge), the status quo's (the split the
+   seller had before the loop, kept), cumulative regret, the marginal-ROAS error of the fit
+   at the planned spend, and what each test found against its truth.
+
+The mixin adds ``design_tests`` and ``analyze_tests`` to the workspace (they work on a real
+seller's data too: the tests are read from ``ad_daily`` and ``orders``). A plain mixin with
+no state, so the facade can keep or move it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from adbudget.experiments.scale_design import ScaleTestDesign, design_scale_tests, schedule_frame
+from adbudget.experiments.switchback import SwitchbackReading, analyze_switchbacks
+
+DEFAULT_FIT = {"method": "svi", "seed": 0}
+NOISE_DAYS = 56
+
+
+def _days_of(period: str) -> tuple[str, int]:
+    first = pd.Period(period, freq="M")
+    return str(first.start_time.date()), int(first.days_in_month)
+
+
+class LoopMixin:
+    """Mixed into Workspace: designing scale tests and reading them from the data."""
+
+    # -- test design ---------------------------------------------------------------------------
+    def revenue_noise(self: Any, days: int = NOISE_DAYS) -> dict[str, float]:
+        """Residual sd of each market's daily net revenue over the last ``days`` days, after
+        its weekday pattern and a linear trend: the noise a switchback must beat."""
+        rev = self.daily_revenue()
+        out: dict[str, float] = {}
+        if rev.empty:
+            return out
+        rev["date"] = pd.to_datetime(rev["date"])
+        for m, g in rev.groupby("market"):
+            g = g[g["date"] > g["date"].max() - pd.Timedelta(days=days)]
+            if len(g) < 14:
+                continue
+            t = (g["date"] - g["date"].min()).dt.days.to_numpy(float)
+            X = np.column_stack([np.ones(len(g)), t,
+                                 pd.get_dummies(g["date"].dt.day_of_week).to_numpy(float)[:, 1:]])
+            y = g["revenue"].to_numpy(float)
+            resid = y - X @ np.linalg.lstsq(X, y, rcond=None)[0]
+            out[str(m)] = float(np.sqrt(resid @ resid / max(len(y) - X.shape[1], 1)))
+        return out
+
+    def design_tests(self: Any, daily: dict[tuple[str, str], float], period: str,
+                     test_budget: dict[str, float] | None = None, hi: float = 1.5,
+                     lo: float = 0.5, per_market: int = 1, horizon: int = 1,
+                     ) -> list[ScaleTestDesign]:
+        """Scale tests worth running in ``period`` (YYYY-MM) on a plan's daily budget per line:
+        switchbacks ranked by value of information net of the profit they give up, each
+        market's extra spend on high days within its test bucket (``test_budget``)."""
+        start, days = _days_of(period)
+        curves = self.response_curves()
+        names = [tuple(x) for x in curves.lines]
+        spend = np.asarray([float(daily.get(k, 0.0)) for k in names])
+        marg = np.asarray(curves.marginal(np.maximum(spend, 1e-6)))
+        resp = {f: np.asarray(curves.response(spend * f)).mean(axis=0) for f in (1.0, hi, lo)}
+        econ = self.market_economics()
+        weights = [float(econ[m].contribution_per_revenue) if m in econ else 0.0 for m, _ in names]
+        lines = pd.DataFrame({
+            "market": [m for m, _ in names], "channel": [c for _, c in names],
+            "daily_spend": spend, "mroas_mean": marg.mean(axis=0), "mroas_sd": marg.std(axis=0),
+            "profit_weight": weights, "resp_base": resp[1.0], "resp_hi": resp[hi], "resp_lo": resp[lo],
+        })
+        return design_scale_tests(lines, self.revenue_noise(), start, days, test_budget, hi, lo,
+                                  horizon=horizon, per_market=per_market)
+
+    # -- reading tests -------------------------------------------------------------------------
+    def analyze_tests(self: Any, schedule: pd.DataFrame | str | Path, write: bool = True,
+                      ) -> list[SwitchbackReading]:
+        """Read the tests a per-day schedule names (``test_id``, ``arm``) from the workspace's
+        ``ad_daily`` and ``orders``; with ``write``, store each as a scale test in
+        ``lift_tests`` (base currency, method ``switchback``), replacing an earlier reading of
+        the same test, so the next fit uses it."""
+        from adbudget.experiments.schedule_io import read_schedule
+
+        sched = read_schedule(schedule) if isinstance(schedule, str | Path) else schedule
+        regions = {code: m.region for code, m in self.settings.markets.items()}
+        readings = analyze_switchbacks(self.daily_revenue(), self.daily_spend(), sched,
+                                       regions=regions)
+        if write and readings:
+            base = self.settings.base_currency
+            df = pd.DataFrame([r.lift_row(base) for r in readings])
+            df["start_date"] = pd.to_datetime(df["start_date"])
+            df["end_date"] = pd.to_datetime(df["end_date"])
+            con = self.store.con
+            with self.store.transaction():
+                for tid in df["test_id"]:
+                    con.execute("DELETE FROM lift_tests WHERE test_id = ?", [tid])
+                con.register("_loop_lift", df)
+                try:
+                    con.execute("INSERT INTO lift_tests BY NAME SELECT *, 0 AS import_id FROM _loop_lift")
+                finally:
+                    con.unregister("_loop_lift")
+        return readings
+
+    def load_world_period(self: Any, world: Any, since: str) -> dict[str, int]:
+        """Insert a continued world's rows from ``since`` on (a simulated month's exports)."""
+        counts = {}
+        con = self.store.con
+        with self.store.transaction():
+            for table, df in world.frames(since=since).items():
+                if df.empty or table == "lift_tests":
+                    counts[table] = 0
+                    continue
+                con.register("_loop_rows", df)
+                try:
+                    con.execute(f"INSERT INTO {table} BY NAME SELECT *, 0 AS import_id FROM _loop_rows")
+                finally:
+                    con.unregister("_loop_rows")
+                counts[table] = len(df)
+        return counts
+
+
+# -- the loop on a simulated seller -------------------------------------------------------------
+@dataclass
+class LoopPeriod:
+    """One month of the loop, scored by the truth."""
+
+    period: str
+    budget: float
+    plan_profit: float
+    oracle_profit: float
+    status_quo_profit: float
+    cumulative_regret: float
+    share_of_oracle: float  # cumulative plan / cumulative oracle profit
+    mroas_error: float  # median |log(fitted / true marginal ROAS)| at the planned spend
+    tests: list[dict[str, Any]] = field(default_factory=list)
+    test_spend: float = 0.0
+    test_bucket: float = 0.0
+    seconds: float = 0.0
+
+    @property
+    def beats_status_quo(self) -> bool:
+        return self.plan_profit > self.status_quo_profit
+
+    def record(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["beats_status_quo"] = self.beats_status_quo
+        return out
+
+
+@dataclass
+class LoopResult:
+    seed: int
+    size: str
+    periods: list[LoopPeriod]
+    seconds: float
+
+    def frame(self) -> pd.DataFrame:
+        return pd.DataFrame([{k: v for k, v in p.record().items() if k != "tests"}
+                             for p in self.periods])
+
+    def summary(self) -> dict[str, Any]:
+        plan = sum(p.plan_profit for p in self.periods)
+        oracle = sum(p.oracle_profit for p in self.periods)
+        sq = sum(p.status_quo_profit for p in self.periods)
+        tests = [t for p in self.periods for t in p.tests]
+        covered = [t["covered"] for t in tests if t.get("covered") is not None]
+        return {
+            "seed": self.seed, "size": self.size, "periods": len(self.periods),
+            "plan_profit": plan, "oracle_profit": oracle, "status_quo_profit": sq,
+            "share_of_oracle": plan / oracle if oracle else None,
+            "status_quo_share_of_oracle": sq / oracle if oracle else None,
+            "beats_status_quo_from_second": all(p.beats_status_quo for p in self.periods[1:]),
+            "tests": len(tests), "tests_covered": float(np.mean(covered)) if covered else None,
+            "seconds": self.seconds,
+        }
+
+    def record(self) -> dict[str, Any]:
+        return {"summary": self.summary(), "periods": [p.record() for p in self.periods]}
+
+
+def schedule_profit(world: Any, schedule: pd.DataFrame) -> float:
+    """True expected profit of a per-day schedule on a world (steady-state response on each
+    day's conditions, like the oracle's), before the world runs it."""
+    lines = world.lines
+    index = {k: i for i, k in enumerate(lines)}
+    weights = world.profit_weights()
+    total = 0.0
+    for day, g in schedule.groupby("date"):
+        spend = np.zeros(len(lines))
+        wasted = 0.0
+        for r in g.itertuples():
+            i = index.get((r.market, r.channel))
+            if i is None:
+                wasted += float(r.spend)
+            else:
+                spend[i] += float(r.spend)
+        d = str(pd.Timestamp(day).date())
+        rev = world.true_curves((d, d)).response(spend)[0]
+        total += float((weights * rev).sum() - spend.sum() - wasted)
+    return total
+
+
+def _plan_daily(plan: Any, known: set[tuple[str, str]]) -> tuple[dict[tuple[str, str], float], dict[str, float]]:
+    """Daily money per known line from every spent bucket, and each market's test bucket
+    (period total)."""
+    daily: dict[tuple[str, str], float] = {}
+    tests: dict[str, float] = {}
+    for ln in plan.lines:
+        if ln.bucket == "reserve":
+            continue
+        if ln.bucket == "test":
+            tests[ln.market] = tests.get(ln.market, 0.0) + float(ln.amount_base)
+        key = (ln.market, ln.channel)
+        if key in known:
+            daily[key] = daily.get(key, 0.0) + float(ln.daily_budget_base)
+    return daily, tests
+
+
+def _mroas_error(curves: Any, world: Any, daily: dict[tuple[str, str], float], period: str) -> float:
+    names = [tuple(x) for x in curves.lines]
+    spend = np.asarray([max(float(daily.get(k, 0.0)), 1.0) for k in names])
+    fitted = np.asarray(curves.marginal(spend)).mean(axis=0)
+    true = world.true_curves(period)
+    idx = {k: i for i, k in enumerate(world.lines)}
+    tspend = np.zeros(len(world.lines))
+    for k, s in zip(names, spend, strict=True):
+        if k in idx:
+            tspend[idx[k]] = s
+    tm = true.marginal(tspend)[0]
+    errs = [abs(np.log(max(f, 1e-6) / max(tm[idx[k]], 1e-6))) for k, f in zip(names, fitted, strict=True)
+            if k in idx and daily.get(k, 0.0) > 0]
+    return float(np.median(errs)) if errs else float("nan")
+
+
+def run_loop(seed: int = 0, size: str = "small", months: int = 6, folder: Path | str | None = None,
+             fit: dict[str, Any] | None = None, tests: bool = True, budget: float | None = None,
+             max_change: Any = "default",
+             on_period: Callable[[int, LoopPeriod | None], None] | None = None) -> LoopResult:
+    """Run the loop on a simulated seller for ``months`` calendar months (see the module).
+
+    ``fit``: keyword arguments of ``ws.fit`` (default SVI, the fastest); ``budget``: the
+    monthly budget (default: the last 30 days' spend x 30, kept every month, pro rata per
+    day); ``on_period(k, None)`` before month k and ``on_period(k, result)`` after it.
+    """
+    import tempfile
+
+    from adbudget.simulate import World
+    from adbudget.simulate.scoring import status_quo
+    from adbudget.workspace import Workspace
+    from adbudget.workspace.simulate import world_settings
+
+    started = time.perf_counter()
+    world = World.build(seed, size)
+    root = Path(folder) if folder else Path(tempfile.mkdtemp(prefix="adbudget-loop-"))
+    ws = Workspace.init(root, world_settings(world), overwrite=True)
+    ws.load_world(world)
+    fit_kw = {**DEFAULT_FIT, **(fit or {})}
+    ws.fit(**fit_kw)
+    daily_budget = (budget / 30.0) if budget else float(world.current_spend(30).sum())
+    sq_split = status_quo(world, 1.0)  # the seller's split before the loop, kept
+    periods: list[LoopPeriod] = []
+    regret = plan_cum = oracle_cum = 0.0
+    known = set(world.lines)
+    for k in range(1, months + 1):
+        t0 = time.perf_counter()
+        if on_period:
+            on_period(k, None)
+        period = world.next_month
+        start, days = _days_of(period)
+        kw = {} if max_change == "default" else {"max_change": max_change}
+        plan = ws.plan(round(daily_budget * days, 2), period, **kw)
+        daily, test_bucket = _plan_daily(plan, known)
+        designs = ws.design_tests(daily, period, test_budget=test_bucket) if tests else []
+        sched = schedule_frame(daily, start, days, designs)
+        plan_profit = schedule_profit(world, sched)
+        oracle = world.oracle_allocation(daily_budget * days, period).profit
+        sq = world.true_profit(sq_split * daily_budget, period)
+        err = _mroas_error(ws.response_curves(), world, daily, period)
+        truth = None
+        if designs:
+            from adbudget.simulate.forward import designed_test_truth
+
+            truth = designed_test_truth(world, sched).set_index("test_id")
+        world = world.forward(sched)
+        ws.load_world_period(world, start)
+        found: list[dict[str, Any]] = []
+        if designs:
+            for r in ws.analyze_tests(sched):
+                true = float(truth.loc[r.test_id, "true_daily_difference"]) * r.days  # type: ignore[union-attr]
+                lo, hi = r.interval(0.9)
+                found.append({"test_id": r.test_id, "market": r.market, "channel": r.channel,
+                              "estimate": r.incremental_revenue, "se": r.incremental_revenue_se,
+                              "slope": r.slope, "slope_se": r.slope_se,
+                              "true": true, "true_slope": true / max((r.hi_spend - r.lo_spend) * r.days, 1e-9),
+                              "covered": bool(lo <= true <= hi)})
+        ws.fit(**fit_kw)
+        regret += oracle - plan_profit
+        plan_cum += plan_profit
+        oracle_cum += oracle
+        rec = LoopPeriod(
+            period=period, budget=daily_budget * days, plan_profit=plan_profit,
+            oracle_profit=oracle, status_quo_profit=sq, cumulative_regret=regret,
+            share_of_oracle=plan_cum / oracle_cum if oracle_cum else float("nan"),
+            mroas_error=err, tests=found, test_spend=float(sum(d.test_spend for d in designs)),
+            test_bucket=float(sum(test_bucket.values())), seconds=time.perf_counter() - t0)
+        periods.append(rec)
+        if on_period:
+            on_period(k, rec)
+    return LoopResult(seed=seed, size=size, periods=periods, seconds=time.perf_counter() - started)
+
+
+__all__ = ["LoopMixin", "LoopPeriod", "LoopResult", "run_loop", "schedule_profit"]
