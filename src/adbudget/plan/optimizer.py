@@ -24,7 +24,7 @@ References: Everett (1963) generalized Lagrange multipliers; Ibaraki & Katoh (19
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -110,6 +110,46 @@ class _Envelope:
         return self._threshold
 
 
+@dataclass(frozen=True)
+class _Candidate:
+    """One allocation the search considered: spend, marginals, per-line status and value."""
+
+    x: np.ndarray
+    marginal: np.ndarray
+    status: tuple[str, ...]
+    value: float  # -inf when its on/off set cannot hold the budget
+    iterations: int
+    per_line: np.ndarray
+
+    def beats(self, other: _Candidate) -> bool:
+        """Better than ``other`` by more than rounding (the keep-if-better test)."""
+        return self.value > other.value + 1e-12 * abs(other.value)
+
+
+@dataclass(frozen=True)
+class _Problem:
+    """One optimization: the value function, the envelopes, bounds, costs and budget, and the
+    polish settings every candidate is refined with."""
+
+    fn: MeanValue
+    envs: list[_Envelope]
+    lo: np.ndarray
+    hi: np.ndarray
+    hi_eff: np.ndarray  # upper bounds no line can pass with the budget there is
+    c: np.ndarray
+    budget: float
+    tol: float
+    max_iter: int
+    scale: np.ndarray
+
+    def polish(self, x0: np.ndarray, lo: np.ndarray | None = None,
+               hi: np.ndarray | None = None) -> _Candidate:
+        """The candidate polished from ``x0`` (optionally under other bounds)."""
+        return _polish(self.fn, self.envs, x0, self.lo if lo is None else lo,
+                       self.hi if hi is None else hi, self.c, self.budget, self.tol,
+                       self.max_iter, self.scale)
+
+
 def _upper_hull(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Upper concave hull (monotone chain) of points sorted by x."""
     hx: list[float] = []
@@ -191,66 +231,63 @@ def solve(
     x, lam, partial = _greedy(envs, c, lo, rest)
 
     # 3. polish on the true curves; 4. toggle marginal S-lines
-    best = _polish(fn, envs, x, lo, hi, c, budget, tol, max_iter, scale)
+    prob = _Problem(fn, envs, lo, hi, hi_eff, c, budget, tol, max_iter, scale)
+    best = prob.polish(x)
     tested = 0
     for _ in range(8):  # flip every S-line whose on/off decision pays, until none does
         flips = _flips(envs, best, lo, c, min_gain=0.0)
         gain = sum(g for _, _, g in flips)
         # an upper bound of the gain below 0.001 % (0.01 % on large problems, where one
         # line is a small share of the total) is not worth a re-optimization
-        if not flips or gain < (1e-5 if n <= exact_lines else 1e-4) * abs(best[3]):
+        if not flips or gain < (1e-5 if n <= exact_lines else 1e-4) * abs(best.value):
             break
         flips = [(i, on) for i, on, _ in flips]
         improved = False
         for batch in (flips, flips[:1]):
             tested += len(batch)
-            cand = _polish(fn, envs, _apply(flips=batch, envs=envs, best=best, lo=lo, c=c),
-                           lo, hi, c, budget, tol, max_iter, scale)
-            if cand[3] > best[3] + 1e-12 * abs(best[3]):
+            cand = prob.polish(_apply(batch, envs, best, lo, c))
+            if cand.beats(best):
                 best, improved = cand, True
                 break
         if not improved:
             break
     # near-ties among lines that matter (>= 0.1 % of the objective): the envelope prices an
     # off line's best "on" point only on the grid, so give it some slack
-    total = abs(best[3]) + 1e-300
+    total = abs(best.value) + 1e-300
     near = [(i, on) for i, on, _ in _flips(envs, best, lo, c, min_gain=-0.05)
             if (on or n <= exact_lines) and float(np.abs(envs[i].ys).max()) >= 1e-3 * total]
     if n > 4 * exact_lines:
         near = []  # many lines: one line's near-tie is worth less than the tolerance
     for flip in near[: 3 if n <= exact_lines else 2]:
         tested += 1
-        cand = _polish(fn, envs, _apply([flip], envs, best, lo, c), lo, hi, c, budget, tol,
-                       max_iter, scale)
-        if cand[3] > best[3] + 1e-12 * abs(best[3]):
+        cand = prob.polish(_apply([flip], envs, best, lo, c))
+        if cand.beats(best):
             best = cand
     s_lines = [i for i in range(n) if envs[i].threshold()[0] > lo[i] + 1e-12]
     if n <= exact_lines and 0 < len(s_lines) <= 4:  # few S-lines: every on/off set, exactly
         for mask in range(2 ** len(s_lines)):
             combo = [(i, bool(mask >> k & 1)) for k, i in enumerate(s_lines)]
-            cand = _polish(fn, envs, _apply(combo, envs, best, lo, c), lo, hi, c, budget, tol,
-                           max_iter, scale)
+            cand = prob.polish(_apply(combo, envs, best, lo, c))
             tested += 1
-            if cand[3] > best[3] + 1e-12 * abs(best[3]):
+            if cand.beats(best):
                 best = cand
     if n <= exact_lines:  # swaps: one S-line off and another on (double flips)
-        on_s = [i for i in range(n) if envs[i].threshold()[0] > lo[i] + 1e-12 and best[0][i] > lo[i] + 1e-12]
-        off_s = [i for i in range(n) if envs[i].threshold()[0] > lo[i] + 1e-12 and best[0][i] <= lo[i] + 1e-12]
+        on_s = [i for i in range(n) if envs[i].threshold()[0] > lo[i] + 1e-12 and best.x[i] > lo[i] + 1e-12]
+        off_s = [i for i in range(n) if envs[i].threshold()[0] > lo[i] + 1e-12 and best.x[i] <= lo[i] + 1e-12]
         for i in on_s[:3]:
             for j in off_s[:3]:
-                cand = _polish(fn, envs, _apply([(i, False), (j, True)], envs, best, lo, c), lo, hi,
-                               c, budget, tol, max_iter, scale)
+                cand = prob.polish(_apply([(i, False), (j, True)], envs, best, lo, c))
                 tested += 1
-                if cand[3] > best[3] + 1e-12 * abs(best[3]):
+                if cand.beats(best):
                     best = cand
     if n <= exact_lines:  # one S-line may sit on its convex stretch: search it directly
         for i in _convex_candidates(envs, best, lo, c)[:2]:
-            cand = _convex_search(fn, envs, best, i, lo, hi, hi_eff, c, budget, tol, max_iter, scale)
+            cand = _convex_search(prob, best, i)
             tested += 1
-            if cand is not None and cand[3] > best[3] + 1e-12 * abs(best[3]):
+            if cand is not None and cand.beats(best):
                 best = cand
-    x, m, status, value, iters, per_line = best
-    return _finish(curves, fn, x, m, lo, hi, c, status, envs, check_tol, iters, per_line, tested)
+    return _finish(curves, fn, best.x, best.marginal, lo, hi, c, list(best.status), envs,
+                   check_tol, best.iterations, best.per_line, tested)
 
 
 def _greedy(envs: list[_Envelope], c: np.ndarray, lo: np.ndarray, rest: float):
@@ -288,7 +325,7 @@ def _bounds_for(envs, x, lo, on_min):
     return lb
 
 
-def _polish(fn: MeanValue, envs, x0, lo, hi, c, budget, tol, max_iter, scale):
+def _polish(fn: MeanValue, envs, x0, lo, hi, c, budget, tol, max_iter, scale) -> _Candidate:
     """Newton in log-log space for ``g_i'(x_i) = lambda c_i`` on the lines that are on.
 
     Marginal curves are close to power laws in spend, so each line's step is taken on
@@ -357,7 +394,7 @@ def _polish(fn: MeanValue, envs, x0, lo, hi, c, budget, tol, max_iter, scale):
     value = float(per_line.sum())
     if abs(float(c @ x) - budget) > 1e-7 * max(budget, 1e-9):
         value = -np.inf  # cannot hold the budget with this on/off set: never chosen
-    return x, m, status, value, it, per_line
+    return _Candidate(x, m, tuple(status), value, it, per_line)
 
 
 def _feasible_on_set(envs, x, lo, hi, c, budget, s_line, on):
@@ -461,21 +498,22 @@ def _rebalance(x, lo, hi, c, budget, movable):
 
 def _convex_candidates(envs, best, lo, c) -> list[int]:
     """S-lines off or at their threshold, the nearest to paying first."""
-    x, m = best[0], best[1]
+    x, m = best.x, best.marginal
     on = x > lo + 1e-12
     lam = float(np.median((m / c)[on])) if on.any() else 0.0
     out = []
     for i, env in enumerate(envs):
-        if env.threshold()[0] <= lo[i] + 1e-12 or len(env.xs) < 2 or best[2][i] == "free":
+        if env.threshold()[0] <= lo[i] + 1e-12 or len(env.xs) < 2 or best.status[i] == "free":
             continue
         out.append((-(env.slopes[0] / c[i]) / max(lam, 1e-300), i))
     out.sort()
     return [i for _, i in out]
 
 
-def _convex_search(fn, envs, best, i, lo, hi, hi_eff, c, budget, tol, max_iter, scale):
+def _convex_search(prob: _Problem, best: _Candidate, i: int) -> _Candidate | None:
     """Best value with line ``i`` pinned at t, the others re-optimized, over t in (lo, top]."""
-    top = min(hi_eff[i], max(envs[i].threshold()[0], lo[i]))
+    envs, lo, hi, c, budget = prob.envs, prob.lo, prob.hi, prob.c, prob.budget
+    top = min(prob.hi_eff[i], max(envs[i].threshold()[0], lo[i]))
     if top <= lo[i] + 1e-12:
         return None
 
@@ -489,17 +527,16 @@ def _convex_search(fn, envs, best, i, lo, hi, hi_eff, c, budget, tol, max_iter, 
         rest = budget - float(c @ lo2)
         start, _, _ = _greedy(envs2, c, lo2, rest) if rest > 0 else (lo2.copy(), 0.0, 0)
         start[i] = t
-        cand = _polish(fn, envs, start, lo2, hi2, c, budget, tol, max_iter, scale)
+        cand = prob.polish(start, lo=lo2, hi=hi2)
         for flip in _flips(envs2, cand, lo2, c, min_gain=0.0)[:1]:
-            alt = _polish(fn, envs, _apply([flip[:2]], envs2, cand, lo2, c), lo2, hi2, c, budget,
-                          tol, max_iter, scale)
-            if alt[3] > cand[3]:
+            alt = prob.polish(_apply([flip[:2]], envs2, cand, lo2, c), lo=lo2, hi=hi2)
+            if alt.value > cand.value:
                 cand = alt
         return cand
 
     ts = lo[i] + (top - lo[i]) * np.linspace(0.1, 1.0, 7)
     runs = [run(float(t)) for t in ts]
-    k = int(np.argmax([r[3] for r in runs]))
+    k = int(np.argmax([r.value for r in runs]))
     a = ts[max(k - 1, 0)] if k > 0 else lo[i]
     b = ts[min(k + 1, len(ts) - 1)]
     winner = runs[k]
@@ -507,7 +544,7 @@ def _convex_search(fn, envs, best, i, lo, hi, hi_eff, c, budget, tol, max_iter, 
     p1, p2 = b - g * (b - a), a + g * (b - a)
     r1, r2 = run(float(p1)), run(float(p2))
     for _ in range(8):
-        if r1[3] > r2[3]:
+        if r1.value > r2.value:
             b, p2, r2 = p2, p1, r1
             p1 = b - g * (b - a)
             r1 = run(float(p1))
@@ -516,12 +553,11 @@ def _convex_search(fn, envs, best, i, lo, hi, hi_eff, c, budget, tol, max_iter, 
             p2 = a + g * (b - a)
             r2 = run(float(p2))
     for r in (r1, r2):
-        if r[3] > winner[3]:
+        if r.value > winner.value:
             winner = r
-    x, m, status, value, it, per_line = winner
-    status = list(status)
+    status = list(winner.status)
     status[i] = "convex"
-    return x, m, status, value, it, per_line
+    return replace(winner, status=tuple(status))
 
 
 def _flips(envs, best, lo, c, min_gain):
@@ -531,7 +567,7 @@ def _flips(envs, best, lo, c, min_gain):
     ``lam``) bounds the true gain from above, since the other lines are concave where they
     sit; ``min_gain`` is relative to the line's own value scale.
     """
-    x, m, _, _, _, per_line = best
+    x, m, per_line = best.x, best.marginal, best.per_line
     on_lines = x > lo + 1e-12
     lam = float(np.median((m / c)[on_lines])) if on_lines.any() else 0.0
     scored = []
@@ -553,7 +589,7 @@ def _flips(envs, best, lo, c, min_gain):
 
 def _apply(flips, envs, best, lo, c):
     """A start point with the given lines switched on (at their best vertex) or off."""
-    x, m = best[0], best[1]
+    x, m = best.x, best.marginal
     on_lines = x > lo + 1e-12
     lam = float(np.median((m / c)[on_lines])) if on_lines.any() else 0.0
     alt = x.copy()
