@@ -23,11 +23,13 @@ def marked_ws(tmp_path_factory) -> str:
     lines = ["date,market,channel,account,campaign,currency,spend,impressions,clicks,conversions,revenue"]
     for i in range(40):
         day = (start + timedelta(days=i)).isoformat()
-        lines.append(f'{day},US,meta,acc,"{NAME}",USD,{100 + i},{5000 + i},{80 + i},{3 + i % 4},{300 + 7 * i}')
+        # a loss-making line, so the rules act on it and print its name
+        lines.append(f'{day},US,meta,acc,"{NAME}",USD,{100 + i},{5000 + i},{80 + i},1,{10 + i % 3}')
         lines.append(f"{day},US,google_search,acc,Plain,USD,{50 + i},{2000 + i},{40 + i},{2 + i % 3},{150 + 5 * i}")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     result = runner.invoke(app, ["import", str(path), "-w", ws])
     assert result.exit_code == 0, result.output
+    assert runner.invoke(app, ["rules", "templates", "--copy", "-w", ws]).exit_code == 0
     return ws
 
 
@@ -42,7 +44,7 @@ def test_commands_print_markup_names_literally(marked_ws, args):
     assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
     assert result.exit_code in (0, 1), result.output
     assert "MarkupError" not in result.output and "Traceback" not in result.output
-    if args[0] == "attribute" and result.exit_code == 0:
+    if args[0] in ("attribute", "rules") and result.exit_code == 0:
         assert NAME in result.output  # shown as it is, brackets and all
 
 
