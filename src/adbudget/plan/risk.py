@@ -13,7 +13,8 @@ from dataclasses import replace
 import numpy as np
 
 from adbudget.curves import ResponseCurves
-from adbudget.plan.optimizer import Solution, _rebalance
+from adbudget.plan.optimizer import Solution
+from adbudget.plan.polish import _rebalance
 
 
 def quantile_value(curves: ResponseCurves, x: np.ndarray, weights: np.ndarray, q: float) -> float:
