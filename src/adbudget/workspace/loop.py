@@ -152,6 +152,8 @@ class LoopPeriod:
     tests: list[dict[str, Any]] = field(default_factory=list)
     test_spend: float = 0.0
     test_bucket: float = 0.0
+    misses: list[dict[str, Any]] = field(default_factory=list)  # last plan's forecast vs truth
+    limits: dict[str, int] = field(default_factory=dict)  # move-limit rule -> lines
     seconds: float = 0.0
 
     @property
@@ -172,7 +174,7 @@ class LoopResult:
     seconds: float
 
     def frame(self) -> pd.DataFrame:
-        return pd.DataFrame([{k: v for k, v in p.record().items() if k != "tests"}
+        return pd.DataFrame([{k: v for k, v in p.record().items() if k not in ("tests", "misses")}
                              for p in self.periods])
 
     def summary(self) -> dict[str, Any]:
@@ -249,15 +251,62 @@ def _mroas_error(curves: Any, world: Any, daily: dict[tuple[str, str], float], p
     return float(np.median(errs)) if errs else float("nan")
 
 
+def _forecast(plan: Any, known: set[tuple[str, str]]) -> pd.DataFrame:
+    """The plan's forecast of incremental net revenue per market (period totals, intervals
+    summed over lines: wider than the market's own, so a miss is a real one)."""
+    rows = [{"market": ln.market, "forecast": ln.expected_revenue, "lo": ln.expected_revenue_lo,
+             "hi": ln.expected_revenue_hi} for ln in plan.lines
+            if (ln.market, ln.channel) in known and ln.expected_revenue is not None]
+    if not rows:
+        return pd.DataFrame(columns=["market", "forecast", "lo", "hi"])
+    return pd.DataFrame(rows).groupby("market", as_index=False).sum()
+
+
+def _true_incremental(world: Any, start: str) -> pd.DataFrame:
+    dm = world.daily_markets()
+    dm = dm[dm["date"] >= pd.Timestamp(start)]
+    return dm.groupby("market", as_index=False)["incremental_revenue"].sum().rename(
+        columns={"incremental_revenue": "actual"})
+
+
+def _move_limits(ws: Any, days: int, missed: set[str], scale: float) -> tuple[dict[str, float], dict[str, float], dict[str, int]]:
+    """Per-line floors and caps (period totals) from the knowledge-dependent move limit."""
+    from adbudget.experiments.accountability import knowledge_move_limits
+
+    spend = ws.daily_spend()
+    spend["date"] = pd.to_datetime(spend["date"])
+    last = spend[spend["date"] > spend["date"].max() - pd.Timedelta(days=28)]
+    ref = last.groupby(["market", "channel"])["spend"].sum() / 28
+    seen = spend.groupby(["market", "channel"])["spend"].max()
+    curves = ws.response_curves()
+    names = [tuple(x) for x in curves.lines]
+    r = np.asarray([float(ref.get(k, 0.0)) for k in names])
+    marg = np.asarray(curves.marginal(np.maximum(r, 1e-6)))
+    lift = ws.lift_tests()
+    tested = set(zip(lift["market"], lift["channel"], strict=True)) if len(lift) else set()
+    lines = pd.DataFrame({"market": [m for m, _ in names], "channel": [c for _, c in names],
+                          "reference": r * scale, "mroas_mean": marg.mean(axis=0),
+                          "mroas_sd": marg.std(axis=0),
+                          "tested": [k in tested for k in names],
+                          "missed": [k[0] in missed for k in names],
+                          "max_seen": [float(seen.get(k, 0.0)) for k in names]})
+    lim = knowledge_move_limits(lines)
+    floors = {f"{m}.{c}": float(lo) * days for m, c, lo in zip(lim["market"], lim["channel"], lim["lo"], strict=True)}
+    caps = {f"{m}.{c}": float(hi) * days for m, c, hi in zip(lim["market"], lim["channel"], lim["hi"], strict=True)}
+    return floors, caps, lim["rule"].value_counts().to_dict()
+
+
 def run_loop(seed: int = 0, size: str = "small", months: int = 6, folder: Path | str | None = None,
              fit: dict[str, Any] | None = None, tests: bool = True, budget: float | None = None,
-             max_change: Any = "default",
+             max_change: Any = "default", move_limits: bool = False,
              on_period: Callable[[int, LoopPeriod | None], None] | None = None) -> LoopResult:
     """Run the loop on a simulated seller for ``months`` calendar months (see the module).
 
     ``fit``: keyword arguments of ``ws.fit`` (default SVI, the fastest); ``budget``: the
     monthly budget (default: the last 30 days' spend x 30, kept every month, pro rata per
-    day); ``on_period(k, None)`` before month k and ``on_period(k, result)`` after it.
+    day); ``move_limits``: plan with the knowledge-dependent move limit
+    (``experiments.accountability``) instead of one ±30 % for all lines; ``on_period(k,
+    None)`` before month k and ``on_period(k, result)`` after it.
     """
     import tempfile
 
@@ -278,6 +327,8 @@ def run_loop(seed: int = 0, size: str = "small", months: int = 6, folder: Path |
     periods: list[LoopPeriod] = []
     regret = plan_cum = oracle_cum = 0.0
     known = set(world.lines)
+    missed: set[str] = set()
+    perf_share = 0.8  # performance money / budget, updated from each plan
     for k in range(1, months + 1):
         t0 = time.perf_counter()
         if on_period:
@@ -285,8 +336,22 @@ def run_loop(seed: int = 0, size: str = "small", months: int = 6, folder: Path |
         period = world.next_month
         start, days = _days_of(period)
         kw = {} if max_change == "default" else {"max_change": max_change}
-        plan = ws.plan(round(daily_budget * days, 2), period, **kw)
+        rules: dict[str, int] = {}
+        if move_limits:
+            floors, caps, rules = _move_limits(ws, days, missed, perf_share)
+            plan_settings = ws.settings.plan
+            saved = (plan_settings.line_floors, plan_settings.line_caps)
+            plan_settings.line_floors, plan_settings.line_caps = floors, caps
+            try:
+                plan = ws.plan(round(daily_budget * days, 2), period, max_change=None)
+            finally:
+                plan_settings.line_floors, plan_settings.line_caps = saved
+        else:
+            plan = ws.plan(round(daily_budget * days, 2), period, **kw)
+        perf = sum(float(ln.amount_base) for ln in plan.lines if ln.bucket == "performance")
+        perf_share = perf / max(daily_budget * days, 1e-9)
         daily, test_bucket = _plan_daily(plan, known)
+        forecast = _forecast(plan, known)
         designs = ws.design_tests(daily, period, test_budget=test_bucket) if tests else []
         sched = schedule_frame(daily, start, days, designs)
         plan_profit = schedule_profit(world, sched)
@@ -310,6 +375,10 @@ def run_loop(seed: int = 0, size: str = "small", months: int = 6, folder: Path |
                               "slope": r.slope, "slope_se": r.slope_se,
                               "true": true, "true_slope": true / max((r.hi_spend - r.lo_spend) * r.days, 1e-9),
                               "covered": bool(lo <= true <= hi)})
+        from adbudget.experiments.accountability import forecast_check
+
+        check = forecast_check(forecast, _true_incremental(world, start))
+        missed = set(check.loc[check["missed"], "market"])
         ws.fit(**fit_kw)
         regret += oracle - plan_profit
         plan_cum += plan_profit
@@ -319,7 +388,9 @@ def run_loop(seed: int = 0, size: str = "small", months: int = 6, folder: Path |
             oracle_profit=oracle, status_quo_profit=sq, cumulative_regret=regret,
             share_of_oracle=plan_cum / oracle_cum if oracle_cum else float("nan"),
             mroas_error=err, tests=found, test_spend=float(sum(d.test_spend for d in designs)),
-            test_bucket=float(sum(test_bucket.values())), seconds=time.perf_counter() - t0)
+            test_bucket=float(sum(test_bucket.values())),
+            misses=check.round(2).to_dict(orient="records"), limits=rules,
+            seconds=time.perf_counter() - t0)
         periods.append(rec)
         if on_period:
             on_period(k, rec)
