@@ -106,3 +106,37 @@ def test_any_constraints_hold_or_fail_clearly(n, seed, budget, k_hi, floors, cap
     assert (sol.spend >= b.lower - 1e-7 * budget).all()
     assert (sol.spend <= b.upper + 1e-7 * budget).all()
     assert sol.check.passed, sol.check.violations
+
+
+def test_registry_builds_what_the_settings_ask_for_in_order():
+    from adbudget.config import default_settings
+    from adbudget.plan.constraints import (
+        CONSTRAINTS,
+        AlwaysOn,
+        BreakEvenFloor,
+        ConstraintRequest,
+        LineCap,
+        LineFloor,
+        MaxChange,
+        from_settings,
+    )
+
+    labels, keys = ["US/meta", "US/tiktok"], ["US.meta", "US.tiktok"]
+    req = ConstraintRequest(labels, keys, days=10, max_change=0.3, objective="profit", has_history=True)
+    ps = default_settings(["US"]).plan
+    bare = ps.model_copy(update={"line_floors": {}, "line_caps": {}, "always_on": [],
+                                 "breakeven_floor": False})
+    assert [type(c) for c in from_settings(bare, req)] == [MaxChange]
+    assert from_settings(bare, ConstraintRequest(labels, keys, 10, 0.3, "profit", False)) == []
+    full = bare.model_copy(update={"line_floors": {"US.meta": 100.0}, "line_caps": {"US.tiktok": 50.0},
+                                   "always_on": ["US.meta"], "breakeven_floor": True})
+    built = from_settings(full, req)
+    assert [type(c) for c in built] == [LineFloor, LineCap, AlwaysOn, MaxChange, BreakEvenFloor]
+    assert list(CONSTRAINTS) == ["floor", "cap", "always_on", "max_change", "breakeven"]
+    ctx = LineContext(labels, np.array([20.0, 5.0]), np.array([20.0, 5.0]), np.ones(2), np.full(2, 0.4))
+    lo, _ = built[0].bounds(ctx)
+    _, hi = built[1].bounds(ctx)
+    assert lo[0] == pytest.approx(10.0) and hi[1] == pytest.approx(5.0)  # period amounts / days
+    revenue = full.model_copy(update={"breakeven_floor": True})
+    assert BreakEvenFloor not in [type(c) for c in from_settings(
+        revenue, ConstraintRequest(labels, keys, 10, None, "revenue", True))]

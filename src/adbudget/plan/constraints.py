@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -202,16 +203,70 @@ def _money(x: float) -> str:
     return f"{x:,.2f}" if np.isfinite(x) else "∞"
 
 
-CONSTRAINTS: dict[str, type[Constraint]] = {
-    "bucket_total": BucketTotal,
-    "floor": LineFloor,
-    "cap": LineCap,
-    "max_change": MaxChange,
-    "always_on": AlwaysOn,
-    "breakeven": BreakEvenFloor,
+@dataclass(frozen=True)
+class ConstraintRequest:
+    """What the settings-driven constraints are built from, besides the plan settings."""
+
+    labels: list[str]  # "market/channel", as errors and reasons name a line
+    keys: list[str]  # "market.channel", as adbudget.toml names a line
+    days: int  # settings give period amounts; bounds are daily
+    max_change: float | None  # the request's --max-change (None: off)
+    objective: str  # profit | revenue
+    has_history: bool  # MaxChange needs last period's spend
+
+
+def _line_floor(ps: Any, req: ConstraintRequest) -> Constraint | None:
+    if not ps.line_floors:
+        return None
+    return LineFloor({lab: ps.line_floors[k] / req.days
+                      for lab, k in zip(req.labels, req.keys, strict=True) if k in ps.line_floors})
+
+
+def _line_cap(ps: Any, req: ConstraintRequest) -> Constraint | None:
+    if not ps.line_caps:
+        return None
+    return LineCap({lab: ps.line_caps[k] / req.days
+                    for lab, k in zip(req.labels, req.keys, strict=True) if k in ps.line_caps})
+
+
+def _always_on(ps: Any, req: ConstraintRequest) -> Constraint | None:
+    if not ps.always_on:
+        return None
+    return AlwaysOn([lab for lab, k in zip(req.labels, req.keys, strict=True) if k in ps.always_on],
+                    ps.always_on_min_share)
+
+
+def _max_change(ps: Any, req: ConstraintRequest) -> Constraint | None:
+    if req.max_change is None or not req.has_history:
+        return None
+    return MaxChange(req.max_change, name=t("plan.constraint.max_change",
+                                            pct=f"{req.max_change * 100:g}"))
+
+
+def _breakeven(ps: Any, req: ConstraintRequest) -> Constraint | None:
+    if not (ps.breakeven_floor and req.objective == "profit"):
+        return None
+    return BreakEvenFloor(name=t("plan.constraint.breakeven"))
+
+
+# Every constraint the plan settings (and the request) can ask for, in the order they are
+# applied; the bucket total is not optional and is added by the planner itself.
+CONSTRAINTS: dict[str, Callable[[Any, ConstraintRequest], Constraint | None]] = {
+    "floor": _line_floor,  # plan.line_floors
+    "cap": _line_cap,  # plan.line_caps
+    "always_on": _always_on,  # plan.always_on, plan.always_on_min_share
+    "max_change": _max_change,  # plan.max_change / --max-change
+    "breakeven": _breakeven,  # plan.breakeven_floor (profit objective)
 }
+
+
+def from_settings(ps: Any, req: ConstraintRequest) -> list[Constraint]:
+    """The constraints the plan settings ``ps`` ask for, built by the registry in order."""
+    return [c for build in CONSTRAINTS.values() if (c := build(ps, req)) is not None]
+
 
 __all__ = [
     "CONSTRAINTS", "AlwaysOn", "Bounds", "BreakEvenFloor", "BucketTotal", "Constraint",
-    "ConstraintSet", "LineCap", "LineContext", "LineFloor", "MaxChange", "combine",
+    "ConstraintRequest", "ConstraintSet", "LineCap", "LineContext", "LineFloor", "MaxChange",
+    "combine", "from_settings",
 ]

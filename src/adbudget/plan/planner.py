@@ -33,15 +33,12 @@ from adbudget.plan.allocators import (
 )
 from adbudget.plan.buckets import bucket_policy
 from adbudget.plan.constraints import (
-    AlwaysOn,
-    BreakEvenFloor,
     BucketTotal,
+    ConstraintRequest,
     ConstraintSet,
-    LineCap,
     LineContext,
-    LineFloor,
-    MaxChange,
     combine,
+    from_settings,
 )
 from adbudget.plan.learning import scale_test_candidates
 from adbudget.plan.optimizer import MeanValue, OptimalityCheck, Solution, solve
@@ -272,24 +269,10 @@ def _optimize(inp, sub, w, cost, daily_budget, cur, vpr_line, notes):
     fn = MeanValue(sub, w)
     ctx = LineContext(labels, cur, reference, cost, np.asarray(vpr_line, dtype=float),
                       mean_revenue=lambda x: sub.response(x).mean(axis=0))
-    items: list = []
-    if ps.line_floors:
-        items.append(LineFloor({lab: ps.line_floors[k] / inp.days for lab, k in zip(labels, keys, strict=True)
-                                if k in ps.line_floors}))
-    if ps.line_caps:
-        items.append(LineCap({lab: ps.line_caps[k] / inp.days for lab, k in zip(labels, keys, strict=True)
-                              if k in ps.line_caps}))
-    if ps.always_on:
-        items.append(AlwaysOn([lab for lab, k in zip(labels, keys, strict=True) if k in ps.always_on],
-                              ps.always_on_min_share))
-    if inp.max_change is not None:
-        if denom > 0:
-            items.append(MaxChange(inp.max_change, name=t("plan.constraint.max_change",
-                                                         pct=f"{inp.max_change * 100:g}")))
-        else:
-            notes.append(t("plan.note.no_history"))
-    if ps.breakeven_floor and inp.objective == "profit":
-        items.append(BreakEvenFloor(name=t("plan.constraint.breakeven")))
+    if inp.max_change is not None and not denom > 0:
+        notes.append(t("plan.note.no_history"))
+    items = from_settings(ps, ConstraintRequest(labels, keys, inp.days, inp.max_change,
+                                                inp.objective, has_history=denom > 0))
     bounds = combine(ConstraintSet(BucketTotal(daily_budget, name=t("plan.constraint.scale_budget")),
                                    tuple(items)), ctx, display_scale=inp.days)
     sol = solve(sub, daily_budget, weights=w, cost=cost, lower=bounds.lower, upper=bounds.upper,
