@@ -86,6 +86,7 @@ def register(app: typer.Typer) -> None:
         method: Annotated[Literal["laplace", "svi", "nuts"], typer.Option("--method", help="Fit method each month: laplace (fastest), svi or nuts.")] = "laplace",
         tests: Annotated[bool, typer.Option("--tests/--no-tests", help="Design and read scale tests funded by the test bucket.")] = True,
         budget: Annotated[float | None, typer.Option("--budget", help="Monthly budget, base currency (default: the last 30 days' spend).")] = None,
+        move_limits: Annotated[bool, typer.Option("--move-limits", help="Plan with the knowledge-dependent move limit (tested or pinned lines ±60 %, unsure or missed ±15 %, never beyond 1.5× seen spend) instead of ±30 % for all.")] = False,
         directory: Annotated[Path | None, typer.Option("--dir", help="Workspace folder for the loop (default: a new temporary folder).")] = None,
         lang: LangOpt = "en",
         json_out: JsonOpt = False,
@@ -106,7 +107,7 @@ def register(app: typer.Typer) -> None:
                         "loop.progress.done", period=rec.period, share=f"{100 * rec.share_of_oracle:.0f}%"))
 
             result = run_loop(seed, size, months, folder=directory, fit={"method": method},
-                              tests=tests, budget=budget, on_period=on_period)
+                              tests=tests, budget=budget, move_limits=move_limits, on_period=on_period)
         if json_out:
             print_json(result.record())
             return
