@@ -106,3 +106,17 @@ def test_chunked_upload_over_the_limit_gets_413(workspace):
                                     "x-csrf-token": "t"}, cookies={"adb_csrf": "t"})
     assert response.status_code == 413, response.text
     assert chunks  # (a plain generator body: no Content-Length, so only the streaming check can catch it)
+
+
+def test_web_import_of_a_broken_utf16_file_is_a_located_error_not_500(workspace):
+    from fastapi.testclient import TestClient
+
+    from adbudget.web import create_app
+
+    client = TestClient(create_app(workspace))
+    data = b"\xff\xfe" + "date\tmarket\tchannel\tcampaign\tcurrency\tspend\n".encode("utf-16-le") + b"\x41"
+    response = client.post("/api/import", files={"file": ("cut.csv", data, "text/csv")},
+                           headers={"x-csrf-token": "t"}, cookies={"adb_csrf": "t"})
+    assert response.status_code < 500, response.text
+    errors = response.json()["errors"]
+    assert errors[0]["file"] == "cut.csv" and errors[0]["line"] == 2 and "UTF-16" in errors[0]["reason"]
