@@ -116,7 +116,7 @@ def peer(args: argparse.Namespace) -> None:
 
 
 def ours(world, draws: int | None, chains: int, markets: list[str] | None = None,
-         chain_method: str = "sequential", **settings_kw) -> dict:
+         chain_method: str = "sequential", claims=None, **settings_kw) -> dict:
     """Fit ours with NUTS; return wall seconds, ROAS means, worst R-hat and smallest ESS."""
     from adbudget.config.response import ResponseSettings
     from adbudget.response import fit_model
@@ -125,7 +125,7 @@ def ours(world, draws: int | None, chains: int, markets: list[str] | None = None
     start = time.perf_counter()
     cpu = time.process_time()
     result = fit_model(world.revenue, world.spend, world.regions, settings, method="nuts",
-                       draws=draws, warmup=draws, chains=chains, markets=markets)
+                       draws=draws, warmup=draws, chains=chains, markets=markets, claims=claims)
     d = result.diagnostics
     return {"seconds": time.perf_counter() - start, "cpu_seconds": time.process_time() - cpu,
             "sampler_seconds": result.seconds,
@@ -213,6 +213,9 @@ def main() -> None:
                         help="peers to run, in order: pymc, nutpie (PyMC-Marketing), meridian")
     parser.add_argument("--saturation", default="logistic", help="ours: hill, logistic, exponential")
     parser.add_argument("--big", action="store_true", help="also time the 13 x 8 x 730 daily fit")
+    parser.add_argument("--big-only", action="store_true", help="only the 13 x 8 x 730 daily fit")
+    parser.add_argument("--big-claims", action=argparse.BooleanOptionalAction, default=True,
+                        help="big fit with platform claims per line (synthetic_claims), as sellers have")
     parser.add_argument("--peer-timeout", type=int, default=3600, help="seconds before a peer is stopped")
     parser.add_argument("--ours-last", action="store_true",
                         help="fit ours again after the peers (shows how much the load moved)")
@@ -244,8 +247,10 @@ def main() -> None:
 
         numpyro.set_host_device_count(args.chains)
     cores = args.chains if parallel else 1
+    if args.big_only:
+        big_fit(args)
+        return
 
-    from adbudget.response.synthetic import make_world
 
     channels = CHANNELS_8[: args.channels]
     world, l_max, period, n_periods = benchmark_world(args)
@@ -307,23 +312,32 @@ def main() -> None:
               f"{ess or float('nan'):8.0f} {div if div is not None else '-':>8} "
               f"{seconds / rows[0][1]:11.1f}x" + (f" {seconds / warm:11.1f}x" if warm else ""))
     if args.big:
-        if args.embed_above is not None:  # data as constants vs as arguments of the sampler
-            from adbudget.response import inference
+        big_fit(args)
 
-            inference.EMBED_DATA_ABOVE = args.embed_above
-        big = make_world(MARKETS_13, CHANNELS_8, days=730, seed=12)
-        extra = {}
-        for item in args.big_set:
-            key, _, value = item.partition("=")
-            extra[key] = {"true": True, "false": False}.get(value.lower(), value)
-        got = ours(big, None, args.chains, chain_method="auto", **extra)  # default settings and draws
-        big_truth = {f"{m}/{c}": r for m, c, r in big.truth[["market", "channel", "roas"]].itertuples(index=False)}
-        load = os.getloadavg()
-        print(f"\n13 markets x 8 channels x 730 days, default settings {extra or ''}, NUTS {args.chains} x "
-              f"({got['warmup']}+{got['draws']}), chains in parallel: wall {got['seconds']:.1f} s "
-              f"(cpu {got['cpu_seconds']:.1f} s), ROAS MAPE {100 * _error(got['roas'], big_truth):.1f}%, "
-              f"R-hat {got['r_hat']:.3f}, min ESS {got['ess']:.0f}, divergences {got['divergences']}; "
-              f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+
+def big_fit(args: argparse.Namespace) -> None:
+    """Time the 13-market x 8-channel x 730-day daily fit of ours with default settings."""
+    from adbudget.response.synthetic import make_world, synthetic_claims
+
+    if args.embed_above is not None:  # data as constants vs as arguments of the sampler
+        from adbudget.response import inference
+
+        inference.EMBED_DATA_ABOVE = args.embed_above
+    big = make_world(MARKETS_13, CHANNELS_8, days=730, seed=12)
+    extra = {}
+    for item in args.big_set:
+        key, _, value = item.partition("=")
+        extra[key] = {"true": True, "false": False}.get(value.lower(), value)
+    claims = synthetic_claims(big, seed=12) if args.big_claims else None
+    got = ours(big, None, args.chains, chain_method="auto", claims=claims, **extra)
+    big_truth = {f"{m}/{c}": r for m, c, r in big.truth[["market", "channel", "roas"]].itertuples(index=False)}
+    load = os.getloadavg()
+    print(f"\n13 markets x 8 channels x 730 days, {'with' if args.big_claims else 'without'} "
+          f"platform claims, default settings {extra or ''}, NUTS {args.chains} x "
+          f"({got['warmup']}+{got['draws']}), chains in parallel: wall {got['seconds']:.1f} s "
+          f"(cpu {got['cpu_seconds']:.1f} s), ROAS MAPE {100 * _error(got['roas'], big_truth):.1f}%, "
+          f"R-hat {got['r_hat']:.3f}, min ESS {got['ess']:.0f}, divergences {got['divergences']}; "
+          f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
 
 
 if __name__ == "__main__":

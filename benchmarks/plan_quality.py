@@ -2,7 +2,8 @@
 
     flock /tmp/adbudget-bench.lock nice .venv/bin/python benchmarks/plan_quality.py \\
         [--sizes small,medium] [--seeds 0,1,7] [--method nuts|laplace|svi] \\
-        [--claims on,off] [--world-claims informative|organic|noise] [--max-change 0.3] [--json]
+        [--claims on,off] [--world-claims informative|organic|noise] [--max-change 0.3]
+        [--entry-as-growth] [--json]
 
 Per world: the workspace imports the simulated seller's files, fits the response model
 (platform claims on or off), plans next month's budget (last 30 days' spend) as one
@@ -26,7 +27,7 @@ PERFORMANCE_ONLY = {"brand": 0.0, "performance": 100.0, "test": 0.0, "reserve": 
 
 
 def run(size: str, seed: int, method: str, claims: bool, world_claims: str = "informative",
-        max_change: float = 0.3, draws: int | None = None) -> dict:
+        max_change: float = 0.3, draws: int | None = None, entry_as_growth: bool = False) -> dict:
     from adbudget.simulate import World
     from adbudget.simulate.recovery import score_fit
     from adbudget.simulate.scoring import performance_allocation, score_allocation
@@ -38,6 +39,10 @@ def run(size: str, seed: int, method: str, claims: bool, world_claims: str = "in
         world = World(dataclasses.replace(world.spec, claims=world_claims))
     with tempfile.TemporaryDirectory() as folder:
         settings = world_settings(world)
+        if entry_as_growth:  # plan entry markets like the others (no validation budget)
+            settings = settings.model_copy(update={"markets": {
+                code: m.model_copy(update={"stage": "growth" if m.stage == "entry" else m.stage})
+                for code, m in settings.markets.items()}})
         settings = settings.model_copy(update={"response": settings.response.model_copy(
             update={"platform_claims": claims, "holdout_days": 0})})
         ws = Workspace.init(folder, settings)
@@ -68,6 +73,8 @@ def main() -> None:
     parser.add_argument("--world-claims", default="informative",
                         choices=["informative", "organic", "noise"])
     parser.add_argument("--max-change", type=float, default=0.3)
+    parser.add_argument("--entry-as-growth", action="store_true",
+                        help="plan the worlds' entry markets as growth markets (no validation budget)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     header = (f"{'world':<10} {'claims':<6} {'mROAS rank':>10} {'plan':>10} {'last split':>10} "
@@ -78,7 +85,7 @@ def main() -> None:
         for seed in (int(s) for s in args.seeds.split(",")):
             for mode in args.claims.split(","):
                 row = run(size, seed, args.method, mode == "on", args.world_claims,
-                          args.max_change, args.draws)
+                          args.max_change, args.draws, args.entry_as_growth)
                 if args.json:
                     print(json.dumps(row), flush=True)
                     continue

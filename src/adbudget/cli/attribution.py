@@ -87,6 +87,8 @@ def print_report(report: Any, currency: str) -> None:
     if tot.get("platform_conversions", 0) > 0 and tot.get("orders", 0) > 0:
         console.print(t("attribution.overclaim", claimed=_num(tot["platform_conversions"], 0),
                         ratio=_num(tot["platform_overclaim"], 2), orders=_num(tot["orders"], 0)))
+    if tot.get("incremental"):
+        console.print(t("attribution.incremental_note"))
     if has_iv:
         console.print(t("attribution.interval", level=_num(100 * report.details["interval_level"], 0),
                         n=report.details["bootstrap"]))
@@ -125,6 +127,7 @@ def register(app: typer.Typer) -> None:
         market: Annotated[str | None, typer.Option("--market", help="Comma-separated market codes.")] = None,
         bootstrap: Annotated[int | None, typer.Option("--bootstrap", help="Bootstrap replicates for intervals (0 = none; default: settings).")] = None,
         no_collapse: Annotated[bool, typer.Option("--no-collapse", help="Keep consecutive repeats of a channel.")] = False,
+        incremental: Annotated[bool, typer.Option("--incremental", help="Scale each channel's credit to the revenue the response model estimates it caused (run 'adbudget fit' first).")] = False,
         workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
         lang: LangOpt = "en",
         json_out: JsonOpt = False,
@@ -147,6 +150,7 @@ def register(app: typer.Typer) -> None:
                     paths_file=paths, compare_models=compare_models,
                     compare_windows=compare_windows, n_boot=bootstrap,
                     collapse=False if no_collapse else None, progress=progress,
+                    incremental=incremental,
                 )
             currency = ws.settings.base_currency
         if json_out:

@@ -99,10 +99,19 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         with open_workspace(workspace, read_only=False) as ws:
             report = ws.status()
+            claims = ws.incrementality() if not json_out else None
         if json_out:
             print_json(report)
             return
         render_status(report)
+        if claims is not None:  # what the platforms claim vs what the last fit says they caused
+            from adbudget.cli.response import claims_table
+
+            table = claims_table(claims[0], claims[1])
+            if table is not None:
+                console.print(table)
+                if not claims[2]:
+                    console.print(f"[yellow]{t('response.stale_data')}[/yellow]")
 
 
 def expand_paths(paths: list[Path]) -> list[Path]:

@@ -59,6 +59,34 @@ def _summary_table(result: Any) -> Table:
     return table
 
 
+def claims_table(summary: Any, interval: float) -> Table | None:
+    """Per line: what the platform claims next to what the model estimates it caused (None
+    when the fit used no platform claims)."""
+    if "incremental_share" not in summary or summary["incremental_share"].isna().all():
+        return None
+    pct = round(100 * interval)
+    table = Table(title=t("response.claims_title"), caption=t("response.claims_caption"))
+    for key in ("market", "channel"):
+        table.add_column(t(f"response.col.{key}"))
+    for key in ("claimed_conversions", "claimed_roas", "caused_conversions", "roas"):
+        table.add_column(t(f"response.col.{key}"), justify="right")
+    table.add_column(t("response.col.roas_interval", pct=pct), justify="right")
+    table.add_column(t("response.col.incremental_share", pct=pct), justify="right")
+    table.add_column(t("response.col.organic_claim_share"), justify="right")
+    for row in summary.itertuples():
+        if row.incremental_share is None or (isinstance(row.incremental_share, float)
+                                             and math.isnan(row.incremental_share)):
+            continue
+        share = (f"{100 * row.incremental_share:.0f}% "
+                 f"[{100 * row.incremental_share_lo:.0f}–{100 * row.incremental_share_hi:.0f}%]")
+        organic = "-" if row.organic_claim_share is None or math.isnan(row.organic_claim_share) \
+            else f"{100 * row.organic_claim_share:.0f}%"
+        table.add_row(row.market, row.channel, _fmt(row.claimed_conversions, 0),
+                      _fmt(row.claimed_roas), _fmt(row.caused_conversions, 0), _fmt(row.roas),
+                      f"{_fmt(row.roas_lo)} – {_fmt(row.roas_hi)}", share, organic)
+    return table
+
+
 def _notices(result: Any) -> list[str]:
     return [t(n.key, **n.values) for n in result.notices]
 
@@ -106,6 +134,9 @@ def register(app: typer.Typer) -> None:
         if d.get("period_days", 1) == 7:
             console.print(t("response.weekly_note", weeks=d.get("train_periods", 0)))
         console.print(_summary_table(result))
+        claims = claims_table(result.summary, result.interval)
+        if claims is not None:
+            console.print(claims)
         diag = Table(title=t("response.diagnostics_title"), show_header=False)
         for key in ("r_hat_max", "ess_min", "divergences", "steps_per_draw", "r2_in_sample",
                     "mape_in_sample", "mape_holdout"):
@@ -133,7 +164,13 @@ def register(app: typer.Typer) -> None:
         with open_workspace(workspace, read_only=True) as ws:
             table = ws.curves_table(market=market.upper() if market else None, channel=channel,
                                     points=points)
-            interval = ws.response_fit(check=False).interval
+            saved = ws.response_fit(check=False)
+            interval = saved.interval
+            summary = saved.summary
+            if market:
+                summary = summary[summary["market"] == market.upper()]
+            if channel:
+                summary = summary[summary["channel"] == channel]
         if json:
             print_json(table)
             return
@@ -148,3 +185,6 @@ def register(app: typer.Typer) -> None:
             out.add_row(row.market, row.channel, _fmt(row.spend, 0) + mark, _fmt(row.mean, 0),
                         f"{_fmt(row.lo, 0)} – {_fmt(row.hi, 0)}", _fmt(row.marginal_roas))
         console.print(out)
+        claims = claims_table(summary, interval)
+        if claims is not None:
+            console.print(claims)

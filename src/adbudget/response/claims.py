@@ -44,12 +44,11 @@ DEFAULT_WINDOW_DAYS = 7
 
 # Campaign kinds that mostly reach people already on their way to buy, by words sellers put
 # in campaign names (English and Chinese): retargeting / remarketing, brand search, shopping
-# and catalog (DPA) ads, marketplace search and exact-match keywords, store ads.
-ORGANIC_CAMPAIGN_PATTERN = re.compile(
-    r"retarget|remarket|\brt\b|\bdpa\b|catalog|catalogue|advantage\+|\bbrand|shopping|"
-    r"sp_exact|exact|\bsearch|_search|\bshop\b|_shop$|品牌|再营销|重定向|再营銷|目录|购物|搜索",
-    re.IGNORECASE,
-)
+# and catalog (DPA, Advantage+ catalog) ads, marketplace search and exact-match keywords,
+# store ads.
+ORGANIC_PREFIXES = ("retarget", "remarket", "catalog", "shopping", "brand")
+ORGANIC_WORDS = frozenset({"rt", "dpa", "exact", "search", "shop", "advantage+"})
+ORGANIC_CHINESE = ("品牌", "再营销", "重定向", "再營銷", "目录", "目錄", "购物", "購物", "搜索", "搜尋")
 
 # Prior of the share of a line's claims that is organic demand (logit-normal): its median is
 # ORGANIC_FLOOR + ORGANIC_SLOPE x (the line's spend share in organic-kind campaigns), i.e.
@@ -59,16 +58,24 @@ ORGANIC_FLOOR, ORGANIC_SLOPE, ORGANIC_SD = 0.25, 0.4, 1.2
 LOGIT_VIEW_PRIOR, VIEW_SD = -0.85, 1.2  # median 30 %
 PHI_PRIOR_MEDIAN = 1.5  # platforms claim half again what they cause, typically
 # log-scale spreads: the seller's overall over-claim (wide: the shop's revenue and lift tests
-# set it), each channel's departure from it, then each line's within its channel. Platforms
-# differ by attribution rules, but by less than their lines' returns do: the claims then tell
-# lines apart and the shop's total sets the level.
-PHI_GLOBAL_SD, PHI_CHANNEL_SD, PHI_LINE_SD = 0.7, 0.4, 0.3
+# set it), each channel's and each market's departure from it (attribution rules; pixels,
+# consent and cross-device shares by market), then each line's. Platforms differ by less
+# than their lines' returns do: the claims then tell lines apart and the shop's total sets
+# the level.
+PHI_GLOBAL_SD, PHI_CHANNEL_SD, PHI_MARKET_SD, PHI_LINE_SD = 0.7, 0.4, 0.2, 0.3
 CLAIM_NOISE_MEDIAN, CLAIM_NOISE_SD = 0.3, 0.7
 
 
 def is_organic_campaign(name: str) -> bool:
-    """True when a campaign's name says it mostly reaches people already on their way to buy."""
-    return bool(ORGANIC_CAMPAIGN_PATTERN.search(str(name)))
+    """True when a campaign's name says it mostly reaches people already on their way to buy
+    (its words, split on anything but letters and '+', or Chinese keywords)."""
+    text = str(name)
+    if any(word in text for word in ORGANIC_CHINESE):
+        return True
+    for token in re.split(r"[^a-z+]+", text.lower()):
+        if token in ORGANIC_WORDS or token.startswith(ORGANIC_PREFIXES):
+            return True
+    return False
 
 
 def organic_campaign_share(campaign_spend: pd.DataFrame | None,
@@ -87,6 +94,16 @@ def organic_campaign_share(campaign_spend: pd.DataFrame | None,
     for n, key in enumerate(lines):
         if key in totals.index and float(totals.loc[key, "spend"]) > 0:
             out[n] = float(totals.loc[key, "organic_spend"]) / float(totals.loc[key, "spend"])
+    return out
+
+
+def net_of_refunds(claims: pd.DataFrame, net_share: dict[str, float]) -> pd.DataFrame:
+    """Claimed revenue on the shop's basis: platforms count an order's value when it is placed,
+    the shop's revenue is net of refunds, so claims are scaled by each market's share of
+    gross order value that stays (``net_share``: market -> net / gross; 1 where unknown)."""
+    out = claims.copy()
+    factor = out["market"].map(net_share).fillna(1.0).clip(lower=0.0, upper=1.0)
+    out["claimed_revenue"] = out["claimed_revenue"].astype(float) * factor
     return out
 
 
@@ -122,5 +139,5 @@ def claims_arrays(claims: pd.DataFrame | None, dates: pd.DatetimeIndex,
     return values, has
 
 
-__all__ = ["ATTRIBUTION_WINDOW_DAYS", "claims_arrays", "is_organic_campaign",
+__all__ = ["ATTRIBUTION_WINDOW_DAYS", "claims_arrays", "is_organic_campaign", "net_of_refunds",
            "organic_campaign_share", "window_periods"]

@@ -216,8 +216,7 @@ def prepare_data(
     sp["date"] = pd.to_datetime(sp["date"])
     granularity, anchor = resolve_granularity(rev, sp, settings.granularity)
     period = PERIOD_DAYS[granularity]
-    use_claims = settings.platform_claims and claims is not None and not claims.empty
-    cl = claims.copy() if use_claims else None
+    cl = claims.copy() if claims is not None and not claims.empty else None
     if cl is not None:
         cl["date"] = pd.to_datetime(cl["date"])
     if granularity == "weekly":
@@ -338,6 +337,8 @@ def prepare_data(
 
     claim_parts = _claims(cl, dates, lines, train, obs_mask, line_market, y_scale,
                           settings.target, max_lag, period, campaign_spend)
+    if not settings.platform_claims:  # shown next to the estimates, but not in the likelihood
+        claim_parts["claims_mask"] = np.zeros_like(claim_parts["claims_mask"])
     ctrl, ctrl_names = _controls(controls, dates, market_list, train, period)
     lift = _lift(lift_tests, dates, lines, y_scale, value_per_unit, m_index, notices, period)
     return ModelData(

@@ -25,7 +25,8 @@ day (``response.claims`` explains it)::
 ``credited`` is the line's modelled contribution credited back to the days of exposure within
 its attribution window; ``d`` the market's organic demand (the base, floored at 0) relative to
 its mean, ``L`` the line's mean claims, ``f`` the organic share of them and ``v`` the part
-of that which grows with spend (view-through credit). The
+of that which grows with the line's spend ``x`` (view-through credit, 1 at its usual spend).
+The
 over-claim ``phi`` is pooled seller -> channel -> line; lift tests pin the line's ROAS and
 with it ``phi``. Noise is Student-t with a Poisson-like scale (``sigma * sqrt(level * mean)``).
 
@@ -168,7 +169,8 @@ def make_spec(data: ModelData, settings: ResponseSettings) -> Spec:
         if settings.media_season and (yearly.any() or n_h):
             layout.append(("season_rho", (n_c,)))
         if np.asarray(data.claims_mask).any():
-            layout += [("claim_phi_g", (1,)), ("claim_phi_c", (n_c,)), ("claim_phi_z", (n_n,)),
+            layout += [("claim_phi_g", (1,)), ("claim_phi_c", (n_c,)), ("claim_phi_m", (n_m,)),
+                       ("claim_phi_z", (n_n,)),
                        ("claim_organic", (n_n,)), ("claim_view", (n_n,)), ("claim_noise", (n_n,))]
     layout.append(("intercept", (n_m,)))
     if settings.trend:
@@ -216,6 +218,7 @@ def unpack(spec: Spec, z: Any) -> dict[str, Any]:
             cp = claim_priors
             p["claim_log_phi"] = (math.log(cp.PHI_PRIOR_MEDIAN) + cp.PHI_GLOBAL_SD * raw["claim_phi_g"]
                                   + cp.PHI_CHANNEL_SD * raw["claim_phi_c"][a["line_channel"]]
+                                  + cp.PHI_MARKET_SD * raw["claim_phi_m"][a["line_market"]]
                                   + cp.PHI_LINE_SD * raw["claim_phi_z"])
             # share of the line's claims that is organic demand, and of that the part that
             # grows with spend (view-through), both logit-normal
@@ -307,7 +310,9 @@ def claim_parts(spec: Spec, p: dict[str, Any], base: Any, contrib: Any, carried:
     s collects the parts of days s .. s + window - 1. ``organic`` is what the line claims of
     the market's organic demand: on average a share ``f`` of the line's claims (its mean level
     ``L``), following the market's organic demand relative to its mean, a part ``v`` of it
-    growing with the line's spend (view-through): ``f L base/mean(base) (1 - v + v x)``.
+    growing with the line's spend ``x`` (view-through: buyers who merely saw an ad; a small
+    advertiser's reach grows about in proportion to spend): ``f L base/mean(base) (1 - v + v x)``,
+    ``x`` 1 at the line's usual spend.
     """
     a = spec.arrays
     x0 = a["lagged"][0]  # (T, N) the period's own spend (scaled)

@@ -127,4 +127,35 @@ def make_world(
     )
 
 
-__all__ = ["SyntheticWorld", "make_world"]
+def synthetic_claims(world: SyntheticWorld, phi: np.ndarray | None = None, organic: float = 0.25,
+                     noise: float = 0.2, informative: bool = True, seed: int = 0) -> pd.DataFrame:
+    """Platform claims for a synthetic world: per line and day ``phi`` (default 0.6-2.5x,
+    drawn) times the line's true contribution, plus organic buyers following the market's
+    revenue (``organic`` x the caused mean), times log-normal noise. ``informative=False``:
+    noise around a level proportional to spend, the same claimed ROAS for every line (claims
+    that say nothing about the lines). Columns: date, market, channel, claimed_revenue,
+    claimed_conversions (at 40 per order)."""
+    rng = np.random.default_rng(seed)
+    keys = list(world.truth[["market", "channel"]].itertuples(index=False, name=None))
+    if phi is None:
+        phi = np.exp(rng.uniform(np.log(0.6), np.log(2.5), len(keys)))
+    dates = pd.DatetimeIndex(sorted(world.revenue["date"].unique()))
+    rev = world.revenue.pivot_table(index="date", columns="market", values="revenue").reindex(dates)
+    spend = world.spend.pivot_table(index="date", columns=["market", "channel"], values="spend")
+    spend = spend.reindex(dates).fillna(0.0)
+    mean_roas = float(world.truth["roas"].mean())
+    rows = []
+    for n, (m, c) in enumerate(keys):
+        caused = phi[n] * world.contributions[-len(dates):, n]
+        demand = (rev[m] / rev[m].mean()).to_numpy()
+        value = caused + organic * caused.mean() * demand
+        if not informative:
+            line_spend = spend[(m, c)].to_numpy()
+            value = 1.5 * mean_roas * line_spend.mean() * rng.lognormal(0, 0.5, len(dates))
+        value = value * rng.lognormal(0, noise, len(dates))
+        rows.append(pd.DataFrame({"date": dates, "market": m, "channel": c,
+                                  "claimed_revenue": value, "claimed_conversions": value / 40}))
+    return pd.concat(rows, ignore_index=True)
+
+
+__all__ = ["SyntheticWorld", "make_world", "synthetic_claims"]

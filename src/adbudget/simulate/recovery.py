@@ -78,6 +78,11 @@ def fit_inputs(world: World, use_lift: bool = True, scale_tests: bool = True) ->
     spend = lines[["date", "market", "channel", "spend"]]
     claims = lines[["date", "market", "channel", "platform_revenue", "platform_conversions"]].rename(
         columns={"platform_revenue": "claimed_revenue", "platform_conversions": "claimed_conversions"})
+    orders = world.orders()
+    sums = orders.groupby("market")[["revenue", "refunded"]].sum()
+    net_share = ((sums["revenue"] - sums["refunded"]) / sums["revenue"]).to_dict()
+    claims = claims.assign(claimed_revenue=claims["claimed_revenue"]
+                           * claims["market"].map(net_share).fillna(1.0))
     ads = world.ad_daily()
     campaign_spend = ads.groupby(["market", "channel", "campaign"], as_index=False)["spend_base"].sum(
     ).rename(columns={"spend_base": "spend"})

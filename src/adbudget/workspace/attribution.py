@@ -144,9 +144,15 @@ class AttributionMixin:
         seed: int = 0,
         collapse: bool | None = None,
         progress: Callable[[int, int], None] | None = None,
+        incremental: bool = False,
     ) -> Any:
         """Attribute orders to channels (markets, campaigns) with one model; optional side-by-side
-        comparisons of models and of windows. Returns an :class:`AttributionReport`."""
+        comparisons of models and of windows. Returns an :class:`AttributionReport`.
+
+        ``incremental``: rescale each channel's (by market: each market's) credit to the
+        revenue the saved response model estimates it caused over the same days (its ROAS x
+        the spend), keeping the path model's split within the channel ("incremental
+        attribution"); the rest of the orders are organic."""
         from adbudget.attribution import (
             BY_VALUES,
             AttributionReport,
@@ -211,6 +217,13 @@ class AttributionMixin:
             shares = self.tracked_share(start=start, end=end, markets=markets)
         unscaled = credit
         credit = scale_to_all_orders(credit, shares)
+        if incremental:
+            from adbudget.attribution.incremental import scale_to_incremental
+
+            group = "market" if by == "market" else "channel"
+            credit = scale_to_incremental(
+                credit, self.incremental_revenue(group, first_day, last_day, markets),
+                _keys(by))
         platform = self._platform_figures(by, first_day, last_day, markets)
         table = add_platform(credit, platform, by)
         conversions = float(paths_df["total_conversions"].sum())
@@ -281,6 +294,7 @@ class AttributionMixin:
                     windows_table[f"roas_{label}"] = [r / x if x > 0 else float("nan")
                                                       for r, x in zip(rev, sp, strict=True)]
 
+        totals["incremental"] = bool(incremental)
         return AttributionReport(
             model=name, windows=(t("attribution.touch_horizon", days=s.inactivity_days)
                                  if getattr(chosen, "needs_touches", False) else win.label), by=by, table=table, totals=totals,
@@ -288,6 +302,24 @@ class AttributionMixin:
             details={"source": source, "model": details, "bootstrap": n_boot,
                      "interval_level": s.interval_level},
         )
+
+    def incremental_revenue(self, group: str, start: Any = None, end: Any = None,
+                            markets: list[str] | None = None) -> pd.DataFrame:
+        """Revenue each channel (``group="channel"``) or market caused from ``start`` to ``end``
+        by the saved response model: each line's ROAS (with its interval) x its spend then."""
+        fit = self.response_fit(check=False)  # type: ignore[attr-defined]
+        spend = self.daily_spend(markets)  # type: ignore[attr-defined]
+        if start is not None:
+            spend = spend[pd.to_datetime(spend["date"]) >= pd.Timestamp(start)]
+        if end is not None:
+            spend = spend[pd.to_datetime(spend["date"]) <= pd.Timestamp(end)]
+        per_line = spend.groupby(["market", "channel"], as_index=False)["spend"].sum()
+        lines = fit.summary[["market", "channel", "roas", "roas_lo", "roas_hi"]].merge(
+            per_line, on=["market", "channel"], how="inner")
+        for suffix in ("", "_lo", "_hi"):
+            lines[f"incremental_revenue{suffix}"] = lines[f"roas{suffix}"] * lines["spend"]
+        cols = ["incremental_revenue", "incremental_revenue_lo", "incremental_revenue_hi"]
+        return lines.groupby(group, as_index=False)[cols].sum()
 
     def _touch_credit(self, model: Any, by: str, paths_df: pd.DataFrame, *, start: str | None,
                       end: str | None, markets: list[str] | None, n_boot: int, seed: int,

@@ -26,9 +26,12 @@ class ResponseMixin:
         spend = self.daily_spend(markets)  # type: ignore[attr-defined]
         claims = None
         if not spend.empty:
-            claims = spend.rename(columns={"platform_revenue": "claimed_revenue",
-                                           "conversions": "claimed_conversions"})[
-                ["date", "market", "channel", "claimed_revenue", "claimed_conversions"]]
+            from adbudget.response.claims import net_of_refunds
+
+            claims = net_of_refunds(spend.rename(columns={"platform_revenue": "claimed_revenue",
+                                                          "conversions": "claimed_conversions"})[
+                ["date", "market", "channel", "claimed_revenue", "claimed_conversions"]],
+                self._net_share())
             spend = spend[["date", "market", "channel", "spend"]]
         lift = self._lift_in_base(self.lift_tests())  # type: ignore[attr-defined]
         if markets and not lift.empty:
@@ -36,6 +39,15 @@ class ResponseMixin:
         regions = {code: m.region for code, m in self.settings.markets.items()}
         return {"revenue": revenue, "spend": spend, "lift_tests": lift, "market_regions": regions,
                 "claims": claims, "campaign_spend": self._campaign_spend(markets)}
+
+    def _net_share(self) -> dict[str, float]:
+        """Per market, the share of gross order value the shop keeps after refunds."""
+        frame = self.store.query(
+            """SELECT market, CAST(SUM(revenue_base - refunded_base) AS DOUBLE) AS net,
+                      CAST(SUM(revenue_base) AS DOUBLE) AS gross
+               FROM orders GROUP BY market""")
+        return {str(r.market): float(r.net) / float(r.gross) for r in frame.itertuples()
+                if r.gross and r.gross > 0 and r.net is not None}
 
     def _campaign_spend(self, markets: list[str] | None) -> pd.DataFrame:
         """Spend per market x channel x campaign (base currency): campaign names tell the
@@ -167,6 +179,25 @@ class ResponseMixin:
         if table.empty:
             raise InputError(t("response.no_line", market=market or "*", channel=channel or "*"))
         return table.reset_index(drop=True)
+
+    def incrementality(self) -> tuple[pd.DataFrame, float, bool] | None:
+        """Per line, what the platform claims next to what the saved fit estimates it caused
+        (``FitResult.summary``'s claims columns), the fit's interval and whether the fit is
+        current (data and settings unchanged); None without a fit of this version."""
+        from adbudget.response.results import CLAIM_COLUMNS
+
+        try:
+            fit = self.response_fit(check=False)
+        except NotFittedError:
+            return None
+        try:
+            self.response_fit(check=True)
+            current = True
+        except NotFittedError:
+            current = False
+        columns = ["market", "channel", "roas", "roas_lo", "roas_hi", *CLAIM_COLUMNS]
+        summary = fit.summary[[c for c in columns if c in fit.summary.columns]]
+        return summary, fit.interval, current
 
     def response_arviz(self):
         """The saved draws as ``arviz.InferenceData`` (needs arviz installed)."""

@@ -158,7 +158,10 @@ def _plan(ctx: DemoContext) -> Any:
 
 
 def _score(ctx: DemoContext) -> Any:
-    """Regret of the saved plan against the oracle, on the world's true profit."""
+    """The plan scored by the world's truth: its performance bucket like with like (the same
+    money in last period's shares, the best split within the plan's max change, the best
+    split), with the share of the possible gain it captured; then the whole plan (all its
+    buckets) against the oracle of the whole budget."""
     plan = ctx.results.get("plan")
     if plan is None:
         raise StepSkipped("no plan to score")
@@ -173,7 +176,30 @@ def _score(ctx: DemoContext) -> Any:
     if not {"market", "channel", "daily_budget_base"} <= set(df.columns):
         raise StepSkipped("plan lines lack market/channel/daily_budget_base")
     daily = df.groupby(["market", "channel"])["daily_budget_base"].sum().to_dict()
-    return score_plan(ctx.world, daily, _budget(ctx), ctx.world.next_month)
+    whole = score_plan(ctx.world, daily, _budget(ctx), ctx.world.next_month)
+    from adbudget.simulate.scoring import performance_allocation, score_allocation
+
+    perf = performance_allocation(df.to_dict(orient="records"))
+    if not perf:
+        return whole
+    max_change = getattr(plan, "max_change", None)
+    if max_change is None:
+        max_change = ctx.ws.settings.plan.max_change if ctx.ws is not None else 0.3
+    like = score_allocation(ctx.world, perf, ctx.world.next_month, max_change)
+    return {
+        "performance_plan_profit": like.plan_profit,
+        "performance_last_period_profit": like.last_period_profit,
+        "performance_trust_region_profit": (float("nan") if like.trust_region_profit is None
+                                            else like.trust_region_profit),
+        "performance_oracle_profit": like.oracle_profit,
+        "gain_captured_trust_region_pct": _pct(like.gain_captured_trust_region),
+        "gain_captured_pct": _pct(like.gain_captured),
+        **whole,
+    }
+
+
+def _pct(share: float | None) -> float:
+    return float("nan") if share is None else round(100 * share, 1)
 
 
 def score_plan(world: World, daily: dict[tuple[str, str], float], budget: float,

@@ -1,0 +1,157 @@
+"""Platform claims as a second likelihood: campaign kinds, the arrays, and what claims buy.
+
+The recovery tests use the model's own family (``response.synthetic``) with claims made
+from the true contributions (over-claimed 0.6-2.5x per line, plus organic buyers following
+demand), so they check that the model *uses* the line-level signal; the simulator worlds
+(other forms, exposure-day crediting, reach-based organic capture) are scored in
+``tests/response/test_simulator.py`` and ``benchmarks/plan_quality.py``.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.stats import spearmanr
+
+from adbudget.config.response import ResponseSettings
+from adbudget.response import fit_model
+from adbudget.response.claims import is_organic_campaign, organic_campaign_share
+from adbudget.response.data import prepare_data
+from adbudget.response.model import make_spec
+from adbudget.response.synthetic import make_world, synthetic_claims
+
+QUICK = ResponseSettings(holdout_days=0, yearly_harmonics=2)
+
+
+@pytest.mark.parametrize("name, organic", [
+    ("US_Meta_Retargeting", True), ("US_Meta_Prospecting", False), ("DE_GSearch_Brand", True),
+    ("DE_GSearch_Generic", False), ("US_AMZ_SP_Exact", True), ("ID_Shopee_Search", True),
+    ("US_Meta_Catalog", True), ("品牌词-搜索", True), ("再营销_女装", True), ("拉新_视频", False),
+    ("US_TT_Spark", False),
+])
+def test_campaign_names_say_which_reach_buyers_on_their_way(name, organic):
+    assert is_organic_campaign(name) is organic
+
+
+def test_organic_share_is_the_spend_share_of_such_campaigns():
+    spend = pd.DataFrame({"market": ["US", "US", "US", "DE"],
+                          "channel": ["meta", "meta", "meta", "kol"],
+                          "campaign": ["US_Meta_Retargeting", "US_Meta_Prospecting", "US_Meta_DPA",
+                                       "DE_KOL_Creators"],
+                          "spend": [30.0, 60.0, 10.0, 5.0]})
+    share = organic_campaign_share(spend, [("US", "meta"), ("DE", "kol"), ("GB", "meta")])
+    assert share.tolist() == pytest.approx([0.4, 0.0, 0.0])
+
+
+def _claims(world, phi: np.ndarray, informative: bool = True) -> pd.DataFrame:
+    return synthetic_claims(world, phi, informative=informative)
+
+
+@pytest.fixture(scope="module")
+def world():
+    return make_world(["US", "DE"], ["meta", "tiktok", "google_search", "amazon"], days=300,
+                      seed=4, demand_following=0.6)
+
+
+def _score(world, result) -> tuple[float, float]:
+    truth = world.truth.set_index(["market", "channel"]).loc[result.lines]
+    est = result.summary.set_index(["market", "channel"]).loc[result.lines]
+    log_err = np.abs(np.log(est["marginal_roas"] / truth["marginal_roas"])).mean()
+    return float(spearmanr(truth["marginal_roas"], est["marginal_roas"]).correlation), float(log_err)
+
+
+def test_lines_without_claims_add_nothing_to_the_model(world):
+    claims = _claims(world, np.full(8, 1.5))
+    claims.loc[claims["channel"] == "amazon", ["claimed_revenue", "claimed_conversions"]] = 0.0
+    data = prepare_data(world.revenue, world.spend, world.regions, QUICK, claims=claims)
+    assert data.has_claims.tolist() == [c != "amazon" for _, c in data.lines]
+    assert not data.claims_mask[:, [c == "amazon" for _, c in data.lines]].any()
+    off = prepare_data(world.revenue, world.spend, world.regions,
+                       QUICK.model_copy(update={"platform_claims": False}), claims=claims)
+    assert not off.claims_mask.any()
+    names = {name for name, _ in make_spec(off, QUICK).layout}
+    assert not any(name.startswith("claim_") for name in names)
+    assert {"claim_phi_c", "claim_organic"} <= {name for name, _ in make_spec(data, QUICK).layout}
+
+
+def test_claims_sharpen_each_lines_marginal_return(world):
+    """Claims that move with each line's own spend pin what shop revenue alone cannot: the
+    marginal-ROAS error falls and the rank rises; the summary reads the over-claim back."""
+    phi = np.array([1.8, 1.2, 0.7, 2.5, 1.5, 1.0, 0.6, 2.0])
+    claims = _claims(world, phi)
+    with_claims = fit_model(world.revenue, world.spend, world.regions, QUICK, method="laplace",
+                            draws=200, claims=claims)
+    alone = fit_model(world.revenue, world.spend, world.regions,
+                      QUICK.model_copy(update={"platform_claims": False}), method="laplace",
+                      draws=200, claims=claims)
+    rank_on, err_on = _score(world, with_claims)
+    rank_off, err_off = _score(world, alone)
+    print(f"marginal ROAS rank {rank_on:.2f} (alone {rank_off:.2f}), |log error| {err_on:.2f} "
+          f"(alone {err_off:.2f})")
+    assert err_on < err_off
+    assert rank_on >= max(rank_off, 0.6)
+    summary = with_claims.summary
+    assert summary["incremental_share"].notna().all()
+    assert alone.summary["incremental_share"].notna().all()  # shown, but from shop revenue
+    assert alone.summary["over_claim"].isna().all()
+    # the over-claim factors are read back in the right order
+    keys = list(world.truth[["market", "channel"]].itertuples(index=False, name=None))
+    true_phi = pd.Series(phi, index=pd.MultiIndex.from_tuples(keys)).loc[with_claims.lines]
+    assert spearmanr(summary["over_claim"], true_phi.to_numpy()).correlation > 0.5
+
+
+def test_claims_that_carry_nothing_do_no_harm(world):
+    """Claims that are noise around the right level: the fit learns they say nothing about
+    the lines and stays within noise of the shop-revenue fit."""
+    claims = _claims(world, np.full(8, 1.5), informative=False)
+    with_claims = fit_model(world.revenue, world.spend, world.regions, QUICK, method="laplace",
+                            draws=200, claims=claims)
+    alone = fit_model(world.revenue, world.spend, world.regions,
+                      QUICK.model_copy(update={"platform_claims": False}), method="laplace",
+                      draws=200)
+    rank_on, err_on = _score(world, with_claims)
+    rank_off, err_off = _score(world, alone)
+    print(f"noise claims: rank {rank_on:.2f} (alone {rank_off:.2f}), |log error| {err_on:.2f} "
+          f"(alone {err_off:.2f})")
+    assert err_on <= err_off + 0.15
+    assert rank_on >= rank_off - 0.25
+
+
+def test_fit_status_and_curves_show_claimed_next_to_caused(tmp_path):
+    """Through the workspace and the CLI: the fit reads ad_daily's conversions and conversion
+    value as claims, and fit, curves and status show claimed vs caused per line, en and zh."""
+    import typer
+    from typer.testing import CliRunner
+
+    from adbudget.cli.core import register as register_core
+    from adbudget.cli.response import register as register_response
+
+    from .helpers import workspace_with
+
+    small = make_world(["US", "DE"], ["meta", "google_search"], days=200, seed=2)
+    ws = workspace_with(tmp_path, small)
+    claims = synthetic_claims(small, np.array([1.5, 2.0, 1.2, 0.8]))
+    ws.store.con.register("claims_df", claims.assign(date=claims["date"].dt.date))
+    ws.store.execute("""UPDATE ad_daily SET revenue_base = c.claimed_revenue, revenue = c.claimed_revenue,
+                        conversions = c.claimed_conversions FROM claims_df c
+                        WHERE ad_daily.date = c.date AND ad_daily.market = c.market
+                        AND ad_daily.channel = c.channel""")
+    ws.close()
+    app = typer.Typer()
+    register_core(app)
+    register_response(app)
+    runner = CliRunner()
+    out = runner.invoke(app, ["fit", "-w", str(tmp_path), "--method", "laplace", "--draws", "40",
+                              "--json"])
+    assert out.exit_code == 0, out.output
+    summary = pd.DataFrame(json.loads(out.output)["summary"])
+    assert summary["incremental_share"].notna().all() and summary["over_claim"].notna().all()
+    assert (summary["claimed_revenue"] > summary["incremental_revenue"] * 0.3).all()
+    for lang, title in (("en", "What the platforms claim"), ("zh", "平台声称的转化")):
+        for command in (["curves", "--market", "US", "--points", "3"], ["status"]):
+            out = runner.invoke(app, [*command, "-w", str(tmp_path), "--lang", lang])
+            assert out.exit_code == 0, out.output
+            assert title in out.output, (command, lang)
