@@ -126,9 +126,12 @@ def _jsonable(value: Any) -> Any:
 
 
 def _render_fit(result: Any, currency: str) -> None:
-    from adbudget.cli.response import _notices, _summary_table
+    from adbudget.cli.response import _notices, _summary_table, claims_table
 
     console.print(_summary_table(result))
+    claims = claims_table(result.summary, result.interval)
+    if claims is not None:
+        console.print(claims)
     for line in _notices(result):
         console.print(f"[yellow]! {line}[/yellow]")
 
