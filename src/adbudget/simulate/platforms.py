@@ -14,9 +14,9 @@ What a platform reports is built unlike the response model's own form, as platfo
   brand, catalog/shopping and marketplace-search campaigns and small for prospecting
   (``ORGANIC_CAMPAIGN_KINDS``), read from the campaign's kind as a seller's names show it.
 
-``WorldSpec.claims`` switches the claims to ``"organic"`` (the same totals, following organic
-demand only) or ``"noise"`` (the same level, random): the settings under which a model that
-trusts claims must fall back to shop revenue.
+``WorldSpec.claims`` switches the claims to ``"organic"`` (following organic demand only) or
+``"noise"`` (random), both at the same claimed ROAS on every line: the settings under which a
+model that trusts claims must learn they say nothing and fall back to shop revenue.
 """
 
 from __future__ import annotations
@@ -55,6 +55,7 @@ ATTRIBUTION_WINDOW_DAYS = {"meta": 7, "tiktok": 7, "google_search": 30, "youtube
 ORGANIC_CAMPAIGN_KINDS = ("Retargeting", "Retarget", "Catalog", "Advantage+", "Brand", "Shopping",
                           "SP_Exact", "Search", "Shop")
 ORGANIC_WEIGHT, PROSPECTING_WEIGHT = 3.0, 0.4
+UNINFORMATIVE_ROAS = 4.0  # what every line claims when claims carry nothing (WorldSpec.claims)
 
 
 def exposure_credit(panel: MarketPanel, i: int, window: int) -> np.ndarray:
@@ -101,12 +102,14 @@ def expected_claims(panel: MarketPanel, i: int, cidx: np.ndarray, day: np.ndarra
     lam = share * line.claim * caused[day] / m.aov + organic
     if mode == "informative" or not len(lam):
         return lam
-    total = lam.sum()
-    if mode == "organic":  # the same total, spread by the organic demand and the spend share
+    # uninformative claims: every line reports the same ROAS (UNINFORMATIVE_ROAS) over the
+    # period, spread over its days by the organic demand ("organic") or at random ("noise")
+    total = UNINFORMATIVE_ROAS * float(spend_base.sum()) / m.aov
+    if mode == "organic":
         level = share * base_orders[day]
-        return level * total / max(level.sum(), 1e-12)
-    rng = np.random.default_rng([int(line.spend0 * 1000) % 2**31, 13])  # "noise": the same level
-    level = share * np.exp(rng.normal(0.0, 0.6, len(lam)))
+    else:
+        rng = np.random.default_rng([int(line.spend0 * 1000) % 2**31, 13])
+        level = share * np.exp(rng.normal(0.0, 0.6, len(lam)))
     return level * total / max(level.sum(), 1e-12)
 
 
