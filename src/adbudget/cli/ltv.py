@@ -44,91 +44,88 @@ def _split(value: str | None) -> list[str] | None:
     return [v.strip().upper() for v in value.split(",") if v.strip()] if value else None
 
 
+def ltv_cmd(
+    by: Annotated[Literal["market", "channel"], typer.Option(help="Rows per 'market' or per market x 'channel'.")] = "market",
+    horizon: Annotated[str | None, typer.Option(help="Horizon valued, e.g. 180d, 26w, 1y (default: settings ltv.horizon_days).")] = None,
+    calibration_end: Annotated[str | None, typer.Option(help="Fit on orders up to this day (YYYY-MM-DD); later orders check the predictions.")] = None,
+    markets: Annotated[str | None, typer.Option("--market", help="Comma-separated market codes.")] = None,
+    workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
+    lang: LangOpt = "en",
+    json_out: JsonOpt = False,
+) -> None:
+    if by not in ("market", "channel"):
+        raise UsageError(t("ltv.cli.bad_by", value=by))
+    try:
+        opened = open_workspace(workspace)
+        ws = opened.__enter__()
+    except WorkspaceLockedError:  # a server holds the file: compute without saving
+        opened = open_workspace(workspace, read_only=True)
+        ws = opened.__enter__()
+    try:
+        report = ws.ltv(horizon_days=horizon, calibration_end=calibration_end,
+                        markets=_split(markets))
+    finally:
+        opened.__exit__(None, None, None)
+    if json_out:
+        print_json(report)
+        return
+    render_ltv(report, ws.settings.base_currency, by)
+
+
+def cohorts_cmd(
+    markets: Annotated[str | None, typer.Option("--market", help="Comma-separated market codes.")] = None,
+    by_channel: Annotated[bool, typer.Option("--by-channel/--no-channel", help="Split cohorts by acquisition channel.")] = True,
+    metric: Annotated[Literal["repeat_rate", "revenue", "profit"], typer.Option(help="Shown metric: repeat_rate, revenue or profit (JSON has all).")] = "profit",
+    workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
+    lang: LangOpt = "en",
+    json_out: JsonOpt = False,
+) -> None:
+    if metric not in ("repeat_rate", "revenue", "profit"):
+        raise UsageError(t("ltv.cli.bad_metric", value=metric))
+    with open_workspace(workspace, read_only=True) as ws:
+        report = ws.cohorts(markets=_split(markets), by_channel=by_channel)
+    if json_out:
+        print_json(report)
+        return
+    table = Table(title=t("ltv.cohorts.title", metric=t(f"ltv.cohorts.{metric}"), as_of=report.as_of),
+                  title_justify="left")
+    for c in ("cohort", "market", "channel", "customers"):
+        table.add_column(t(f"ltv.cohorts.{c}"), justify="right" if c == "customers" else "left")
+    for d in report.windows:
+        table.add_column(t("ltv.cohorts.age", days=d), justify="right")
+    for _, r in report.rows.iterrows():
+        vals = [r[f"{metric}_{d}d"] for d in report.windows]
+        fmt = _pct if metric == "repeat_rate" else _num
+        table.add_row(r["cohort"], r["market"], r["channel"], f"{int(r['customers']):,}",
+                      *[fmt(float(v)) if v == v else "" for v in vals])
+    console.print(table)
+    console.print(t("ltv.cohorts.note"))
+
+
+def funnel_cmd(
+    market: Annotated[str | None, typer.Option(help="Only this market (others are still the benchmark).")] = None,
+    by_device: Annotated[bool, typer.Option("--by-device", help="Separate funnels per device.")] = False,
+    window: Annotated[int | None, typer.Option(help="Days in the analysed window (default: settings).")] = None,
+    end: Annotated[str | None, typer.Option(help="Last day of the window (YYYY-MM-DD).")] = None,
+    workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
+    lang: LangOpt = "en",
+    json_out: JsonOpt = False,
+) -> None:
+    with open_workspace(workspace, read_only=True) as ws:
+        report = ws.funnel(market=market.upper() if market else None, by_device=by_device,
+                           window_days=window, end=end)
+        cur = ws.settings.base_currency
+    if json_out:
+        print_json(report)
+        return
+    render_funnel(report, cur, ws.settings.ltv.funnel_min_gap)
+
+
 def register(app: typer.Typer) -> None:
     """Add `ltv`, `cohorts` and `funnel`."""
-
-    @app.command("ltv", help="Customer lifetime value per market and channel (BG/NBD + Gamma-Gamma), "
-                             "with intervals and the LTV multiplier the planner uses.")
-    @handle_errors
-    def ltv_cmd(
-        by: Annotated[Literal["market", "channel"], typer.Option(help="Rows per 'market' or per market x 'channel'.")] = "market",
-        horizon: Annotated[str | None, typer.Option(help="Horizon valued, e.g. 180d, 26w, 1y (default: settings ltv.horizon_days).")] = None,
-        calibration_end: Annotated[str | None, typer.Option(help="Fit on orders up to this day (YYYY-MM-DD); later orders check the predictions.")] = None,
-        markets: Annotated[str | None, typer.Option("--market", help="Comma-separated market codes.")] = None,
-        workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
-        lang: LangOpt = "en",
-        json_out: JsonOpt = False,
-    ) -> None:
-        if by not in ("market", "channel"):
-            raise UsageError(t("ltv.cli.bad_by", value=by))
-        try:
-            opened = open_workspace(workspace)
-            ws = opened.__enter__()
-        except WorkspaceLockedError:  # a server holds the file: compute without saving
-            opened = open_workspace(workspace, read_only=True)
-            ws = opened.__enter__()
-        try:
-            report = ws.ltv(horizon_days=horizon, calibration_end=calibration_end,
-                            markets=_split(markets))
-        finally:
-            opened.__exit__(None, None, None)
-        if json_out:
-            print_json(report)
-            return
-        render_ltv(report, ws.settings.base_currency, by)
-
-    @app.command("cohorts", help="Acquisition cohorts (first-order month x market x channel): repeat rate, "
-                                 "revenue and profit per customer at 30/60/90/180/365 days.")
-    @handle_errors
-    def cohorts_cmd(
-        markets: Annotated[str | None, typer.Option("--market", help="Comma-separated market codes.")] = None,
-        by_channel: Annotated[bool, typer.Option("--by-channel/--no-channel", help="Split cohorts by acquisition channel.")] = True,
-        metric: Annotated[Literal["repeat_rate", "revenue", "profit"], typer.Option(help="Shown metric: repeat_rate, revenue or profit (JSON has all).")] = "profit",
-        workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
-        lang: LangOpt = "en",
-        json_out: JsonOpt = False,
-    ) -> None:
-        if metric not in ("repeat_rate", "revenue", "profit"):
-            raise UsageError(t("ltv.cli.bad_metric", value=metric))
-        with open_workspace(workspace, read_only=True) as ws:
-            report = ws.cohorts(markets=_split(markets), by_channel=by_channel)
-        if json_out:
-            print_json(report)
-            return
-        table = Table(title=t("ltv.cohorts.title", metric=t(f"ltv.cohorts.{metric}"), as_of=report.as_of),
-                      title_justify="left")
-        for c in ("cohort", "market", "channel", "customers"):
-            table.add_column(t(f"ltv.cohorts.{c}"), justify="right" if c == "customers" else "left")
-        for d in report.windows:
-            table.add_column(t("ltv.cohorts.age", days=d), justify="right")
-        for _, r in report.rows.iterrows():
-            vals = [r[f"{metric}_{d}d"] for d in report.windows]
-            fmt = _pct if metric == "repeat_rate" else _num
-            table.add_row(r["cohort"], r["market"], r["channel"], f"{int(r['customers']):,}",
-                          *[fmt(float(v)) if v == v else "" for v in vals])
-        console.print(table)
-        console.print(t("ltv.cohorts.note"))
-
-    @app.command("funnel", help="Funnel step conversion (sessions, add to cart, checkout, purchase) per market: "
-                                "weakest step vs other markets and own history, and what fixing it is worth.")
-    @handle_errors
-    def funnel_cmd(
-        market: Annotated[str | None, typer.Option(help="Only this market (others are still the benchmark).")] = None,
-        by_device: Annotated[bool, typer.Option("--by-device", help="Separate funnels per device.")] = False,
-        window: Annotated[int | None, typer.Option(help="Days in the analysed window (default: settings).")] = None,
-        end: Annotated[str | None, typer.Option(help="Last day of the window (YYYY-MM-DD).")] = None,
-        workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
-        lang: LangOpt = "en",
-        json_out: JsonOpt = False,
-    ) -> None:
-        with open_workspace(workspace, read_only=True) as ws:
-            report = ws.funnel(market=market.upper() if market else None, by_device=by_device,
-                               window_days=window, end=end)
-            cur = ws.settings.base_currency
-        if json_out:
-            print_json(report)
-            return
-        render_funnel(report, cur, ws.settings.ltv.funnel_min_gap)
+    app.command("ltv", help="Customer lifetime value per market and channel (BG/NBD + Gamma-Gamma), " "with intervals and the LTV multiplier the planner uses.")(handle_errors(ltv_cmd))
+    app.command("cohorts", help="Acquisition cohorts (first-order month x market x channel): repeat rate, " "revenue and profit per customer at 30/60/90/180/365 days.")(handle_errors(cohorts_cmd))
+    app.command("funnel", help="Funnel step conversion (sessions, add to cart, checkout, purchase) per market: " "weakest step vs other markets and own history, and what fixing it is worth.")(handle_errors(funnel_cmd))
 
 
 def render_ltv(report: Any, currency: str, by: str = "market") -> None:

@@ -56,92 +56,92 @@ def _money(x: float | None) -> str:
     return "-" if x is None else f"{x:,.2f}"
 
 
-def register(app: typer.Typer) -> None:
-    """Add `plan` and `plans` to the main app."""
+def plan_cmd(
+    budget: Annotated[str, typer.Option("--budget", "-b", help="Total budget in the base currency; a comma-separated list gives scenarios.")],
+    period: Annotated[str, typer.Option("--period", "-p", help="YYYY-MM, YYYY-Www, YYYY-Qn or YYYY-MM-DD:YYYY-MM-DD.")],
+    objective: Annotated[Literal["profit", "revenue"] | None, typer.Option(help="profit (default) or revenue.")] = None,
+    max_change: Annotated[str | None, typer.Option("--max-change", help="Max move per line vs last period, e.g. 30% (none = off).")] = None,
+    buckets: Annotated[str | None, typer.Option(help="Shares for every market, e.g. brand=25,performance=55,test=12,reserve=8.")] = None,
+    frontier: Annotated[bool, typer.Option("--frontier", help="Profit and revenue vs budget; where marginal profit reaches zero.")] = False,
+    risk_quantile: Annotated[float | None, typer.Option("--risk-quantile", help="Maximize this low quantile of profit (e.g. 0.1) instead of the mean.")] = None,
+    days: Annotated[int | None, typer.Option(help="Override the number of days in the period.")] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Also export the plan to .csv or .json.")] = None,
+    no_save: Annotated[bool, typer.Option("--no-save", help="Do not store the plan.")] = False,
+    workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
+    lang: LangOpt = "en",
+    json_out: JsonOpt = False,
+) -> None:
+    from adbudget.plan.buckets import parse_buckets
+    from adbudget.workspace.plan import _UNSET
 
-    @app.command("plan", help="Split a period's budget across buckets, markets and channels.")
-    @handle_errors
-    def plan_cmd(
-        budget: Annotated[str, typer.Option("--budget", "-b", help="Total budget in the base currency; a comma-separated list gives scenarios.")],
-        period: Annotated[str, typer.Option("--period", "-p", help="YYYY-MM, YYYY-Www, YYYY-Qn or YYYY-MM-DD:YYYY-MM-DD.")],
-        objective: Annotated[Literal["profit", "revenue"] | None, typer.Option(help="profit (default) or revenue.")] = None,
-        max_change: Annotated[str | None, typer.Option("--max-change", help="Max move per line vs last period, e.g. 30% (none = off).")] = None,
-        buckets: Annotated[str | None, typer.Option(help="Shares for every market, e.g. brand=25,performance=55,test=12,reserve=8.")] = None,
-        frontier: Annotated[bool, typer.Option("--frontier", help="Profit and revenue vs budget; where marginal profit reaches zero.")] = False,
-        risk_quantile: Annotated[float | None, typer.Option("--risk-quantile", help="Maximize this low quantile of profit (e.g. 0.1) instead of the mean.")] = None,
-        days: Annotated[int | None, typer.Option(help="Override the number of days in the period.")] = None,
-        out: Annotated[Path | None, typer.Option("--out", "-o", help="Also export the plan to .csv or .json.")] = None,
-        no_save: Annotated[bool, typer.Option("--no-save", help="Do not store the plan.")] = False,
-        workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
-        lang: LangOpt = "en",
-        json_out: JsonOpt = False,
-    ) -> None:
-        from adbudget.plan.buckets import parse_buckets
-        from adbudget.workspace.plan import _UNSET
-
-        if objective is not None and objective not in ("profit", "revenue"):
-            raise UsageError(f"--objective: {objective!r} is not allowed; allowed: profit, revenue")
-        amounts = parse_budgets(budget)
-        kwargs: dict[str, Any] = {
-            "objective": objective, "max_change": parse_max_change(max_change),
-            "buckets": parse_buckets(buckets) if buckets else None,
-            "risk_quantile": risk_quantile if risk_quantile is not None else _UNSET, "days": days,
-        }
-        with open_workspace(workspace) as ws:
-            if frontier:
-                front = ws.plan_frontier(amounts[0], period, amounts if len(amounts) > 1 else None, **kwargs)
-                _show_frontier(front, ws.settings.base_currency, json_out)
-                return
-            if len(amounts) > 1:
-                plans = ws.plan_scenarios(amounts, period, **kwargs)
-                _show_scenarios(plans, json_out)
-                return
-            result = ws.plan(amounts[0], period, save=not no_save, **kwargs)
-            if out is not None:
-                ws.export_plan(out, result)
-        if json_out:
-            print_json(result.summary())
+    if objective is not None and objective not in ("profit", "revenue"):
+        raise UsageError(f"--objective: {objective!r} is not allowed; allowed: profit, revenue")
+    amounts = parse_budgets(budget)
+    kwargs: dict[str, Any] = {
+        "objective": objective, "max_change": parse_max_change(max_change),
+        "buckets": parse_buckets(buckets) if buckets else None,
+        "risk_quantile": risk_quantile if risk_quantile is not None else _UNSET, "days": days,
+    }
+    with open_workspace(workspace) as ws:
+        if frontier:
+            front = ws.plan_frontier(amounts[0], period, amounts if len(amounts) > 1 else None, **kwargs)
+            _show_frontier(front, ws.settings.base_currency, json_out)
             return
+        if len(amounts) > 1:
+            plans = ws.plan_scenarios(amounts, period, **kwargs)
+            _show_scenarios(plans, json_out)
+            return
+        result = ws.plan(amounts[0], period, save=not no_save, **kwargs)
+        if out is not None:
+            ws.export_plan(out, result)
+    if json_out:
+        print_json(result.summary())
+        return
+    show_plan(result)
+    if result.plan_id is not None:
+        console.print(t("plan.cli.saved", id=result.plan_id))
+    if out is not None:
+        console.print(t("plan.cli.exported", path=str(out)))
+
+
+def plans_cmd(
+    plan_id: Annotated[int | None, typer.Option("--id", help="Show this plan (default: list all).")] = None,
+    latest: Annotated[bool, typer.Option("--latest", help="Show the latest plan.")] = False,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Export the shown plan to .csv or .json.")] = None,
+    workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
+    lang: LangOpt = "en",
+    json_out: JsonOpt = False,
+) -> None:
+    with open_workspace(workspace, read_only=out is None) as ws:
+        if plan_id is None and not latest and out is None:
+            df = ws.list_plans()
+            if json_out:
+                print_json(df)
+                return
+            table = Table()
+            for col in df.columns:
+                table.add_column(str(col))
+            for row in df.itertuples(index=False):
+                table.add_row(*[str(v) for v in row])
+            console.print(table)
+            return
+        result = ws.get_plan(plan_id) if plan_id is not None else ws.latest_plan()
+        if result is None:
+            raise NotFittedError(t("plan.error.no_plan"))
+        if out is not None:
+            ws.export_plan(out, result)
+    if json_out:
+        print_json(result.summary())
+    else:
         show_plan(result)
-        if result.plan_id is not None:
-            console.print(t("plan.cli.saved", id=result.plan_id))
         if out is not None:
             console.print(t("plan.cli.exported", path=str(out)))
 
-    @app.command("plans", help="List saved plans, show one, or export it (.csv/.json).")
-    @handle_errors
-    def plans_cmd(
-        plan_id: Annotated[int | None, typer.Option("--id", help="Show this plan (default: list all).")] = None,
-        latest: Annotated[bool, typer.Option("--latest", help="Show the latest plan.")] = False,
-        out: Annotated[Path | None, typer.Option("--out", "-o", help="Export the shown plan to .csv or .json.")] = None,
-        workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
-        lang: LangOpt = "en",
-        json_out: JsonOpt = False,
-    ) -> None:
-        with open_workspace(workspace, read_only=out is None) as ws:
-            if plan_id is None and not latest and out is None:
-                df = ws.list_plans()
-                if json_out:
-                    print_json(df)
-                    return
-                table = Table()
-                for col in df.columns:
-                    table.add_column(str(col))
-                for row in df.itertuples(index=False):
-                    table.add_row(*[str(v) for v in row])
-                console.print(table)
-                return
-            result = ws.get_plan(plan_id) if plan_id is not None else ws.latest_plan()
-            if result is None:
-                raise NotFittedError(t("plan.error.no_plan"))
-            if out is not None:
-                ws.export_plan(out, result)
-        if json_out:
-            print_json(result.summary())
-        else:
-            show_plan(result)
-            if out is not None:
-                console.print(t("plan.cli.exported", path=str(out)))
+
+def register(app: typer.Typer) -> None:
+    """Add `plan` and `plans` to the main app."""
+    app.command("plan", help="Split a period's budget across buckets, markets and channels.")(handle_errors(plan_cmd))
+    app.command("plans", help="List saved plans, show one, or export it (.csv/.json).")(handle_errors(plans_cmd))
 
 
 def show_plan(result: Any) -> None:

@@ -20,26 +20,28 @@ from adbudget.cli.common import (
 from adbudget.i18n import t
 
 
+def report(
+    out: Annotated[Path, typer.Option("--out", "-o", help="HTML file to write.")] = Path(
+        "plan.html"),
+    workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
+    lang: LangOpt = "en",
+    as_json: JsonOpt = False,
+) -> None:
+    """Write one self-contained HTML report (summary first; plan, curves, attribution, tests)."""
+    with open_workspace(workspace, read_only=True) as ws:
+        sections = ws.report_sections(lang)
+        path = ws.write_report(out, lang=lang, sections=sections)
+    size_kb = path.stat().st_size // 1024
+    if as_json:
+        print_json({"path": str(path), "bytes": path.stat().st_size,
+                    "sections": {k: {"status": s.status, "message": s.message}
+                                 for k, s in sections.items()}})
+    else:
+        console.print(t("report.doc.written", path=str(path), size=size_kb), highlight=False)
+
+
 def register(app: typer.Typer) -> None:
     """Add this area's commands to the main app."""
+    app.command("report")(handle_errors(report))
 
-    @app.command("report")
-    @handle_errors
-    def report(
-        out: Annotated[Path, typer.Option("--out", "-o", help="HTML file to write.")] = Path(
-            "plan.html"),
-        workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
-        lang: LangOpt = "en",
-        as_json: JsonOpt = False,
-    ) -> None:
-        """Write one self-contained HTML report (summary first; plan, curves, attribution, tests)."""
-        with open_workspace(workspace, read_only=True) as ws:
-            sections = ws.report_sections(lang)
-            path = ws.write_report(out, lang=lang, sections=sections)
-        size_kb = path.stat().st_size // 1024
-        if as_json:
-            print_json({"path": str(path), "bytes": path.stat().st_size,
-                        "sections": {k: {"status": s.status, "message": s.message}
-                                     for k, s in sections.items()}})
-        else:
-            console.print(t("report.doc.written", path=str(path), size=size_kb), highlight=False)
+
