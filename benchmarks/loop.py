@@ -2,7 +2,7 @@
 
     flock /tmp/adbudget-bench.lock nice .venv/bin/python benchmarks/loop.py \\
         [--sizes small] [--seeds 0,1,7] [--months 6] [--method laplace|svi|nuts] [--no-tests]
-        [--move-limits]
+        [--move-limits] [--buckets performance=90,test=10]
         [--json out.json]
 
 For each world: ``adbudget loop`` (``adbudget.workspace.loop.run_loop``) from the same
@@ -31,17 +31,22 @@ def main() -> None:
     ap.add_argument("--no-tests", action="store_true")
     ap.add_argument("--move-limits", action="store_true",
                     help="plan with the knowledge-dependent move limit instead of +-30 %%")
+    ap.add_argument("--buckets", default=None, help="bucket shares, e.g. performance=90,test=10")
     ap.add_argument("--json", default=None)
     args = ap.parse_args()
 
+    from adbudget.plan.buckets import parse_buckets
     from adbudget.workspace.loop import run_loop
+
+    buckets = parse_buckets(args.buckets) if args.buckets else None
 
     rows, runs = [], []
     for size in args.sizes.split(","):
         for seed in (int(s) for s in args.seeds.split(",")):
             started = time.perf_counter()
             result = run_loop(seed, size, args.months, fit={"method": args.method},
-                              tests=not args.no_tests, move_limits=args.move_limits)
+                              tests=not args.no_tests, move_limits=args.move_limits,
+                              buckets=buckets)
             runs.append(result.record())
             print(f"\n{size} seed {seed} ({time.perf_counter() - started:.0f} s)")
             print(f"{'month':8} {'plan':>10} {'oracle':>10} {'status quo':>10} {'cum regret':>11}"

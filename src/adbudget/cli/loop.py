@@ -87,10 +87,12 @@ def register(app: typer.Typer) -> None:
         tests: Annotated[bool, typer.Option("--tests/--no-tests", help="Design and read scale tests funded by the test bucket.")] = True,
         budget: Annotated[float | None, typer.Option("--budget", help="Monthly budget, base currency (default: the last 30 days' spend).")] = None,
         move_limits: Annotated[bool, typer.Option("--move-limits", help="Plan with the knowledge-dependent move limit (tested or pinned lines ±60 %, unsure or missed ±15 %, never beyond 1.5× seen spend) instead of ±30 % for all.")] = False,
+        buckets: Annotated[str | None, typer.Option("--buckets", help="Bucket shares for every market, as in plan, e.g. performance=90,test=10.")] = None,
         directory: Annotated[Path | None, typer.Option("--dir", help="Workspace folder for the loop (default: a new temporary folder).")] = None,
         lang: LangOpt = "en",
         json_out: JsonOpt = False,
     ) -> None:
+        from adbudget.plan.buckets import parse_buckets
         from adbudget.workspace.loop import run_loop
 
         progress = Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
@@ -107,7 +109,8 @@ def register(app: typer.Typer) -> None:
                         "loop.progress.done", period=rec.period, share=f"{100 * rec.share_of_oracle:.0f}%"))
 
             result = run_loop(seed, size, months, folder=directory, fit={"method": method},
-                              tests=tests, budget=budget, move_limits=move_limits, on_period=on_period)
+                              tests=tests, budget=budget, move_limits=move_limits,
+                              buckets=parse_buckets(buckets) if buckets else None, on_period=on_period)
         if json_out:
             print_json(result.record())
             return

@@ -299,13 +299,15 @@ def _move_limits(ws: Any, days: int, missed: set[str], scale: float) -> tuple[di
 def run_loop(seed: int = 0, size: str = "small", months: int = 6, folder: Path | str | None = None,
              fit: dict[str, Any] | None = None, tests: bool = True, budget: float | None = None,
              max_change: Any = "default", move_limits: bool = False,
+             buckets: dict[str, float] | None = None,
              on_period: Callable[[int, LoopPeriod | None], None] | None = None) -> LoopResult:
     """Run the loop on a simulated seller for ``months`` calendar months (see the module).
 
     ``fit``: keyword arguments of ``ws.fit`` (default SVI, the fastest); ``budget``: the
     monthly budget (default: the last 30 days' spend x 30, kept every month, pro rata per
     day); ``move_limits``: plan with the knowledge-dependent move limit
-    (``experiments.accountability``) instead of one ±30 % for all lines; ``on_period(k,
+    (``experiments.accountability``) instead of one ±30 % for all lines; ``buckets``: bucket
+    shares for every market (as ``adbudget plan --buckets``); ``on_period(k,
     None)`` before month k and ``on_period(k, result)`` after it.
     """
     import tempfile
@@ -343,11 +345,12 @@ def run_loop(seed: int = 0, size: str = "small", months: int = 6, folder: Path |
             saved = (plan_settings.line_floors, plan_settings.line_caps)
             plan_settings.line_floors, plan_settings.line_caps = floors, caps
             try:
-                plan = ws.plan(round(daily_budget * days, 2), period, max_change=None)
+                plan = ws.plan(round(daily_budget * days, 2), period, max_change=None,
+                               buckets=buckets)
             finally:
                 plan_settings.line_floors, plan_settings.line_caps = saved
         else:
-            plan = ws.plan(round(daily_budget * days, 2), period, **kw)
+            plan = ws.plan(round(daily_budget * days, 2), period, buckets=buckets, **kw)
         perf = sum(float(ln.amount_base) for ln in plan.lines if ln.bucket == "performance")
         perf_share = perf / max(daily_budget * days, 1e-9)
         daily, test_bucket = _plan_daily(plan, known)
