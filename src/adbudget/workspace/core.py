@@ -1,7 +1,9 @@
-"""The Workspace facade: one folder with adbudget.toml and a DuckDB store.
+"""The ground of the Workspace facade: one folder with adbudget.toml and a DuckDB store.
 
-CLI commands and web routes call the same methods; each area adds its methods through a
-mixin in ``workspace/<area>.py``.
+:class:`WorkspaceData` is the typed data accessor (settings, store, read methods, and
+:meth:`~WorkspaceData.market_economics`, the one per-market source of unit economics);
+:class:`WorkspaceBase` adds the life cycle; :class:`Service` is what each area's service
+(``workspace/<area>.py``) is built on. See ``adbudget.workspace`` for how they are wired.
 """
 
 from __future__ import annotations
