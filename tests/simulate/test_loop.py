@@ -36,3 +36,24 @@ def test_two_months_of_the_loop_on_the_tiny_world(tmp_path) -> None:
     s = result.summary()
     assert s["periods"] == 2 and s["share_of_oracle"] == pytest.approx(
         sum(p.plan_profit for p in result.periods) / sum(p.oracle_profit for p in result.periods))
+
+
+def test_the_loop_table_renders_in_both_languages(capsys) -> None:
+    from adbudget.cli.loop import render_loop
+    from adbudget.i18n import set_language
+    from adbudget.workspace.loop import LoopPeriod, LoopResult
+
+    test = {"test_id": "SB-US-meta", "market": "US", "channel": "meta", "estimate": 900.0, "se": 400.0,
+            "slope": 1.8, "slope_se": 0.6, "true": 1000.0, "true_slope": 2.0, "covered": True}
+    periods = [LoopPeriod("2026-11", 30000.0, 5000.0, 9000.0, 6000.0, 4000.0, 5000 / 9000, 0.3),
+               LoopPeriod("2026-12", 31000.0, 7000.0, 9500.0, 6500.0, 6500.0, 12000 / 18500, 0.2,
+                          tests=[test])]
+    result = LoopResult(seed=0, size="tiny", periods=periods, seconds=12.0)
+    for lang, word in (("en", "Status quo"), ("zh", "维持原分配")):
+        set_language(lang)
+        render_loop(result)
+        out = capsys.readouterr().out
+        assert word in out and "2026-12" in out and "+1.80" in out
+    set_language("en")
+    assert result.summary()["beats_status_quo_from_second"] is True
+    assert result.frame()["plan_profit"].tolist() == [5000.0, 7000.0]
