@@ -63,7 +63,9 @@ def main() -> None:
             print(f"cumulative: plan {s['plan_profit']:,.0f} = {100 * s['share_of_oracle']:.0f} % of the"
                   f" oracle; status quo {100 * s['status_quo_share_of_oracle']:.0f} %; beats the status"
                   f" quo every month from the second: {s['beats_status_quo_from_second']}; tests"
-                  f" {s['tests']} (covered {s['tests_covered']})")
+                  f" {s['tests']} (covered {s['tests_covered']}); test spend {s['test_spend']:,.0f} of"
+                  f" buckets {s['test_bucket']:,.0f}; profit given up {s['given_up']:,.0f}"
+                  f" (estimated {s['given_up_estimate']:,.0f})")
     covered = [t["covered"] for r in runs for p in r["periods"] for t in p["tests"]]
     print("\nworld            plan/oracle  sq/oracle  beats sq (m2+)  tests  covered  seconds")
     for s in rows:

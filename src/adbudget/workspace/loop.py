@@ -152,6 +152,8 @@ class LoopPeriod:
     tests: list[dict[str, Any]] = field(default_factory=list)
     test_spend: float = 0.0
     test_bucket: float = 0.0
+    given_up: float = 0.0  # true profit the tests gave up (flat schedule minus test schedule)
+    given_up_estimate: float = 0.0  # what the design expected them to give up
     misses: list[dict[str, Any]] = field(default_factory=list)  # last plan's forecast vs truth
     limits: dict[str, int] = field(default_factory=dict)  # move-limit rule -> lines
     seconds: float = 0.0
@@ -190,6 +192,10 @@ class LoopResult:
             "status_quo_share_of_oracle": sq / oracle if oracle else None,
             "beats_status_quo_from_second": all(p.beats_status_quo for p in self.periods[1:]),
             "tests": len(tests), "tests_covered": float(np.mean(covered)) if covered else None,
+            "test_spend": sum(p.test_spend for p in self.periods),
+            "test_bucket": sum(p.test_bucket for p in self.periods),
+            "given_up": sum(p.given_up for p in self.periods),
+            "given_up_estimate": sum(p.given_up_estimate for p in self.periods),
             "seconds": self.seconds,
         }
 
@@ -358,6 +364,8 @@ def run_loop(seed: int = 0, size: str = "small", months: int = 6, folder: Path |
         designs = ws.design_tests(daily, period, test_budget=test_bucket) if tests else []
         sched = schedule_frame(daily, start, days, designs)
         plan_profit = schedule_profit(world, sched)
+        given_up = (schedule_profit(world, schedule_frame(daily, start, days)) - plan_profit
+                    if designs else 0.0)
         oracle = world.oracle_allocation(daily_budget * days, period).profit
         sq = world.true_profit(sq_split * daily_budget, period)
         err = _mroas_error(ws.response_curves(), world, daily, period)
@@ -391,7 +399,8 @@ def run_loop(seed: int = 0, size: str = "small", months: int = 6, folder: Path |
             oracle_profit=oracle, status_quo_profit=sq, cumulative_regret=regret,
             share_of_oracle=plan_cum / oracle_cum if oracle_cum else float("nan"),
             mroas_error=err, tests=found, test_spend=float(sum(d.test_spend for d in designs)),
-            test_bucket=float(sum(test_bucket.values())),
+            test_bucket=float(sum(test_bucket.values())), given_up=given_up,
+            given_up_estimate=float(sum(d.profit_given_up for d in designs)),
             misses=check.round(2).to_dict(orient="records"), limits=rules,
             seconds=time.perf_counter() - t0)
         periods.append(rec)
