@@ -155,3 +155,30 @@ def test_fit_status_and_curves_show_claimed_next_to_caused(tmp_path):
             out = runner.invoke(app, [*command, "-w", str(tmp_path), "--lang", lang])
             assert out.exit_code == 0, out.output
             assert title in out.output, (command, lang)
+
+
+def test_a_lift_test_pins_the_over_claim_of_its_line_and_its_channel():
+    """A holdout on one line pins that line's ROAS, hence its over-claim, and through the
+    channel pooling the same platform's line in the other market."""
+    small = make_world(["US", "DE"], ["meta", "google_search"], days=240, seed=8)
+    phi = np.array([2.4, 1.0, 2.4, 1.0])  # meta over-claims 2.4x in both markets
+    claims = synthetic_claims(small, phi, organic=0.1, seed=3)
+    truth = small.truth.set_index(["market", "channel"])
+    window = small.spend[(small.spend["market"] == "US") & (small.spend["channel"] == "meta")].tail(28)
+    caused = small.contributions[-28:, 0].sum()
+    lift = pd.DataFrame([{"test_id": "us-meta", "market": "US", "channel": "meta",
+                          "start_date": window["date"].min(), "end_date": window["date"].max(),
+                          "spend": float(window["spend"].sum()), "incremental_revenue": caused,
+                          "incremental_revenue_se": 0.05 * caused}])
+    fits = {}
+    for name, tests in (("without", None), ("with", lift)):
+        fits[name] = fit_model(small.revenue, small.spend, small.regions, QUICK, method="laplace",
+                               draws=200, claims=claims, lift_tests=tests).summary.set_index(
+                                   ["market", "channel"])
+    for key in (("US", "meta"), ("DE", "meta")):
+        err = {name: abs(np.log(f.loc[key, "over_claim"] / 2.4)) for name, f in fits.items()}
+        roas_err = {name: abs(np.log(f.loc[key, "roas"] / truth.loc[key, "roas"]))
+                    for name, f in fits.items()}
+        print(key, err, roas_err)
+        assert err["with"] <= err["without"] + 0.02
+    assert abs(np.log(fits["with"].loc[("US", "meta"), "roas"] / truth.loc[("US", "meta"), "roas"])) < 0.2
