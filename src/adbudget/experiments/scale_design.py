@@ -29,7 +29,7 @@ from scipy import stats
 
 from adbudget.experiments.switchback import channel_block_days, switchback_arms
 
-SE_INFLATION = 1.25  # adstock overlap of neighbouring blocks and AR(1) noise (measured: docs/loop.md)
+SE_INFLATION = 1.25  # allowance for adstock overlap of blocks and AR(1) noise (not calibrated)
 
 
 @dataclass(frozen=True)

@@ -378,12 +378,14 @@ def run_loop(seed: int = 0, size: str = "small", months: int = 6, folder: Path |
         ws.load_world_period(world, start)
         found: list[dict[str, Any]] = []
         if designs:
+            expected = {d.test_id: d.expected_se for d in designs}
             for r in ws.analyze_tests(sched):
                 true = float(truth.loc[r.test_id, "true_daily_difference"]) * r.days  # type: ignore[union-attr]
                 lo, hi = r.interval(0.9)
                 found.append({"test_id": r.test_id, "market": r.market, "channel": r.channel,
                               "estimate": r.incremental_revenue, "se": r.incremental_revenue_se,
                               "slope": r.slope, "slope_se": r.slope_se,
+                              "expected_se": expected.get(r.test_id),
                               "true": true, "true_slope": true / max((r.hi_spend - r.lo_spend) * r.days, 1e-9),
                               "covered": bool(lo <= true <= hi)})
         from adbudget.experiments.accountability import forecast_check
