@@ -135,7 +135,7 @@ def test_budget_field_replans_and_totals_change(server, page):
     with page.expect_navigation():
         page.click("#replan")
     page.wait_for_selector(".plot[data-rendered='1']", timeout=15000)
-    assert budget_kpi.inner_text() == "27,000" != before
+    assert budget_kpi.inner_text() == "$27,000.00" != before
     total = sum(line["amount_base"] for line in state.run(state.ws.saved_plan)["lines"])
     assert total == pytest.approx(27000)
     page.screenshot(path=str(ARTIFACTS / "plan-replanned.png"), full_page=True)

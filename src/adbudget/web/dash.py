@@ -58,6 +58,13 @@ def freshness(state: AppState, lang: str) -> dict[str, Any]:
     out: dict[str, Any] = {"fit": fs.status, "fit_message": fs.message, "plan": "none"}
     if plans:
         out["plan"] = "stale" if fs.status != "ok" else "ok"
+        saved = state.view(("fit_saved_at",), state.ws.response_saved_at) \
+            if _has(state.ws, "response_saved_at") else None
+        created = getattr(plans[0], "created_at", None)
+        if out["plan"] == "ok" and saved is not None and created:
+            made = str(created).replace("T", " ")
+            if made < str(saved).replace("T", " "):
+                out["plan"] = "old_model"  # refitted after this plan was made
     return out
 
 
@@ -116,6 +123,7 @@ def overview_context(state: AppState, lang: str, days: int, market: str | None) 
     if plans:
         view = pv.plan_view(plans[0], lang)
         ctx["plan"] = view
+        ctx["freshness"] = freshness(state, lang)
         ctx["plan_tiles"] = pv.tiles(view, lang)[:3]
         ctx["moves"] = pv.top_moves(view)
         if len(plans) > 1:
@@ -126,6 +134,12 @@ def overview_context(state: AppState, lang: str, days: int, market: str | None) 
             ctx["warnings"].append(t("web.warn.below_breakeven", lang, line=r["label"],
                                      mroas=f"{r['mroas']:.2f}", be=f"{r['breakeven']:.2f}"))
     ctx["warnings"].extend(rule_conflicts(state, lang))
+    if market is None:  # the whole picture by market and channel, below the answers
+        from adbudget.web import localize
+
+        details = localize.section(state.section("overview", lang), lang)
+        details.kpis = []
+        ctx["details"] = details
     return ctx
 
 
@@ -166,8 +180,11 @@ def plan_context(state: AppState, lang: str) -> dict[str, Any]:
                            "moves": pv.top_moves(view),
                            "lines_fig": {"id": "fig-plan-lines", "title": t("web.plan.lines_fig", lang),
                                          "spec": pv.lines_figure(view, lang, base)},
-                           "filters": {k: sorted({str(r[k]) for r in view.rows})
-                                       for k in ("market", "channel", "bucket")},
+                           "filters": {k: sorted({(str(r[k]), str(r[name])) for r in view.rows},
+                                                 key=lambda p: p[1])
+                                       for k, name in (("market", "market"),
+                                                       ("channel", "channel_name"),
+                                                       ("bucket", "bucket_name"))},
                            "freshness": freshness(state, lang)}
     if len(plans) > 1:
         ctx["changes"] = pv.compare_plans(view, pv.plan_view(plans[1], lang), lang)
@@ -232,9 +249,11 @@ def model_context(state: AppState, lang: str) -> dict[str, Any]:
         ("fig-current-planned", "web.model.current_planned_title",
          mv.current_vs_planned_figure(rows, lang, base)),
     ]
+    pct = f"{float(getattr(fit, 'interval', 0.8) or 0.8) * 100:g}"
     return {"stats": mv.fit_stats(fit.fit, getattr(fit, "diagnostics", None)), "rows": rows,
+            "interval_pct": pct,
             "has_claims": any(r["has_claims"] for r in rows), "fit_status": fs.status,
-            "figures": [{"id": i, "title": t(k, lang), "spec": s} for i, k, s in figs],
+            "figures": [{"id": i, "title": t(k, lang, pct=pct), "spec": s} for i, k, s in figs],
             "notices": [t(n.key, lang, **n.values) if hasattr(n, "key") else str(n)
                         for n in getattr(fit, "notices", []) or []]}
 

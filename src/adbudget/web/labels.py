@@ -23,6 +23,8 @@ NOTE_PREFIXES = ("plan.", "report.plan.", "rules.", "response.notice.", "experim
 
 
 _GROUPS = {"action": "rules.action"}
+# reason arguments stored as codes (a CPM's source): shown by name
+_ARG_WORDS = ("source",)
 
 
 def channel(code: Any, lang: str) -> str:
@@ -49,7 +51,7 @@ def word(group: str, code: Any, lang: str) -> str:
 def line_label(market: Any, channel_code: Any, lang: str, bucket_code: Any = None) -> str:
     """``US · Meta · performance`` — the bucket keeps lines of one channel apart."""
     parts = [str(market), channel(channel_code, lang)]
-    if bucket_code:
+    if bucket_code and bucket_code != channel_code:
         parts.append(bucket(bucket_code, lang))
     return " · ".join(parts)
 
@@ -65,6 +67,8 @@ def _fmt_args(args: dict[str, Any], lang: str) -> dict[str, Any]:
             out[k] = "-"
         elif isinstance(v, list):
             out[k] = ", ".join(t(f"plan.trigger.{x}", lang) for x in v)
+        elif k in _ARG_WORDS and t(f"web.arg.{k}_{v}", lang) != f"web.arg.{k}_{v}":
+            out[k] = t(f"web.arg.{k}_{v}", lang)
         else:
             out[k] = retranslate(str(v), lang)
     return out
@@ -119,9 +123,29 @@ def retranslate(text: str, lang: str, prefixes: Iterable[str] = NOTE_PREFIXES) -
             continue
         if own.get(key) is None:
             return text
-        values = {n: m.group(n) for n in names}
+        values = {n: _value(m.group(n), lang) for n in names}
         return t(key, lang, **values) if values else own[key]
     return text
+
+
+_LINE = re.compile(r"^([A-Z]{2})/([a-z_]+)$")
+
+
+def _value(v: str, lang: str) -> str:
+    """A recovered argument in the page's language: ``DE/google_search`` → DE · Google Search."""
+    m = _LINE.match(v)
+    return line_label(m.group(1), m.group(2), lang) if m else v
+
+
+def user_markup(key: str, lang: str, user: dict[str, Any], **values: Any) -> Any:
+    """A message whose *user* arguments (rule, campaign, workspace names the seller wrote) are
+    marked ``translate="no"``; every argument is escaped; returns safe markup."""
+    from markupsafe import Markup, escape
+
+    vals: dict[str, Any] = {k: v for k, v in values.items()}
+    vals.update({k: Markup('<span translate="no">{}</span>').format(v) for k, v in user.items()})
+    text = catalog(lang).get(key) or catalog("en").get(key, key)
+    return Markup(escape(text)).format(**vals)
 
 
 def notes(items: Iterable[Any], lang: str) -> list[str]:

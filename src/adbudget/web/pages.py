@@ -55,9 +55,10 @@ def render(request: Request, template: str, active: str, status_code: int = 200,
 def _section_page(page: str):
     def endpoint(request: Request) -> HTMLResponse:
         lang = request_lang(request)
+        from adbudget.web import localize
         from adbudget.web.dash import render as dash_render
 
-        section = get_state(request).section(page, lang)
+        section = localize.section(get_state(request).section(page, lang), lang)
         extra = {}
         if page == "curves":
             from adbudget.web.dash import model_context

@@ -182,9 +182,16 @@ def frontier_marks(points: list[dict[str, Any]], zero_marginal: float | None
     budget (the largest budget whose expected profit is still ≥ 0, interpolated)."""
     pts = sorted((p for p in points if _num(p.get("budget")) is not None),
                  key=lambda p: float(p["budget"]))
-    best = zero_marginal
-    if best is None and pts:
-        best = float(max(pts, key=lambda p: _num(p.get("profit")) or -math.inf)["budget"])
+    best = None
+    if pts:  # the best point tried; the planner's zero of marginal profit when it is as good
+        top = max(pts, key=lambda p: _num(p.get("profit")) or -math.inf)
+        best = float(top["budget"])
+        if zero_marginal is not None:
+            at_zero = _interp([float(p["budget"]) for p in pts], [p.get("profit") for p in pts],
+                              zero_marginal)
+            top_profit = _num(top.get("profit")) or 0.0
+            if at_zero is not None and at_zero >= top_profit - 1e-6 * max(1.0, abs(top_profit)):
+                best = zero_marginal
     breakeven = None
     for a, b in zip(pts, pts[1:], strict=False):
         pa, pb = _num(a.get("profit")), _num(b.get("profit"))
@@ -210,20 +217,16 @@ def frontier_figure(points: list[dict[str, Any]], marks: dict[str, float | None]
     traces.append(fg.line(x, [p.get("profit") for p in pts], t("report.col.expected_profit", lang),
                           0, mode="lines+markers", customdata=x,
                           hovertemplate="%{x:,.0f}: %{y:,.0f}<extra></extra>"))
-    marks_x, marks_y, marks_t = [], [], []
-    for key, label in (("best", "web.plan.best_budget"), ("breakeven", "web.plan.breakeven_budget")):
+    for i, (key, label) in enumerate((("best", "web.plan.mark_best_short"),
+                                      ("breakeven", "web.plan.mark_breakeven_short"))):
         v = marks.get(key)
         if v is None:
             continue
-        y = _interp(x, [p.get("profit") for p in pts], v)
-        marks_x.append(v)
-        marks_y.append(y)
-        marks_t.append(t(label, lang))
-    if marks_x:
-        traces.append({"type": "scatter", "mode": "markers+text", "x": marks_x, "y": marks_y,
-                       "text": marks_t, "textposition": "top center", "customdata": marks_x,
-                       "name": t("web.plan.marks", lang),
-                       "marker": {"size": 12, "symbol": "diamond", "color": fg.color(3)}})
+        traces.append({"type": "scatter", "mode": "markers", "x": [v],
+                       "y": [_interp(x, [p.get("profit") for p in pts], v)], "customdata": [v],
+                       "name": t(label, lang),
+                       "marker": {"size": 13, "symbol": "diamond" if i == 0 else "x",
+                                  "color": fg.color(3 if i == 0 else 1)}})
     traces.append({"type": "scatter", "mode": "markers", "x": [plan_budget], "y": [plan_profit],
                    "name": t("report.plan.this_plan", lang), "customdata": [plan_budget],
                    "marker": {"size": 13, "color": "#14213d", "symbol": "circle-open",

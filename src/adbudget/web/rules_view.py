@@ -85,13 +85,30 @@ def proposed(state: AppState, lang: str) -> dict[str, Any]:
                 "before": before, "after": after,
                 "delta": (after - before) if before is not None and after is not None else None,
                 "message": labels.retranslate(str(rec.get("message") or ""), lang),
-                "metrics": ", ".join(f"{k} {v:.2f}" if isinstance(v, float) else f"{k} {v}".strip()
-                                     for k, v in list(metrics.items())[:3]),
+                "metrics": ", ".join(metric_text(k, v, lang) for k, v in list(metrics.items())[:3]),
                 "conflict": conflict,
             })
         return {"rows": rows, "as_of": str(ev.as_of)}
 
     return state.view(("rules", lang), go)
+
+
+def metric_text(key: str, value: Any, lang: str) -> str:
+    """``roas:last_7d`` 7.8 → "ROAS, last 7 days 7.80" (names from the glossary, any window)."""
+    import re
+
+    if not re.fullmatch(r"[a-z_]+(:[a-z_0-9]+)?", str(key)):  # not a metric name: as given
+        return f"{key} {value}".strip()
+    metric, _, window = str(key).partition(":")
+    name = labels.word("metric", metric, lang)
+    m = re.fullmatch(r"last_(\d+)d", window)
+    if m:
+        name = t("web.metric_window.last", lang, metric=name, n=m.group(1))
+    elif window:
+        name = t("web.metric_window.other", lang, metric=name,
+                 window=labels.word("window_name", window, lang))
+    shown = f"{value:,.2f}" if isinstance(value, float) else str(value)
+    return f"{name} {shown}".strip()
 
 
 def conflicts(state: AppState, lang: str) -> list[dict[str, Any]]:
@@ -106,7 +123,8 @@ def conflicts(state: AppState, lang: str) -> list[dict[str, Any]]:
             continue
         shown = ", ".join(lines[:4]) + (f" (+{len(lines) - 4})" if len(lines) > 4 else "")
         out.append({"rule": rule, "lines": lines,
-                    "text": t("web.warn.rule_conflict", lang, rule=rule, n=len(lines), line=shown)})
+                    "text": labels.user_markup("web.warn.rule_conflict", lang, {"rule": rule},
+                                               n=len(lines), line=shown)})
     return out
 
 

@@ -46,6 +46,12 @@ class DashboardMixin:
         ).fetchone()
         return tuple(row)
 
+    def response_saved_at(self) -> Any:
+        """When the saved response model was written (naive UTC, like plans' ``created_at``)."""
+        from adbudget.workspace.response import MODEL_NAME
+
+        return self.store.scalar("SELECT max(saved_at) FROM models WHERE name = ?", [MODEL_NAME])
+
     def last_data_day(self) -> Any:
         """The last day with ad data (None when there is none)."""
         return self.store.scalar("SELECT max(date) FROM ad_daily")
