@@ -160,16 +160,32 @@ class ExperimentsService(Service):
     def test_allocation(
         self, budget_base: float, *, period_days: int = 30, experiments: list[str] | None = None,
         start: str | None = None, end: str | None = None, markets: list[str] | None = None,
+        live: list[tuple[list[LiveArm], np.ndarray]] | None = None,
     ) -> pd.DataFrame:
         """Split the test bucket over live arms by Thompson sampling with floors.
 
         Returns columns experiment, arm, market, channel, amount (base currency, the period),
         daily_amount, share, p_best, floor. Empty (same columns) when no arm is live.
+        ``live``: the arms and draws from :meth:`live_arms`, when the caller already has them
+        (the planner allocates several budgets from one analysis).
         """
         if budget_base is None or not np.isfinite(budget_base) or budget_base <= 0:
             raise InputError(t("experiments.allocate.bad_budget", budget=budget_base))
-        opts = self._experiment_options()
         s = self.settings.experiments
+        groups = live if live is not None else self.live_arms(experiments=experiments, start=start,
+                                                              end=end, markets=markets)
+        if not groups:
+            return pd.DataFrame(columns=ALLOCATION_COLUMNS)
+        return allocate_test_budget(budget_base, groups, floor_share=s.floor_share,
+                                    min_clicks=s.min_clicks, period_days=period_days)
+
+    def live_arms(
+        self, *, experiments: list[str] | None = None, start: str | None = None,
+        end: str | None = None, markets: list[str] | None = None,
+    ) -> list[tuple[list[LiveArm], np.ndarray]]:
+        """Per experiment with arms still running: those arms and their metric draws (seeded,
+        so the same data give the same draws)."""
+        opts = self._experiment_options()
         data = experiment_data(self.experiment_rows(start, end, markets))
         if experiments:
             data = [d for d in data if d.experiment in experiments]
@@ -190,10 +206,7 @@ class ExperimentsService(Service):
                 arms.append(LiveArm(d.experiment, d.arms[i], d.markets[i], d.channels[i], clicks,
                                     spend / clicks if clicks > 0 else 0.0))
             groups.append((arms, draws))
-        if not groups:
-            return pd.DataFrame(columns=ALLOCATION_COLUMNS)
-        return allocate_test_budget(budget_base, groups, floor_share=s.floor_share,
-                                    min_clicks=s.min_clicks, period_days=period_days)
+        return groups
 
     # -- design -----------------------------------------------------------------------------
     def _market_or_error(self, market: str) -> Any:

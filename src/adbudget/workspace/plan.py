@@ -37,8 +37,6 @@ _UNSET: Any = object()
 HISTORY_DAYS = 28
 
 
-
-
 class CurvesSource(Protocol):
     """What the planner needs from the response area: the fitted curves (NotFittedError if none)."""
 
@@ -171,10 +169,17 @@ class PlanService(Service):
 
     def _test_allocator(self) -> Callable[[float, int], pd.DataFrame | None]:
         """The experiments' allocation of a given test budget (called by the planner once the
-        test buckets are known; None when no arm is live or the data cannot say)."""
+        test buckets are known; None when no arm is live or the data cannot say). The arms
+        are analyzed once per request, however many budgets (scenarios, frontier) follow."""
+        live: list[Any] | None = None
+
         def allocate(test_budget: float, days: int) -> pd.DataFrame | None:
+            nonlocal live
             try:
-                df = self.experiments.test_allocation(max(test_budget, 1.0), period_days=days)
+                if live is None:
+                    live = self.experiments.live_arms()
+                df = self.experiments.test_allocation(max(test_budget, 1.0), period_days=days,
+                                                      live=live)
             except AdbudgetError:
                 return None
             return df if isinstance(df, pd.DataFrame) and len(df) else None
