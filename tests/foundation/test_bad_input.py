@@ -146,10 +146,17 @@ def test_short_row_is_refused_not_padded(workspace, tmp_path, data_dir):
 
 
 def test_platform_export_cut_mid_cell_is_refused(workspace, tmp_path, data_dir):
-    text = (data_dir / "shopee_id.csv").read_text(encoding="utf-8")
-    path = tmp_path / "shopee_cut.csv"
-    path.write_text(text.rstrip("\n")[:-2])  # cut inside the last cell: no final line break
-    _refused(workspace, path, r"shopee_cut.csv:7: .*cut off", market="ID")
+    lines = (data_dir / "meta_us.csv").read_text(encoding="utf-8-sig").splitlines()[:3]
+    path = tmp_path / "meta_cut.csv"
+    path.write_text("\n".join(lines)[:-4])  # "1,120.00" cut to "1,12": no final line break
+    _refused(workspace, path, r"meta_cut.csv:3: .*cut off", market="US")
+    # the same rows with their line break load; a cut in an unmapped last column (Shopee's ROAS) too
+    whole = tmp_path / "meta_whole.csv"
+    whole.write_text("\n".join(lines) + "\n")
+    assert workspace.import_file(whole, market="US").inserted == 2
+    shopee = tmp_path / "shopee_roas.csv"
+    shopee.write_text((data_dir / "shopee_id.csv").read_text(encoding="utf-8").rstrip("\n")[:-2])
+    assert workspace.import_file(shopee, market="ID").inserted == 2
 
 
 def test_nul_bytes_and_huge_cells_are_located(workspace, tmp_path):
