@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from adbudget.errors import AdbudgetError
 from adbudget.experiments.scale_design import ScaleTestDesign, design_scale_tests, schedule_frame
 from adbudget.experiments.switchback import SwitchbackReading, analyze_switchbacks
 
@@ -236,8 +237,9 @@ def _plan_daily(plan: Any, known: set[tuple[str, str]]) -> tuple[dict[tuple[str,
         if ln.bucket == "test":
             tests[ln.market] = tests.get(ln.market, 0.0) + float(ln.amount_base)
         key = (ln.market, ln.channel)
-        if key in known:
-            daily[key] = daily.get(key, 0.0) + float(ln.daily_budget_base)
+        amount = float(ln.daily_budget_base or 0.0)
+        if key in known and np.isfinite(amount) and amount > 0:
+            daily[key] = daily.get(key, 0.0) + amount
     return daily, tests
 
 
@@ -275,8 +277,11 @@ def _true_incremental(world: Any, start: str) -> pd.DataFrame:
         columns={"incremental_revenue": "actual"})
 
 
-def _move_limits(ws: Any, days: int, missed: set[str], scale: float) -> tuple[dict[str, float], dict[str, float], dict[str, int]]:
-    """Per-line floors and caps (period totals) from the knowledge-dependent move limit."""
+def _move_limits(ws: Any, days: int, missed: set[str], scale: float, performance: float,
+                 ) -> tuple[dict[str, float], dict[str, float], dict[str, int]]:
+    """Per-line floors and caps (period totals) from the knowledge-dependent move limit, made
+    feasible for the performance money (``performance``, period total): caps stretched and
+    floors shrunk in proportion where they could not hold it."""
     from adbudget.experiments.accountability import knowledge_move_limits
 
     spend = ws.daily_spend()
@@ -297,6 +302,11 @@ def _move_limits(ws: Any, days: int, missed: set[str], scale: float) -> tuple[di
                           "missed": [k[0] in missed for k in names],
                           "max_seen": [float(seen.get(k, 0.0)) for k in names]})
     lim = knowledge_move_limits(lines)
+    hi_total, lo_total = float(lim["hi"].sum()) * days, float(lim["lo"].sum()) * days
+    if 0 < hi_total < performance * 1.02:
+        lim["hi"] *= performance * 1.02 / hi_total
+    if lo_total > performance * 0.98:
+        lim["lo"] *= performance * 0.98 / lo_total
     floors = {f"{m}.{c}": float(lo) * days for m, c, lo in zip(lim["market"], lim["channel"], lim["lo"], strict=True)}
     caps = {f"{m}.{c}": float(hi) * days for m, c, hi in zip(lim["market"], lim["channel"], lim["hi"], strict=True)}
     return floors, caps, lim["rule"].value_counts().to_dict()
@@ -345,17 +355,21 @@ def run_loop(seed: int = 0, size: str = "small", months: int = 6, folder: Path |
         start, days = _days_of(period)
         kw = {} if max_change == "default" else {"max_change": max_change}
         rules: dict[str, int] = {}
+        plan = None
         if move_limits:
-            floors, caps, rules = _move_limits(ws, days, missed, perf_share)
+            floors, caps, rules = _move_limits(ws, days, missed, perf_share,
+                                               perf_share * daily_budget * days)
             plan_settings = ws.settings.plan
             saved = (plan_settings.line_floors, plan_settings.line_caps)
             plan_settings.line_floors, plan_settings.line_caps = floors, caps
             try:
                 plan = ws.plan(round(daily_budget * days, 2), period, max_change=None,
                                buckets=buckets)
+            except AdbudgetError:  # limits the planner cannot meet: plan as by default
+                rules = {"fallback": len(floors)}
             finally:
                 plan_settings.line_floors, plan_settings.line_caps = saved
-        else:
+        if plan is None:
             plan = ws.plan(round(daily_budget * days, 2), period, buckets=buckets, **kw)
         perf = sum(float(ln.amount_base) for ln in plan.lines if ln.bucket == "performance")
         perf_share = perf / max(daily_budget * days, 1e-9)
