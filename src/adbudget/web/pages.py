@@ -52,6 +52,20 @@ def render(request: Request, template: str, active: str, status_code: int = 200,
     return response
 
 
+def web_tables(section: Any) -> list[Any]:
+    """A section's tables as sortable dashboard tables, filterable by market and channel."""
+    from adbudget.web.area_views import WebTable
+
+    out = []
+    for i, tb in enumerate(section.tables):
+        filters = tuple(k for k in ("market", "channel")
+                        if len({str(r.get(k)) for r in tb.rows}) > 1)
+        out.append(WebTable(f"{section.key}-{i}", tb.title,
+                            [(c.key, c.label, c.fmt) for c in tb.columns], tb.rows, tb.note,
+                            filters))
+    return out
+
+
 def _section_page(page: str):
     def endpoint(request: Request) -> HTMLResponse:
         lang = request_lang(request)
@@ -65,7 +79,8 @@ def _section_page(page: str):
 
             state = get_state(request)
             extra = {"claims": state.view(("model", lang), lambda: model_context(state, lang))}
-        return dash_render(request, "page.html.j2", page, section=section, **extra)
+        return dash_render(request, "page.html.j2", page, section=section,
+                           web_tables=web_tables(section), **extra)
 
     endpoint.__name__ = f"page_{page}"
     return endpoint
@@ -185,13 +200,34 @@ def import_page(request: Request) -> HTMLResponse:
 
 
 def _describe_result(result: Any, lang: str) -> Any:
-    kpis, tables = describe(result, t("web.import.preview_rows", lang))
+    """An import's result for the page: what it does in plain words, and the parsed rows."""
+    from adbudget.web.area_views import WebTable
+    from adbudget.web.format import number
 
     class _R:  # what the template needs
         pass
 
     r = _R()
-    r.kpis, r.tables = kpis, tables  # type: ignore[attr-defined]
+    rows = [dict(x) for x in (getattr(result, "preview", None) or [])]
+    if getattr(result, "rows", None) is None:  # another shape: the generic view
+        kpis, tables = describe(result, t("web.import.preview_rows", lang))
+        r.kpis, r.tables, r.summary, r.web_tables = kpis, tables, "", []  # type: ignore[attr-defined]
+        return r
+    r.kpis, r.tables = [], []  # type: ignore[attr-defined]
+    r.summary = t("web.import.summary", lang, rows=number(result.rows, lang),  # type: ignore[attr-defined]
+                  inserted=number(result.inserted, lang), replaced=number(result.replaced, lang),
+                  removed=number(getattr(result, "removed", 0) or 0, lang),
+                  first=result.first_date or "—", last=result.last_date or "—",
+                  kind=t(f"web.source.{result.kind}", lang) if result.kind else "")
+    if getattr(result, "already_imported", False):
+        r.summary += " " + t("web.import.already", lang)  # type: ignore[attr-defined]
+    keys = list(rows[0]) if rows else []
+    fmts = {k: ("date" if "date" in k or k.endswith("_at") else
+                "num" if all(isinstance(x.get(k), int | float) or x.get(k) is None for x in rows)
+                else "text") for k in keys}
+    cols = [(k, t(f"web.col.{k}", lang) if t(f"web.col.{k}", lang) != f"web.col.{k}" else k,
+             fmts[k]) for k in keys]
+    r.web_tables = [WebTable("preview", t("web.import.preview_rows", lang), cols, rows[:50])]  # type: ignore[attr-defined]
     return r
 
 

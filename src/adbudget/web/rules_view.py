@@ -156,6 +156,45 @@ def audit(state: AppState, lang: str, limit: int = 50) -> list[dict[str, Any]]:
     return state.view(("rules_log", lang), go)
 
 
+def pacing(state: AppState, lang: str) -> Any:
+    """Spend vs the plan this period per line: projected landing and the daily budget that
+    lands on plan (``ws.pacing()``); None when there is no plan or no data."""
+    from adbudget.web.area_views import WebTable
+
+    def go() -> Any:
+        if not callable(getattr(state.ws, "pacing", None)):
+            return None
+        try:
+            rep = state.ws.pacing()
+        except AdbudgetError:
+            return None
+        rows = []
+        for rec in rep.lines.to_dict(orient="records"):
+            buckets = str(rec.get("bucket") or "").split("+")
+            rows.append({
+                "line": labels.line_label(rec.get("market"), rec.get("channel"), lang),
+                "market": rec.get("market"), "channel": rec.get("channel"),
+                "bucket": " + ".join(labels.bucket(b, lang) for b in buckets if b),
+                "plan": _f(rec.get("plan")), "spent": _f(rec.get("spent")),
+                "projected": _f(rec.get("projected")),
+                "projected_pct": _f(rec.get("projected_pct")),
+                "required_daily": _f(rec.get("required_daily")),
+                "status": labels.word("pace", rec.get("status"), lang)})
+        cols = [("line", t("web.col.line", lang), "text"), ("bucket", t("web.col.bucket", lang), "text"),
+                ("plan", t("web.pacing.plan", lang), "money"),
+                ("spent", t("web.pacing.spent", lang), "money"),
+                ("projected", t("web.pacing.projected", lang), "money"),
+                ("projected_pct", t("web.pacing.projected_pct", lang), "pct"),
+                ("required_daily", t("web.pacing.required_daily", lang), "money"),
+                ("status", t("web.pacing.status", lang), "text")]
+        return WebTable("pacing", t("web.pacing.title", lang, period=rep.period,
+                                     elapsed=rep.days_elapsed, total=rep.days_total),
+                        cols, rows, t("web.pacing.note", lang, tol=f"{rep.tolerance_pct:g}"),
+                        ("market", "channel"))
+
+    return state.view(("pacing", lang), go)
+
+
 def _page(request: Request, message: str | None = None, status_code: int = 200,
           confirm: list[dict[str, Any]] | None = None) -> HTMLResponse:
     from adbudget.web.dash import render
@@ -166,6 +205,7 @@ def _page(request: Request, message: str | None = None, status_code: int = 200,
     ctx: dict[str, Any] = {"rows": data.get("rows", []), "error": data.get("error"),
                            "not_built": data.get("not_built", False),
                            "as_of": data.get("as_of"), "log": audit(state, lang),
+                           "pacing": pacing(state, lang),
                            "message": message, "confirm": confirm}
     if confirm is not None:
         ctx["confirm_total"] = sum(r["delta"] or 0.0 for r in confirm)
