@@ -19,7 +19,8 @@ from adbudget.report.model import Column, Figure, Kpi, Section, Table
 LINE_FIELDS = (
     "bucket", "market", "channel", "amount_base", "amount_local", "currency", "daily_budget_base",
     "expected_revenue", "expected_revenue_lo", "expected_revenue_hi", "expected_profit",
-    "marginal_roas", "breakeven_roas", "saturation_pct", "change_pct", "reason",
+    "marginal_roas", "breakeven_roas", "breakeven_roas_ltv", "saturation_pct", "change_pct",
+    "reason",
 )
 BUCKETS = ("brand", "performance", "test", "reserve")
 
@@ -120,6 +121,7 @@ def plan_section(lines: Any, header: Mapping[str, Any], lang: str = "en",
         Column("expected_profit", t("report.col.expected_profit", lang), "money"),
         Column("marginal_roas", t("report.col.marginal_roas", lang), "ratio"),
         Column("breakeven_roas", t("report.col.breakeven_roas", lang), "ratio"),
+        Column("breakeven_roas_ltv", t("economics.col.breakeven_roas_ltv", lang), "ratio"),
         Column("saturation_pct", t("report.col.saturation", lang), "pct"),
         Column("change_pct", t("report.col.change", lang), "pct"),
         Column("reason", t("report.col.reason", lang)),
