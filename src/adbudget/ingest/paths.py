@@ -2,8 +2,8 @@
 
 Columns: ``path`` (channels joined by ``>``, usually ``" > "``), ``total_conversions``,
 optional ``total_conversion_value`` and ``total_null``. Separated by ``;`` (the package's own
-example file) or ``,``; UTF-8 with or without BOM. Returns the table in the layout
-:class:`adbudget.attribution.PathTable` reads, with ``total_conversion_value`` and
+example file) or ``,``; any encoding :func:`adbudget.ingest.encoding.decode_bytes` reads.
+Returns the table in the layout :class:`adbudget.attribution.PathTable` reads, with ``total_conversion_value`` and
 ``total_null`` filled with 0 when absent.
 """
 
@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from adbudget.errors import InputError
+from adbudget.ingest.encoding import decode_bytes
 
 REQUIRED = ("path", "total_conversions")
 NUMERIC = ("total_conversions", "total_conversion_value", "total_null")
@@ -25,12 +26,13 @@ def read_path_table(path: Path | str) -> pd.DataFrame:
     """Read and validate a ChannelAttribution path table from a CSV file."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        data = path.read_bytes()
     except FileNotFoundError:
         raise InputError("file not found", file=str(path)) from None
-    except UnicodeDecodeError:
-        raise InputError("not UTF-8 text; save the path table as UTF-8 CSV", file=str(path)) from None
-    return parse_path_table(text, str(path))
+    except IsADirectoryError:
+        raise InputError("is a folder, not a file", file=str(path)) from None
+    # the same encodings as every import (UTF-8/BOM, UTF-16, GB18030, Big5), located errors
+    return parse_path_table(decode_bytes(data, str(path)), str(path))
 
 
 def parse_path_table(text: str, name: str = "<paths>") -> pd.DataFrame:
