@@ -47,13 +47,18 @@ def test_the_loop_table_renders_in_both_languages(capsys) -> None:
             "slope": 1.8, "slope_se": 0.6, "true": 1000.0, "true_slope": 2.0, "covered": True}
     periods = [LoopPeriod("2026-11", 30000.0, 5000.0, 9000.0, 6000.0, 4000.0, 5000 / 9000, 0.3),
                LoopPeriod("2026-12", 31000.0, 7000.0, 9500.0, 6500.0, 6500.0, 12000 / 18500, 0.2,
-                          tests=[test])]
+                          tests=[test],
+                          misses=[{"market": "US", "forecast": 9000.0, "lo": 8000.0, "hi": 10000.0,
+                                   "actual": 6000.0, "missed": True},
+                                  {"market": "DE", "forecast": 900.0, "lo": 800.0, "hi": 1000.0,
+                                   "actual": 950.0, "missed": False}])]
     result = LoopResult(seed=0, size="tiny", periods=periods, seconds=12.0)
     for lang, word in (("en", "Status quo"), ("zh", "维持原分配")):
         set_language(lang)
         render_loop(result)
         out = capsys.readouterr().out
         assert word in out and "2026-12" in out and "+1.80" in out
+        assert "6,000" in out and "DE" not in out.split("2026-12 ")[-1]  # misses only
     set_language("en")
     assert result.summary()["beats_status_quo_from_second"] is True
     assert result.frame()["plan_profit"].tolist() == [5000.0, 7000.0]

@@ -64,6 +64,14 @@ def render_loop(result: Any) -> None:
                       _money(p.cumulative_regret), f"{100 * p.share_of_oracle:.0f}%",
                       f"{p.mroas_error:.2f}", found, style=style)
     console.print(table)
+    # accountability: each month's forecast misses first (incremental revenue per market)
+    for p in result.periods:
+        missed = [m for m in p.misses if m.get("missed")]
+        if missed:
+            items = "; ".join(t("loop.miss.item", market=m["market"], forecast=_money(m["forecast"]),
+                                lo=_money(m["lo"]), hi=_money(m["hi"]), actual=_money(m["actual"]))
+                              for m in missed)
+            console.print(t("loop.miss.line", period=p.period, items=items), style="yellow", highlight=False)
     s = result.summary()
     console.print(t("loop.summary", plan=_money(s["plan_profit"]), oracle=_money(s["oracle_profit"]),
                     sq=_money(s["status_quo_profit"]),
