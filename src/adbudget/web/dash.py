@@ -15,7 +15,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from adbudget.errors import AdbudgetError
 from adbudget.i18n import set_language, t
-from adbudget.web import labels
 from adbudget.web import model_view as mv
 from adbudget.web import overview_view as ov
 from adbudget.web import plan_view as pv
@@ -326,7 +325,3 @@ def _area_page(page: str):
 for _page in ("ltv", "cohorts", "funnel"):
     router.add_api_route(f"/{_page}", _area_page(_page), methods=["GET"],
                          response_class=HTMLResponse)
-
-
-def retranslated(texts: list[str], lang: str) -> list[str]:
-    return [labels.retranslate(x, lang) for x in texts]

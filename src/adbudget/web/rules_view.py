@@ -173,7 +173,7 @@ def pacing(state: AppState, lang: str) -> Any:
             buckets = str(rec.get("bucket") or "").split("+")
             rows.append({
                 "line": labels.line_label(rec.get("market"), rec.get("channel"), lang),
-                "market": rec.get("market"), "channel": rec.get("channel"),
+                "market": rec.get("market"), "channel": labels.channel(rec.get("channel"), lang),
                 "bucket": " + ".join(labels.bucket(b, lang) for b in buckets if b),
                 "plan": _f(rec.get("plan")), "spent": _f(rec.get("spent")),
                 "projected": _f(rec.get("projected")),
