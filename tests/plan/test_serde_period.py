@@ -7,6 +7,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from adbudget.errors import InputError
@@ -144,3 +146,17 @@ def test_weekly_plan_paced_by_the_rules(ws):  # noqa: F811
     assert res.exit_code == 0, res.output
     out = json.loads(res.output)
     assert out["period"] == "2026-W45" and out["days_total"] == 7
+
+
+@settings(deadline=None, max_examples=60)
+@given(st.dates(min_value=date(2000, 1, 1), max_value=date(2099, 12, 31)),
+       st.integers(min_value=0, max_value=400))
+def test_any_period_reads_back_from_its_label(day, span):
+    from datetime import timedelta
+
+    y, w, _ = day.isocalendar()
+    for text in (f"{day:%Y-%m}", f"{y}-W{w}", f"{day.year}-Q{(day.month - 1) // 3 + 1}",
+                 f"{day}:{day + timedelta(days=span)}"):
+        p = Period.parse(text)
+        assert day in p and Period.parse(p.label) == p
+        assert p.days == (p.end - p.start).days + 1 and pacing_period(p.label) == (p.start, p.end)
