@@ -25,93 +25,93 @@ from adbudget.config.catalog import market_label
 from adbudget.i18n import get_language, t
 
 
+def init_cmd(
+    directory: Annotated[Path, typer.Argument(help="Folder for the new workspace.")] = DEFAULT_WORKSPACE,
+    markets: Annotated[str | None, typer.Option(help="Comma-separated market codes or country names (default: the 19 markets marked default in `adbudget markets`).")] = None,
+    base_currency: Annotated[str, typer.Option("--base-currency", help="ISO 4217 code of the base currency.")] = "USD",
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing adbudget.toml.")] = False,
+    lang: LangOpt = "en",
+    json_out: JsonOpt = False,
+) -> None:
+    from adbudget.config import default_settings
+    from adbudget.workspace import Workspace
+
+    codes = [m.strip().upper() for m in markets.split(",")] if markets else None
+    settings = default_settings(codes, base_currency=base_currency)
+    ws = Workspace.init(directory, settings, overwrite=force)
+    ws.close()
+    if json_out:
+        print_json({"workspace": str(directory.resolve()), "markets": list(settings.markets)})
+    else:
+        console.print(t("core.init.done", path=str(directory.resolve()), n=len(settings.markets)))
+
+
+def import_cmd(
+    files: Annotated[list[Path], typer.Argument(help="Files or folders to import (CSV, TSV, XLSX, Parquet); FX rates are taken first.")],
+    source: Annotated[str | None, typer.Option(help="Force the format instead of detecting it.")] = None,
+    market: Annotated[str | None, typer.Option(help="Market of rows whose file does not say it.")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate and show what would change; write nothing.")] = False,
+    replace: Annotated[bool, typer.Option("--replace", help="Import a file again although later imports changed its rows (puts its values back).")] = False,
+    workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
+    lang: LangOpt = "en",
+    json_out: JsonOpt = False,
+) -> None:
+    results = []
+    files = expand_paths(files)
+    with open_workspace(workspace) as ws:
+        show_bar = is_interactive() and not json_out
+        with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                      TimeElapsedColumn(), console=console, transient=True, disable=not show_bar) as bar:
+            task = bar.add_task(t("core.import.progress"), total=len(files))
+            for path in files:
+                bar.update(task, description=escape(path.name))
+                results.append(ws.import_file(path, source=source, market=market, dry_run=dry_run,
+                                              replace=replace))
+                bar.advance(task)
+    if json_out:
+        print_json([{k: v for k, v in r.__dict__.items() if k != "preview"} for r in results])
+        return
+    table = Table(title=t("core.import.title_dry" if dry_run else "core.import.title"))
+    for key in ("file", "source", "kind", "rows", "new", "replaced", "removed", "range", "seconds"):
+        label = t("ingest.col.removed") if key == "removed" else t(f"core.import.col.{key}")
+        table.add_column(label, justify="right" if key in ("rows", "new", "replaced", "removed", "seconds") else "left")
+    for r in results:
+        if r.already_imported:
+            table.add_row(r.file, r.source, r.kind, str(r.rows), "0", "0", "0", t("core.import.already"), f"{r.seconds:.2f}")
+        else:
+            span = f"{r.first_date} … {r.last_date}" if r.first_date else ""
+            table.add_row(r.file, r.source, r.kind, str(r.rows), str(r.inserted - r.replaced if r.inserted >= r.replaced else r.inserted),
+                          str(r.replaced), str(r.removed), span, f"{r.seconds:.2f}")
+    console.print(table)
+
+
+def status_cmd(
+    workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
+    lang: LangOpt = "en",
+    json_out: JsonOpt = False,
+) -> None:
+    with open_workspace(workspace, read_only=False) as ws:
+        report = ws.status()
+        claims = ws.incrementality() if not json_out else None
+    if json_out:
+        print_json(report)
+        return
+    render_status(report)
+    if claims is not None:  # what the platforms claim vs what the last fit says they caused
+        from adbudget.cli.response import claims_table
+
+        table = claims_table(claims[0], claims[1])
+        if table is not None:
+            console.print(table)
+            if not claims[2]:
+                console.print(f"[yellow]{t('response.stale_data')}[/yellow]")
+
+
 def register(app: typer.Typer) -> None:
     """Add init, import and status."""
-
-    @app.command("init", help="Create a workspace: adbudget.toml with the default catalog and the store.")
-    @handle_errors
-    def init_cmd(
-        directory: Annotated[Path, typer.Argument(help="Folder for the new workspace.")] = DEFAULT_WORKSPACE,
-        markets: Annotated[str | None, typer.Option(help="Comma-separated market codes or country names (default: the 19 markets marked default in `adbudget markets`).")] = None,
-        base_currency: Annotated[str, typer.Option("--base-currency", help="ISO 4217 code of the base currency.")] = "USD",
-        force: Annotated[bool, typer.Option("--force", help="Overwrite an existing adbudget.toml.")] = False,
-        lang: LangOpt = "en",
-        json_out: JsonOpt = False,
-    ) -> None:
-        from adbudget.config import default_settings
-        from adbudget.workspace import Workspace
-
-        codes = [m.strip().upper() for m in markets.split(",")] if markets else None
-        settings = default_settings(codes, base_currency=base_currency)
-        ws = Workspace.init(directory, settings, overwrite=force)
-        ws.close()
-        if json_out:
-            print_json({"workspace": str(directory.resolve()), "markets": list(settings.markets)})
-        else:
-            console.print(t("core.init.done", path=str(directory.resolve()), n=len(settings.markets)))
-
-    @app.command("import", help="Import platform exports, orders, journeys, funnel, lift tests, FX rates or margins.")
-    @handle_errors
-    def import_cmd(
-        files: Annotated[list[Path], typer.Argument(help="Files or folders to import (CSV, TSV, XLSX, Parquet); FX rates are taken first.")],
-        source: Annotated[str | None, typer.Option(help="Force the format instead of detecting it.")] = None,
-        market: Annotated[str | None, typer.Option(help="Market of rows whose file does not say it.")] = None,
-        dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate and show what would change; write nothing.")] = False,
-        replace: Annotated[bool, typer.Option("--replace", help="Import a file again although later imports changed its rows (puts its values back).")] = False,
-        workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
-        lang: LangOpt = "en",
-        json_out: JsonOpt = False,
-    ) -> None:
-        results = []
-        files = expand_paths(files)
-        with open_workspace(workspace) as ws:
-            show_bar = is_interactive() and not json_out
-            with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                          TimeElapsedColumn(), console=console, transient=True, disable=not show_bar) as bar:
-                task = bar.add_task(t("core.import.progress"), total=len(files))
-                for path in files:
-                    bar.update(task, description=escape(path.name))
-                    results.append(ws.import_file(path, source=source, market=market, dry_run=dry_run,
-                                                  replace=replace))
-                    bar.advance(task)
-        if json_out:
-            print_json([{k: v for k, v in r.__dict__.items() if k != "preview"} for r in results])
-            return
-        table = Table(title=t("core.import.title_dry" if dry_run else "core.import.title"))
-        for key in ("file", "source", "kind", "rows", "new", "replaced", "removed", "range", "seconds"):
-            label = t("ingest.col.removed") if key == "removed" else t(f"core.import.col.{key}")
-            table.add_column(label, justify="right" if key in ("rows", "new", "replaced", "removed", "seconds") else "left")
-        for r in results:
-            if r.already_imported:
-                table.add_row(r.file, r.source, r.kind, str(r.rows), "0", "0", "0", t("core.import.already"), f"{r.seconds:.2f}")
-            else:
-                span = f"{r.first_date} … {r.last_date}" if r.first_date else ""
-                table.add_row(r.file, r.source, r.kind, str(r.rows), str(r.inserted - r.replaced if r.inserted >= r.replaced else r.inserted),
-                              str(r.replaced), str(r.removed), span, f"{r.seconds:.2f}")
-        console.print(table)
-
-    @app.command("status", help="What is loaded: date range, markets × channels, spend and revenue, gaps.")
-    @handle_errors
-    def status_cmd(
-        workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
-        lang: LangOpt = "en",
-        json_out: JsonOpt = False,
-    ) -> None:
-        with open_workspace(workspace, read_only=False) as ws:
-            report = ws.status()
-            claims = ws.incrementality() if not json_out else None
-        if json_out:
-            print_json(report)
-            return
-        render_status(report)
-        if claims is not None:  # what the platforms claim vs what the last fit says they caused
-            from adbudget.cli.response import claims_table
-
-            table = claims_table(claims[0], claims[1])
-            if table is not None:
-                console.print(table)
-                if not claims[2]:
-                    console.print(f"[yellow]{t('response.stale_data')}[/yellow]")
+    app.command("init", help="Create a workspace: adbudget.toml with the default catalog and the store.")(handle_errors(init_cmd))
+    app.command("import", help="Import platform exports, orders, journeys, funnel, lift tests, FX rates or margins.")(handle_errors(import_cmd))
+    app.command("status", help="What is loaded: date range, markets × channels, spend and revenue, gaps.")(handle_errors(status_cmd))
 
 
 def expand_paths(paths: list[Path]) -> list[Path]:
