@@ -1,6 +1,7 @@
 """Planner: bucket policy, market split, performance optimizer, brand/test/reserve, scenarios.
 
-Pure: takes settings, curves and DataFrames, returns typed results (no I/O).
+Pure: takes settings, curves and DataFrames, returns typed results (no I/O). ``make_plan``
+runs the stages of ``plan/stages.py``; ``plan/serde.py`` is the versioned saved-plan format.
 """
 
 from adbudget.plan.buckets import (
@@ -11,6 +12,7 @@ from adbudget.plan.buckets import (
     validate_shares,
 )
 from adbudget.plan.constraints import (
+    CONSTRAINTS,
     AlwaysOn,
     BreakEvenFloor,
     BucketTotal,
@@ -20,16 +22,20 @@ from adbudget.plan.constraints import (
     LineFloor,
     MaxChange,
     combine,
+    from_settings,
 )
 from adbudget.plan.optimizer import OptimalityCheck, Solution, solve
+from adbudget.plan.period import Period, parse_period
 from adbudget.plan.planner import PlanInputs, make_plan, value_per_revenue
 from adbudget.plan.result import Frontier, FrontierPoint, PlanLine, PlanResult, StageAdvice
 from adbudget.plan.rounding import round_to_total
+from adbudget.plan.serde import FORMAT_VERSION, PlanFormatError, from_record, to_record
 
 __all__ = [
-    "BUCKETS", "AlwaysOn", "BreakEvenFloor", "BucketPolicy", "BucketTotal", "ConstraintSet",
+    "BUCKETS", "CONSTRAINTS", "FORMAT_VERSION", "AlwaysOn", "BreakEvenFloor", "BucketPolicy", "BucketTotal", "ConstraintSet",
     "Frontier", "FrontierPoint", "LineCap", "LineContext", "LineFloor", "MaxChange",
-    "OptimalityCheck", "PlanInputs", "PlanLine", "PlanResult", "Solution", "StageAdvice",
-    "bucket_policy", "combine", "make_plan", "parse_buckets", "round_to_total", "solve",
+    "OptimalityCheck", "Period", "PlanFormatError", "PlanInputs", "PlanLine", "PlanResult",
+    "Solution", "StageAdvice", "bucket_policy", "combine", "from_record", "from_settings",
+    "make_plan", "parse_buckets", "parse_period", "round_to_total", "solve", "to_record",
     "validate_shares", "value_per_revenue",
 ]
