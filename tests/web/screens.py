@@ -42,9 +42,12 @@ def shoot(base: str, out: Path, widths: tuple[int, ...] = (1440, 390),
 
 if __name__ == "__main__":
     widths = (1440, 390)
-    if "--widths" in sys.argv:
-        widths = tuple(int(x) for x in sys.argv[sys.argv.index("--widths") + 1].split(","))
-    only = [a for a in sys.argv[3:] if not a.startswith("--") and "," not in a]
+    rest = sys.argv[3:]
+    if "--widths" in rest:
+        i = rest.index("--widths")
+        widths = tuple(int(x) for x in rest[i + 1].split(","))
+        rest = rest[:i] + rest[i + 2:]
+    only = rest
     pages = [p for p in PAGES if not only or p[0] in only]
     for f in shoot(sys.argv[1], Path(sys.argv[2]), widths, pages):
         print(f)
