@@ -121,6 +121,11 @@ def test_one_breakeven_on_every_command_and_page(seller):
         rows = [r for tbl in section.tables for r in tbl.rows
                 if r.get("market") == "US" and r.get("breakeven_roas") is not None]
         seen["report"] = rows[0]["breakeven_roas"]
+        ltv_rows = [r for r in rows if r.get("breakeven_roas_ltv") is not None]
+        assert ltv_rows and all(r["channel"] == "meta" for r in ltv_rows)  # its own column
+        assert all(r["breakeven_roas_ltv"] == pytest.approx(US_BE / LTV_US_META) for r in ltv_rows)
+        labels = {c.key: c.label for tbl in section.tables for c in tbl.columns}
+        assert labels["breakeven_roas_ltv"] != labels["breakeven_roas"]
         with TestClient(create_app(ws), raise_server_exceptions=False) as client:
             page = client.get("/api/plan").json()
         api_rows = [r for tbl in page["tables"] for r in tbl["rows"]
