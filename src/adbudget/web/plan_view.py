@@ -124,7 +124,9 @@ def plan_view(plan: Any, lang: str) -> PlanView:
             "profit_lo": _num(r.get("expected_profit_lo")),
             "profit_hi": _num(r.get("expected_profit_hi")),
             "mroas": mroas, "breakeven": be, "saturation": _num(r.get("saturation_pct")),
-            "below_breakeven": mroas is not None and be is not None and mroas < be,
+            # a line whose value counts LTV pays down to its own (lower) break-even
+            "below_breakeven": mroas is not None and be is not None
+            and mroas < (_num(r.get("breakeven_roas_ltv")) or be),
             "reason": labels.reason(r, lang),
         })
     view.rows.sort(key=lambda x: (str(x["market"]), BUCKET_ORDER.get(str(x["bucket"]), 9),
