@@ -25,6 +25,8 @@ def _keys() -> set[str]:
     keys |= {f"report.bucket.{b}" for b in BUCKETS}
     keys |= {f"web.nav.{p}" for p in ("model", "ltv", "cohorts", "funnel")}
     keys |= {f"web.fit.method_{m}" for m in ("svi", "nuts")}
+    keys |= {f"web.fit.stage_{s}" for s in ("preparing", "sampling", "summarising", "done",
+                                            "failed")}
     keys |= {f"web.stale.plan_{s}" for s in ("stale", "old_model")}
     keys |= {f"web.plan.mark_{s}" for s in ("best", "breakeven")}
     keys |= {f"web.glossary.{k}.{p}" for k in ("spend", "revenue", "mer", "profit", "overclaim",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import re
+import time
 
 import pytest
 
@@ -73,18 +74,31 @@ def test_stale_fit_is_labelled_and_offers_a_refit(client):
 def test_fit_needs_csrf_and_reports_in_plain_words(client):
     state = client.app.state.adb
     calls = []
-    state.ws.fit = lambda method=None, **k: calls.append(method)
+    state.ws.fit = lambda method=None, progress=None, **k: calls.append(method)
     r = client.post("/fit", data={"method": "svi", "next": "/plan"}, headers=HTML,
                     follow_redirects=False)
     assert r.status_code == 303 and calls == []
     client.get("/", headers=HTML)
     token = client.cookies["adb_csrf"]
-    r = client.post("/fit", data={"csrf_token": token, "method": "svi", "next": "/plan"},
-                    headers=HTML)
-    assert calls == ["svi"] and "Model refitted" in r.text
-    r = client.post("/fit", data={"csrf_token": token, "method": "bogus", "next": "//evil"},
-                    headers=HTML, follow_redirects=False)
-    assert calls == ["svi", "svi"] and r.headers["location"].startswith("/plan?")
+
+    def refit(data):
+        r = client.post("/fit", data={"csrf_token": token, **data}, headers=HTML,
+                        follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"].startswith("/fit/")
+        job = r.headers["location"].rsplit("/", 1)[1]
+        deadline = time.monotonic() + 30
+        while not (body := client.get(f"/api/fit/{job}").json())["done"]:
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        return body
+
+    body = refit({"method": "svi", "next": "/plan"})
+    assert calls == ["svi"] and body["stage"] == "done" and body["next"].startswith("/plan?msg=")
+    assert "Model refitted" in client.get(body["next"], headers=HTML).text
+    body = refit({"method": "bogus", "next": "//evil"})
+    assert calls == ["svi", "svi"] and body["next"].startswith("/plan?")
+    # a message is shown only by its server-made id: a link cannot put text on a page
+    assert "forged" not in client.get("/plan?msg=forged&msg_text=forged", headers=HTML).text
 
 
 @pytest.mark.parametrize("path", ["/", "/plan", "/model", "/ltv", "/cohorts", "/funnel", "/rules"])

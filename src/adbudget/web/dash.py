@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from adbudget.errors import AdbudgetError
@@ -82,9 +82,11 @@ def render(request: Request, template: str, active: str, **context: Any) -> HTML
 
     state = get_state(request)
     lang = request_lang(request)
-    context.setdefault("banner", banner(state, lang))
+    if "banner" not in context:
+        context["banner"] = banner(state, lang)
     context.setdefault("fit_methods", FIT_METHODS)
-    context.setdefault("message", request.query_params.get("msg_text") or None)
+    if "message" not in context or context["message"] is None:
+        context["message"] = state.notices.get(request.query_params.get("msg") or "")
     return base_render(request, template, active, **context)
 
 
@@ -265,7 +267,68 @@ def model_page(request: Request) -> HTMLResponse:
     return render(request, "model.html.j2", "model", **ctx)
 
 
-# -- refit --------------------------------------------------------------------------------------
+# -- refit ------------------------------------------------------------------------------------
+@dataclass
+class FitJob:
+    """A refit running in a background thread (it holds the workspace lock while it runs)."""
+
+    id: str
+    method: str
+    lang: str
+    back: str
+    started: float = field(default_factory=time.monotonic)
+    stage: str = "preparing"  # preparing, sampling, summarising, done, failed
+    message: str = ""
+    notice: str = ""
+
+    @property
+    def done(self) -> bool:
+        return self.stage in ("done", "failed")
+
+
+def start_fit(state: AppState, method: str, lang: str, back: str) -> FitJob:
+    """Start a refit unless one is running (then that one is returned)."""
+    import secrets
+    import threading
+
+    for job in state.jobs.values():
+        if not job.done:
+            return job
+    job = FitJob(secrets.token_urlsafe(8), method, lang, back)
+    state.jobs[job.id] = job
+
+    def stage(_msg: str) -> None:  # the fit says when sampling starts and when it summarises
+        job.stage = "sampling" if job.stage == "preparing" else "summarising"
+
+    def run() -> None:
+        set_language(lang)
+        try:
+            with state.lock:
+                state.ws.fit(method=method, progress=stage)
+            job.message = t("web.fit.done", lang, seconds=f"{time.monotonic() - job.started:.0f}")
+            job.stage = "done"
+        except AdbudgetError as exc:
+            job.message, job.stage = str(exc), "failed"
+        except Exception:  # the page must learn that it ended
+            log.exception("refit failed")
+            job.message, job.stage = t("web.server_error", lang), "failed"
+        finally:
+            state.invalidate()
+            job.notice = state.notice(job.message)
+
+    threading.Thread(target=run, name=f"adbudget-fit-{job.id}", daemon=True).start()
+    return job
+
+
+def fit_status(job: FitJob, lang: str) -> dict[str, Any]:
+    elapsed = time.monotonic() - job.started
+    sep = "&" if "?" in job.back else "?"
+    return {"id": job.id, "stage": job.stage, "done": job.done, "seconds": round(elapsed, 1),
+            "text": t(f"web.fit.stage_{job.stage}", lang, seconds=f"{elapsed:.0f}"),
+            "message": job.message,
+            "next": f"{job.back}{sep}msg={job.notice}" if job.done else None}
+
+
 @router.post("/fit", response_class=HTMLResponse)
 async def fit_post(request: Request) -> Response:
     form = await request.form(max_files=0, max_fields=10)
@@ -274,25 +337,40 @@ async def fit_post(request: Request) -> Response:
     back = str(form.get("next") or "/plan")
     back = back if back.startswith("/") and not back.startswith("//") else "/plan"
     if not csrf_ok_for_form(request, form.get(CSRF_FIELD)):  # type: ignore[arg-type]
-        return RedirectResponse(f"{back}?msg=csrf", status_code=303)
+        return RedirectResponse(f"{back}?msg={state.notice(t('web.csrf', lang))}", status_code=303)
+    if not _has(state.ws, "fit"):
+        return RedirectResponse(back, status_code=303)
     method = str(form.get("method") or "svi")
     method = method if method in FIT_METHODS else "svi"
+    job = start_fit(state, method, lang, back)
+    return RedirectResponse(f"/fit/{job.id}", status_code=303)
 
-    def go() -> str:
-        set_language(lang)
-        started = time.perf_counter()
-        try:
-            state.ws.fit(method=method)
-        except AdbudgetError as exc:
-            return str(exc)
-        return t("web.fit.done", lang, seconds=f"{time.perf_counter() - started:.0f}")
 
-    message = await run_in_threadpool(state.run, go)
-    state.invalidate()
-    request.scope["query_string"] = b""
-    from urllib.parse import quote
+@router.get("/fit/{job_id}", response_class=HTMLResponse)
+def fit_page(request: Request, job_id: str) -> Response:
+    """The refit's progress (never waits for the workspace, which the fit holds)."""
+    from adbudget.web.pages import render as base_render
 
-    return RedirectResponse(f"{back}?msg_text={quote(message)}", status_code=303)
+    state = get_state(request)
+    job = state.jobs.get(job_id)
+    if job is None:
+        return RedirectResponse("/", status_code=303)
+    lang = request_lang(request)
+    if job.done:
+        return RedirectResponse(fit_status(job, lang)["next"], status_code=303)
+    return base_render(request, "fit.html.j2", "model", banner=None, message=None,
+                       job=fit_status(job, lang), title=t("web.fit.title", lang))
+
+
+@router.get("/api/fit/{job_id}", include_in_schema=True, tags=["api"])
+def fit_api(request: Request, job_id: str) -> dict[str, Any]:
+    """A refit's stage, seconds so far, and where to go when it is done."""
+    from fastapi import HTTPException
+
+    job = get_state(request).jobs.get(job_id)
+    if job is None:
+        raise HTTPException(404, "no such refit")
+    return fit_status(job, request_lang(request))
 
 
 # -- LTV, cohorts, funnel -----------------------------------------------------------------------

@@ -75,6 +75,8 @@ class AppState:
     _cache: dict[tuple[str, str], tuple[Any, Section]] = field(default_factory=dict)
     _json: dict[tuple[str, str], tuple[Any, bytes]] = field(default_factory=dict)
     _views: dict[tuple[Any, ...], tuple[Any, Any]] = field(default_factory=dict)
+    jobs: dict[str, Any] = field(default_factory=dict)  # background refits by id
+    notices: OrderedDict[str, str] = field(default_factory=OrderedDict)  # "what changed" by id
     _version: tuple[float, Any] = (float("-inf"), None)
 
     def start_idle_release(self, idle_s: float = 1.0, poll_s: float = 0.25) -> threading.Thread:
@@ -189,6 +191,15 @@ class AppState:
             self.pending.popitem(last=False)
         key = secrets.token_urlsafe(12)
         self.pending[key] = upload
+        return key
+
+    def notice(self, text: str) -> str:
+        """Keep a message for the next page (by a server-made id, so a link cannot put
+        arbitrary text on a page); the 32 latest are kept."""
+        key = secrets.token_urlsafe(8)
+        self.notices[key] = text
+        while len(self.notices) > 32:
+            self.notices.popitem(last=False)
         return key
 
     def take(self, key: str) -> PendingUpload | None:

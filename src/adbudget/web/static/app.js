@@ -108,6 +108,20 @@
       if (b) { b.disabled = true; } if (p) { p.hidden = false; }
     });
   });
+  // refit in progress: poll its stage, then go back to the page it was started from
+  var prog = document.getElementById("fit-progress");
+  if (prog) {
+    (function poll() {
+      fetch(prog.dataset.poll, {credentials: "same-origin"})
+        .then(function (r) { return r.json(); })
+        .then(function (b) {
+          var stage = document.getElementById("fit-stage");
+          if (stage && b.text) { stage.textContent = b.text; }
+          if (b.done && b.next) { window.location.href = b.next; } else { setTimeout(poll, 1000); }
+        })
+        .catch(function () { setTimeout(poll, 2000); });
+    })();
+  }
   // rules: tick all, and the total budget change of the ticked rows
   var all = document.getElementById("rules-all");
   var total = document.getElementById("rules-selected-total");
