@@ -43,6 +43,13 @@ def test_the_issue_numbers():
         UnitEconomics(50, 3, 5)  # type: ignore[misc]
 
 
+def test_rule_text_names_the_ltv_breakeven_apart():
+    from adbudget.rules import parse_condition
+
+    assert parse_condition("roas(last_7d) < breakeven_roas_ltv")["than"] == {"target": "breakeven_roas_ltv"}
+    assert parse_condition("roas(last_7d) < breakeven_roas")["than"] == {"target": "breakeven_roas"}
+
+
 def test_simulator_scores_with_the_same_formula():
     from adbudget.simulate.spec import build_spec
 
@@ -117,6 +124,9 @@ def test_one_breakeven_on_every_command_and_page(seller):
         targets = ws.rules_targets().set_index(["market", "channel"])
         assert targets.loc[("US", "*"), "breakeven_roas"] == pytest.approx(US_BE)
         assert targets.loc[("US", "meta"), "breakeven_roas"] == pytest.approx(US_BE)
+        # rules may compare with the LTV break-even by its own name
+        assert targets.loc[("US", "meta"), "breakeven_roas_ltv"] == pytest.approx(US_BE / LTV_US_META)
+        assert targets.loc[("US", "google_search"), "breakeven_roas_ltv"] == pytest.approx(US_BE)
         section = ws.report_sections("en", pages=["plan"])["plan"]
         rows = [r for tbl in section.tables for r in tbl.rows
                 if r.get("market") == "US" and r.get("breakeven_roas") is not None]

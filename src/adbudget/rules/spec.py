@@ -30,7 +30,8 @@ STATE_METRICS: tuple[str, ...] = ("daily_budget", "bid")
 """Window-free values of a line's current settings."""
 
 TARGETS: tuple[str, ...] = (
-    "breakeven_roas", "target_roas", "marginal_roas", "plan_daily_budget", "plan_amount",
+    "breakeven_roas", "breakeven_roas_ltv", "target_roas", "marginal_roas", "plan_daily_budget",
+    "plan_amount",
 )
 """Plan targets a condition can compare against (``than: {target: ...}``)."""
 

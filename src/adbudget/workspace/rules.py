@@ -143,7 +143,8 @@ class RulesService(Service):
         for code, econ in self.data.market_economics().items():
             be = finite_or_none(econ.breakeven_roas)
             be = np.nan if be is None else be
-            rows.append({"market": code, "channel": "*", "breakeven_roas": be, "target_roas": be * (1 + margin)})
+            rows.append({"market": code, "channel": "*", "breakeven_roas": be, "breakeven_roas_ltv": be,
+                         "target_roas": be * (1 + margin)})
         return pd.DataFrame(rows)
 
     def rules_targets(self, daily: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -155,16 +156,20 @@ class RulesService(Service):
             return base
         p = plan[0]
         p = p[p.get("bucket", pd.Series("", index=p.index)) != "reserve"].copy()
-        cols = {"breakeven_roas": "breakeven_roas", "marginal_roas": "marginal_roas",
+        cols = {"breakeven_roas": "breakeven_roas", "breakeven_roas_ltv": "breakeven_roas_ltv",
+                "marginal_roas": "marginal_roas",
                 "daily_budget_base": "plan_daily_budget", "amount_base": "plan_amount"}
         for c in cols:
             if c not in p:
                 p[c] = np.nan
             p[c] = pd.to_numeric(p[c], errors="coerce")
         g = p.groupby(["market", "channel"]).agg(
-            breakeven_roas=("breakeven_roas", "mean"), marginal_roas=("marginal_roas", "mean"),
+            breakeven_roas=("breakeven_roas", "mean"), breakeven_roas_ltv=("breakeven_roas_ltv", "mean"),
+            marginal_roas=("marginal_roas", "mean"),
             plan_daily_budget=("daily_budget_base", "sum"), plan_amount=("amount_base", "sum"),
         ).reset_index()
+        # a line without LTV breaks even at its first-order break-even
+        g["breakeven_roas_ltv"] = g["breakeven_roas_ltv"].fillna(g["breakeven_roas"])
         margin = self.settings.rules.target_margin_pct / 100.0
         g["target_roas"] = g["breakeven_roas"] * (1 + margin)
         return pd.concat([g, base], ignore_index=True)
