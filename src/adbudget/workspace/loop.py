@@ -229,7 +229,7 @@ def schedule_profit(world: Any, schedule: pd.DataFrame) -> float:
 def _plan_daily(plan: Any, known: set[tuple[str, str]]) -> tuple[dict[tuple[str, str], float], dict[str, float]]:
     """Daily money per known line from every spent bucket, and each market's test bucket
     (period total)."""
-    daily: dict[tuple[str, str], float] = {}
+    daily: dict[tuple[str, str], float] = dict.fromkeys(sorted(known), 0.0)
     tests: dict[str, float] = {}
     for ln in plan.lines:
         if ln.bucket == "reserve":
@@ -366,13 +366,19 @@ def run_loop(seed: int = 0, size: str = "small", months: int = 6, folder: Path |
                 plan = ws.plan(round(daily_budget * days, 2), period, max_change=None,
                                buckets=buckets)
             except AdbudgetError:  # limits the planner cannot meet: plan as by default
-                rules = {"fallback": len(floors)}
+                plan = None
             finally:
                 plan_settings.line_floors, plan_settings.line_caps = saved
+            if plan is not None and not all(np.isfinite(float(ln.daily_budget_base or 0.0))
+                                            for ln in plan.lines):
+                plan = None  # the planner returned no numbers under these limits
+            if plan is None:
+                rules = {"fallback": len(floors)}
         if plan is None:
             plan = ws.plan(round(daily_budget * days, 2), period, buckets=buckets, **kw)
         perf = sum(float(ln.amount_base) for ln in plan.lines if ln.bucket == "performance")
-        perf_share = perf / max(daily_budget * days, 1e-9)
+        if np.isfinite(perf) and perf > 0:
+            perf_share = perf / max(daily_budget * days, 1e-9)
         daily, test_bucket = _plan_daily(plan, known)
         forecast = _forecast(plan, known)
         designs = ws.design_tests(daily, period, test_budget=test_bucket) if tests else []
