@@ -177,7 +177,7 @@ def _reference_evidence(values: list[str]) -> tuple:
     return (n["point"], first["point"], n["comma"], first["comma"], first["ambiguous"], amb_comma, amb_point)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(values=st.lists(st.from_regex(r"[-+]?[0-9]{0,7}([.,][0-9]{0,4}){0,3}( ?%)?|[0-9.,e\- $]{0,8}", fullmatch=True),
                        min_size=1, max_size=12))
 def test_decimal_evidence_from_shapes_matches_cell_by_cell(values):
