@@ -107,3 +107,14 @@ def test_new_pages_answer_in_both_languages(client, path):
         r = client.get(f"{path}?lang={lang}", headers=HTML)
         assert r.status_code == 200, (path, lang)
         assert f'data-lang="{lang}"' in r.text
+
+
+def test_replan_says_what_changed(client):
+    client.get("/", headers=HTML)
+    token = client.cookies["adb_csrf"]
+    r = client.post("/plan", data={"csrf_token": token, "budget": "27000", "period": "2025-04",
+                                   "objective": "profit"}, headers=HTML)
+    text = html.unescape(r.text)
+    assert r.status_code == 200
+    assert "Saved a new plan for 2025-04: budget $27,000.00" in text
+    assert "The previous plan: budget $18,000.00" in text

@@ -161,8 +161,12 @@ async def plan_post(request: Request) -> Response:
                                        values)
     objective = values["objective"] if values["objective"] in ("profit", "revenue") else "profit"
     state = get_state(request)
+    from adbudget.web.dash import latest_plans
+
+    before = await run_in_threadpool(latest_plans, state)
     try:
-        await run_in_threadpool(replan, state, budget, values["period"] or None, objective, lang)
+        result = await run_in_threadpool(replan, state, budget, values["period"] or None,
+                                         objective, lang)
     except NotImplementedError:
         return await run_in_threadpool(_plan_page, request, t("report.not_built", lang,
                                                               method="plan"), 200, values)
@@ -171,7 +175,25 @@ async def plan_post(request: Request) -> Response:
             _plan_page, request, not_fitted_message(exc, lang), 200, values)
     except AdbudgetError as exc:
         return await run_in_threadpool(_plan_page, request, str(exc), 200, values)
-    return RedirectResponse("/plan", status_code=303)
+    message = replanned_message(result, before[0] if before else None,
+                                state.ws.settings.base_currency, lang)
+    return RedirectResponse(f"/plan?msg={state.notice(message)}", status_code=303)
+
+
+def replanned_message(result: Any, previous: Any, currency: str, lang: str) -> str:
+    """What a re-plan changed, in plain words: the new budget and expected profit, and the
+    previous plan's for comparison."""
+    from adbudget.web.format import money
+    from adbudget.web.plan_view import plan_view
+
+    new = plan_view(result, lang)
+    text = t("web.plan.saved", lang, period=new.period, budget=money(new.budget, currency, lang),
+             profit=money(new.profit, currency, lang))
+    if previous is not None:
+        old = plan_view(previous, lang)
+        text += " " + t("web.plan.saved_was", lang, budget=money(old.budget, currency, lang),
+                        profit=money(old.profit, currency, lang))
+    return text
 
 
 # -- import -----------------------------------------------------------------------------------
