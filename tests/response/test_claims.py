@@ -175,10 +175,12 @@ def test_a_lift_test_pins_the_over_claim_of_its_line_and_its_channel():
         fits[name] = fit_model(small.revenue, small.spend, small.regions, QUICK, method="laplace",
                                draws=200, claims=claims, lift_tests=tests).summary.set_index(
                                    ["market", "channel"])
-    for key in (("US", "meta"), ("DE", "meta")):
-        err = {name: abs(np.log(f.loc[key, "over_claim"] / 2.4)) for name, f in fits.items()}
-        roas_err = {name: abs(np.log(f.loc[key, "roas"] / truth.loc[key, "roas"]))
-                    for name, f in fits.items()}
-        print(key, err, roas_err)
-        assert err["with"] <= err["without"] + 0.02
-    assert abs(np.log(fits["with"].loc[("US", "meta"), "roas"] / truth.loc[("US", "meta"), "roas"])) < 0.2
+    err = {key: {name: abs(np.log(f.loc[key, "over_claim"] / 2.4)) for name, f in fits.items()}
+           for key in (("US", "meta"), ("DE", "meta"))}
+    roas_err = {key: {name: abs(np.log(f.loc[key, "roas"] / truth.loc[key, "roas"]))
+                      for name, f in fits.items()} for key in (("US", "meta"), ("DE", "meta"))}
+    print(err, roas_err)
+    us, de = ("US", "meta"), ("DE", "meta")
+    assert err[us]["with"] < 0.6 * err[us]["without"]  # measured 0.02 vs 0.10
+    assert roas_err[us]["with"] < 0.2
+    assert roas_err[de]["with"] <= roas_err[de]["without"] + 0.05  # the neighbour is no worse

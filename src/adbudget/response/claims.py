@@ -63,7 +63,7 @@ PHI_PRIOR_MEDIAN = 1.5  # platforms claim half again what they cause, typically
 # than their lines' returns do: the claims then tell lines apart and the shop's total sets
 # the level.
 PHI_GLOBAL_SD, PHI_CHANNEL_SD, PHI_MARKET_SD, PHI_LINE_SD = 0.7, 0.4, 0.2, 0.3
-CLAIM_NOISE_MEDIAN, CLAIM_NOISE_SD = 0.3, 0.7
+CLAIM_NOISE_MEDIAN, CLAIM_NOISE_SD = 2.0, 0.7  # over-dispersion against Poisson counts
 
 
 def is_organic_campaign(name: str) -> bool:

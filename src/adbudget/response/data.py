@@ -94,6 +94,7 @@ class ModelData:
     claims: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # (T, N)
     claims_mask: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=bool))
     claims_level: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (N,)
+    claims_unit: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (N,) one conversion, scaled
     claims_window: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # (L, N)
     logit_organic_prior: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (N,)
     has_claims: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))  # (N,)
@@ -375,12 +376,20 @@ def _claims(claims: pd.DataFrame | None, dates: pd.DatetimeIndex, lines: list[tu
     mask = (obs_mask[:, line_market] & has[None, :]) if n_n else np.zeros((len(dates), 0), bool)
     level = np.array([scaled[mask[:, n], n].mean() if mask[:, n].any() else 0.0
                       for n in range(n_n)])
+    # what one claimed conversion weighs on the model's scale: the Poisson-like noise unit
+    total_rev, total_conv = revenue.sum(axis=0), conversions.sum(axis=0)
+    per_conversion = np.where(total_conv > 0, total_rev / np.maximum(total_conv, 1e-9), 0.0)
+    if target == "orders":
+        per_conversion = np.ones(n_n)
+    unit = per_conversion / np.maximum(y_scale[line_market], 1e-9) if n_n else np.zeros(0)
+    unit = np.where(unit > 0, unit, np.maximum(level, 1e-6))
     lags = np.arange(max_lag)[:, None]
     window = (lags < np.array([window_periods(c, period) for _, c in lines])[None, :]).astype(float) \
         if n_n else np.zeros((max_lag, 0))
     organic = organic_campaign_share(campaign_spend, lines)
     return {
         "claims": scaled, "claims_mask": mask, "claims_level": np.maximum(level, 1e-6),
+        "claims_unit": np.maximum(unit, 1e-6),
         "claims_window": window,
         "logit_organic_prior": _logit(cm.ORGANIC_FLOOR + cm.ORGANIC_SLOPE * organic),
         "has_claims": has, "claimed_revenue": revenue[train].sum(axis=0),

@@ -28,7 +28,9 @@ its mean, ``L`` the line's mean claims, ``f`` the organic share of them and ``v`
 of that which grows with the line's spend ``x`` (view-through credit, 1 at its usual spend).
 The
 over-claim ``phi`` is pooled seller -> channel -> line; lift tests pin the line's ROAS and
-with it ``phi``. Noise is Student-t with a Poisson-like scale (``sigma * sqrt(level * mean)``).
+with it ``phi``. Noise is Student-t with a Poisson-like scale (``sigma * sqrt(unit * (mean + unit))``,
+``unit`` the value of one claimed conversion on the model's scale; ``sigma`` > 1 is
+over-dispersion: order values vary, platforms re-state).
 
 Every latent is one standard-normal vector ``z`` transformed inside one jitted function:
 NumPyro then compiles a handful of operations at start-up instead of hundreds, and NUTS sees
@@ -64,9 +66,14 @@ ARRAY_FIELDS = (
     "y", "obs_mask", "y_scale", "lagged", "line_market", "line_channel", "line_rc", "onehot",
     "spend_total", "log_roas_prior", "log_hl_prior", "fourier", "time", "holidays", "controls",
     "lift_line", "lift_window", "lift_obs", "lift_se", "lift_bau", "lift_hi", "lift_lo", "train",
-    "claims", "claims_mask", "claims_level", "claims_window", "logit_organic_prior",
+    "claims", "claims_mask", "claims_level", "claims_unit", "claims_window", "logit_organic_prior",
 )
 CLAIM_DF = 4.0  # Student-t degrees of freedom of the claims' noise
+# Each day of claims counts half: their errors are autocorrelated (a conversion is reported
+# against its exposure day, platforms restate and model conversions), so independent days
+# would overstate what they know; at full weight the posterior is also too stiff for NUTS
+# (255 leapfrog steps per draw instead of 31 on the tiny world).
+CLAIM_WEIGHT = 0.5
 
 
 @jax.tree_util.register_dataclass
@@ -171,7 +178,7 @@ def make_spec(data: ModelData, settings: ResponseSettings) -> Spec:
         if np.asarray(data.claims_mask).any():
             layout += [("claim_phi_g", (1,)), ("claim_phi_c", (n_c,)), ("claim_phi_m", (n_m,)),
                        ("claim_phi_z", (n_n,)),
-                       ("claim_organic", (n_n,)), ("claim_view", (n_n,)), ("claim_noise", (n_n,))]
+                       ("claim_organic", (n_n,)), ("claim_view", (n_c,)), ("claim_noise", (n_c,))]
     layout.append(("intercept", (n_m,)))
     if settings.trend:
         layout.append(("trend", (n_m,)))
@@ -224,9 +231,10 @@ def unpack(spec: Spec, z: Any) -> dict[str, Any]:
             # grows with spend (view-through), both logit-normal
             p["claim_organic"] = jax.nn.sigmoid(a["logit_organic_prior"]
                                                 + cp.ORGANIC_SD * raw["claim_organic"])
-            p["claim_view"] = jax.nn.sigmoid(cp.LOGIT_VIEW_PRIOR + cp.VIEW_SD * raw["claim_view"])
+            lc = a["line_channel"]  # view-through and noise are the platform's, per channel
+            p["claim_view"] = jax.nn.sigmoid(cp.LOGIT_VIEW_PRIOR + cp.VIEW_SD * raw["claim_view"][lc])
             p["claim_sigma"] = jnp.exp(math.log(cp.CLAIM_NOISE_MEDIAN)
-                                       + cp.CLAIM_NOISE_SD * raw["claim_noise"])
+                                       + cp.CLAIM_NOISE_SD * raw["claim_noise"][lc])
     p["intercept"] = 0.6 + 0.4 * raw["intercept"]
     if "trend" in raw:
         p["trend"] = 0.3 * raw["trend"]
@@ -316,7 +324,10 @@ def claim_parts(spec: Spec, p: dict[str, Any], base: Any, contrib: Any, carried:
     """
     a = spec.arrays
     x0 = a["lagged"][0]  # (T, N) the period's own spend (scaled)
-    per_unit = jnp.where(carried > 1e-6, contrib / jnp.maximum(carried, 1e-6), 0.0)
+    # response per unit of carried spend; the floor (5 % of the line's usual level) keeps it
+    # finite where carryover has died out (after a go-dark), where S(c) / c of a Hill curve
+    # with shape < 1 would blow up and make the posterior stiff for the sampler
+    per_unit = contrib / jnp.maximum(carried, 0.05)
     w = weights * a["claims_window"]
     n_t = per_unit.shape[0]
     ahead = per_unit * w[0][None, :]
@@ -381,10 +392,10 @@ def log_likelihood(spec: Spec, z: Any) -> tuple[Any, dict[str, Any]]:
     if "claim_parts" in out:
         caused, organic = out["claim_parts"]
         mean = caused + organic
-        level = a["claims_level"][None, :]
-        scale = p["claim_sigma"][None, :] * jnp.sqrt(level * (jnp.maximum(mean, 0.0) + 0.1 * level))
+        unit = a["claims_unit"][None, :]  # one conversion's value: Poisson-like variance
+        scale = p["claim_sigma"][None, :] * jnp.sqrt(unit * (jnp.maximum(mean, 0.0) + unit))
         ll_claims = dist.StudentT(CLAIM_DF, mean, scale).log_prob(a["claims"])
-        total = total + jnp.where(a["claims_mask"], ll_claims, 0.0).sum()
+        total = total + CLAIM_WEIGHT * jnp.where(a["claims_mask"], ll_claims, 0.0).sum()
     if a["lift_line"].shape[0]:
         predicted = lift_prediction(spec, out)
         total = total + dist.Normal(predicted, a["lift_se"]).log_prob(a["lift_obs"]).sum()
