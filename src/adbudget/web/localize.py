@@ -19,6 +19,7 @@ from adbudget.report.model import Column, Figure, Kpi, Section, Table
 from adbudget.web import labels
 
 _WINDOW = re.compile(r"^(\d+)d-(click|view)$")
+_ACRONYMS = ("roas", "cvr", "ctr", "cpa", "cpc", "cpm", "mer", "aov")
 
 
 def _catalogue_word(prefix: str, code: str, lang: str) -> str | None:
@@ -68,6 +69,12 @@ def _figure(fig: Figure, lang: str) -> Figure:
             vals = trace.get(axis)
             if isinstance(vals, list) and vals and all(isinstance(v, str) for v in vals):
                 trace[axis] = [display(v, lang) for v in vals]
+    for name, axis in (spec.get("layout") or {}).items():
+        title = axis.get("title") if name.startswith(("xaxis", "yaxis")) and isinstance(axis, dict) \
+            else None
+        if isinstance(title, dict) and isinstance(title.get("text"), str):
+            text = title["text"]
+            title["text"] = text.upper() if text in _ACRONYMS else display(text, lang)
     for ann in spec.get("layout", {}).get("annotations", []) or []:
         if isinstance(ann.get("text"), str):
             ann["text"] = display(ann["text"], lang)
