@@ -39,7 +39,7 @@ def fmt(value: Any, kind: str = "text") -> str:
         if kind == "num":
             v = float(value)
             return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.4g}"
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: "inf" as text, kind int
         return str(value)
     return str(value)
 
