@@ -269,8 +269,8 @@ def generate_period(world: World, schedule: pd.DataFrame, index: int, origin_day
         entry = np.datetime64(spec.start) + m.entry_day
         funnels.append(fun[pd.to_datetime(fun["date"]) >= pd.Timestamp(entry)])
         creative.append(creative_tests(seed, p))
-    ads = pd.concat([r for r in rows if len(r)], ignore_index=True) if any(len(r) for r in rows) \
-        else pd.DataFrame()
+    # a period with no spend still has the rows' columns (zero rows)
+    ads = pd.concat([r for r in rows if len(r.columns)], ignore_index=True)
     funnel = pd.concat(funnels, ignore_index=True)
     funnel = funnel[funnel["count"].notna()]
     return PeriodBlock(index=index, schedule=schedule, panels=panels, orders=orders,

@@ -153,6 +153,7 @@ class LoopPeriod:
     tests: list[dict[str, Any]] = field(default_factory=list)
     test_spend: float = 0.0
     test_bucket: float = 0.0
+    spent: float = 0.0  # money the plan's schedule spends (the rest: reserve, unknown lines)
     given_up: float = 0.0  # true profit the tests gave up (flat schedule minus test schedule)
     given_up_estimate: float = 0.0  # what the design expected them to give up
     misses: list[dict[str, Any]] = field(default_factory=list)  # last plan's forecast vs truth
@@ -422,6 +423,7 @@ def run_loop(seed: int = 0, size: str = "small", months: int = 6, folder: Path |
             share_of_oracle=plan_cum / oracle_cum if oracle_cum else float("nan"),
             mroas_error=err, tests=found, test_spend=float(sum(d.test_spend for d in designs)),
             test_bucket=float(sum(test_bucket.values())), given_up=given_up,
+            spent=float(sched["spend"].sum()),
             given_up_estimate=float(sum(d.profit_given_up for d in designs)),
             misses=check.round(2).to_dict(orient="records"), limits=rules,
             seconds=time.perf_counter() - t0)
