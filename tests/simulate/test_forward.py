@@ -117,3 +117,14 @@ def test_designed_test_truth_is_the_true_curve_difference(tiny: World) -> None:
     want = start.true_response(m, c, 300.0, window) - start.true_response(m, c, 100.0, window)
     assert row["true_daily_difference"] == pytest.approx(want)
     assert row["true_slope"] == pytest.approx(want / 200.0)
+
+
+def test_a_month_without_spend_still_continues(tiny: World) -> None:
+    sched = own_spend_schedule(tiny, CUT, 7).assign(spend=0.0)
+    world = truncate(tiny, CUT).forward(sched)
+    new = world.frames(since=world.period_start)
+    assert new["ad_daily"].empty and "spend_base" in new["ad_daily"].columns
+    assert len(new["orders"]) > 0  # organic demand goes on
+    # with no spend the ads' effect only decays: the last day earns less than the first
+    inc = world.daily_markets().groupby("date")["incremental_revenue"].sum()
+    assert inc.iloc[-1] < inc.iloc[CUT]
