@@ -96,6 +96,11 @@ class ResponseSettings(BaseModel):
     # response from them (docs/response.md, "Trust no single source"). False: shop revenue and
     # lift tests only (for comparison, or for sellers who distrust their pixels).
     platform_claims: bool = True
+    # Inference when the claims are in the likelihood and no --method is given. NUTS does not
+    # mix there yet (it hits the tree-depth limit, 255 leapfrog steps per draw, and its chains
+    # cover the truth less than the Laplace approximation does; docs/response.md), so the
+    # default is "laplace"; `--method nuts` still runs NUTS.
+    claims_method: Literal["nuts", "svi", "laplace"] = "laplace"
     # Student-t degrees of freedom for revenue noise (small = heavier tails).
     student_t_df: float = Field(5.0, gt=1)
     # Hold out the last N days to measure out-of-sample error (0 = fit on everything).
