@@ -22,7 +22,7 @@ import time
 
 
 def run(size: str, seed: int, method: str, use_lift: bool, draws: int | None,
-        scale_tests: bool = True, scale_test_share: float = 0.25) -> dict:
+        scale_tests: bool = True, scale_test_share: float = 0.25, claims: bool = True) -> dict:
     from adbudget.config.response import ResponseSettings
     from adbudget.response import fit_model
     from adbudget.simulate import World
@@ -32,13 +32,15 @@ def run(size: str, seed: int, method: str, use_lift: bool, draws: int | None,
     world = World.build(seed, size, scale_test_share)
     inputs = fit_inputs(world, use_lift, scale_tests)
     built = time.perf_counter() - start
-    settings = ResponseSettings(holdout_days=0, chain_method="auto")
+    settings = ResponseSettings(holdout_days=0, chain_method="auto", platform_claims=claims)
     start = time.perf_counter()
     result = fit_model(inputs.revenue, inputs.spend, inputs.regions, settings, method=method,
-                       draws=draws, lift_tests=inputs.lift_tests)
+                       draws=draws, lift_tests=inputs.lift_tests, claims=inputs.claims,
+                       campaign_spend=inputs.campaign_spend)
     seconds = time.perf_counter() - start
     d = result.diagnostics
     return {"size": size, "seed": seed, "method": method, "lift_tests": use_lift, "scale_tests": scale_tests,
+            "claims": claims, "steps_per_draw": result.diagnostics.get("steps_per_draw"),
             "markets": len(world.spec.markets), "days": world.spec.days,
             "lift_tests_n": 0 if inputs.lift_tests is None else len(inputs.lift_tests),
             "build_seconds": built, "fit_seconds": seconds,
@@ -57,13 +59,15 @@ def main() -> None:
                         help="fit with the worlds' holdouts only, without their scale tests")
     parser.add_argument("--scale-test-share", type=float, default=0.25,
                         help="share of the lines without a holdout that get a scale test (1 = all)")
+    parser.add_argument("--no-claims", action="store_true",
+                        help="fit without the platforms' reported conversions ([response] platform_claims = false)")
     parser.add_argument("--json", action="store_true", help="one JSON line per world instead of a table")
     args = parser.parse_args()
     rows = []
     for size in [s for s in args.sizes.split(",") if s]:
         for seed in [int(s) for s in args.seeds.split(",") if s]:
             row = run(size, seed, args.method, not args.no_lift, args.draws, not args.no_scale_tests,
-                      args.scale_test_share)
+                      args.scale_test_share, not args.no_claims)
             row["load"] = os.getloadavg()[0]
             rows.append(row)
             if args.json:
