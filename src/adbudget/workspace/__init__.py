@@ -60,8 +60,8 @@ class Workspace(
     SimulateMixin,
     AttributionMixin,
     AttributionTouchesMixin,
-    ResponseMixin,
     DashboardMixin,
+    ResponseMixin,
     LoopMixin,
     WorkspaceBase,
 ):

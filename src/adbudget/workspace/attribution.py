@@ -12,13 +12,12 @@ import pandas as pd
 
 from adbudget.errors import InputError, NotFittedError, UsageError
 from adbudget.i18n import t
+from adbudget.workspace.response import ResponseMixin
 
 
-class AttributionMixin:
-    """Mixed into Workspace; `self` has `.store` and `.settings`."""
-
-    store: Any
-    settings: Any
+class AttributionMixin(ResponseMixin):
+    """Mixed into Workspace: attribution over the typed data accessor; incremental attribution
+    reads the response model (hence built on its mixin)."""
 
     # -- inputs ---------------------------------------------------------------------------
     def attribution_windows(self, spec: str | None = None) -> Any:
@@ -307,8 +306,8 @@ class AttributionMixin:
                             markets: list[str] | None = None) -> pd.DataFrame:
         """Revenue each channel (``group="channel"``) or market caused from ``start`` to ``end``
         by the saved response model: each line's ROAS (with its interval) x its spend then."""
-        fit = self.response_fit(check=False)  # type: ignore[attr-defined]
-        spend = self.daily_spend(markets)  # type: ignore[attr-defined]
+        fit = self.response_fit(check=False)
+        spend = self.daily_spend(markets)
         if start is not None:
             spend = spend[pd.to_datetime(spend["date"]) >= pd.Timestamp(start)]
         if end is not None:

@@ -9,10 +9,15 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from adbudget.errors import AdbudgetError, NotFittedError
 from adbudget.i18n import t
+from adbudget.workspace.response import ResponseMixin
+
+if TYPE_CHECKING:
+    from adbudget.workspace.plan import PlanStore
+    from adbudget.workspace.rules import RulesService
 
 
 @dataclass(frozen=True)
@@ -29,10 +34,12 @@ class FitState:
         return self.fit is not None
 
 
-class DashboardMixin:
-    """Read models for the web pages (see module docstring)."""
+class DashboardMixin(ResponseMixin):
+    """Read models for the web pages (see module docstring); the plan and rules services it
+    reads are the facade's (declared here for the type checker)."""
 
-    store: Any
+    saved_plans: PlanStore
+    rules: RulesService
 
     def data_fingerprint(self) -> tuple[Any, ...]:
         """A cheap fingerprint of everything the pages show; it changes with every write."""
@@ -59,7 +66,7 @@ class DashboardMixin:
     def fit_state(self) -> FitState:
         """The saved fit and whether it still matches the data (never raises)."""
         try:
-            return FitState("ok", self.response_fit(check=True))  # type: ignore[attr-defined]
+            return FitState("ok", self.response_fit(check=True))
         except NotFittedError as exc:
             message = str(exc)
         except AdbudgetError as exc:
@@ -68,25 +75,25 @@ class DashboardMixin:
         if not stale:
             return FitState("missing", None, message)
         try:
-            fit = self.response_fit(check=False)  # type: ignore[attr-defined]
+            fit = self.response_fit(check=False)
         except AdbudgetError:
             return FitState("missing", None, message)
         return FitState("stale", fit, message)
 
     def recent_plans(self, n: int = 2) -> list[Any]:
         """The *n* latest saved plans, newest first (PlanResult objects)."""
-        listing = self.list_plans()  # type: ignore[attr-defined]
+        listing = self.saved_plans.list()
         if listing is None or len(listing) == 0:
             return []
         ids = [int(i) for i in listing.sort_values("id", ascending=False)["id"].head(n)]
-        return [self.get_plan(i) for i in ids]  # type: ignore[attr-defined]
+        return [self.saved_plans.get(i) for i in ids]
 
     def rules_apply_selected(self, keys: list[tuple[str, str]], date: Any = None) -> Any:
         """Apply only the proposed actions whose ``(rule, line)`` is in *keys*; the rest are
         not applied (and proposed again tomorrow). Returns the ``RulesRun`` of what was logged."""
         from adbudget.errors import InputError
 
-        run = self.rules_run(date=date, dry_run=True)  # type: ignore[attr-defined]
+        run = self.rules.rules_run(date=date, dry_run=True)
         ev = run.evaluation
         wanted = {(str(r), str(ln)) for r, ln in keys}
         mask = [(str(r), str(ln)) in wanted for r, ln in zip(ev.actions["rule"], ev.actions["line"],
@@ -95,7 +102,7 @@ class DashboardMixin:
         if chosen.empty:
             raise InputError(t("web.rules.none_selected"))
         sub = dataclasses.replace(ev, actions=chosen)
-        ids = self._write_log(sub)  # type: ignore[attr-defined]
+        ids = self.rules._write_log(sub)
         return dataclasses.replace(run, evaluation=sub, applied=True, log_ids=ids)
 
 

@@ -10,20 +10,18 @@ import pandas as pd
 
 from adbudget.errors import InputError, NotFittedError
 from adbudget.i18n import t
+from adbudget.workspace.core import WorkspaceData
 
 MODEL_NAME = "response"
 
 
-class ResponseMixin:
-    """Mixed into Workspace; `self` has `.store` and `.settings`."""
-
-    store: Any
-    settings: Any
+class ResponseMixin(WorkspaceData):
+    """Mixed into Workspace: the response model's methods over the typed data accessor."""
 
     # -- inputs --------------------------------------------------------------------------------
     def _response_inputs(self, markets: list[str] | None) -> dict[str, Any]:
-        revenue = self.daily_revenue(markets)  # type: ignore[attr-defined]
-        spend = self.daily_spend(markets)  # type: ignore[attr-defined]
+        revenue = self.daily_revenue(markets)
+        spend = self.daily_spend(markets)
         claims = None
         if not spend.empty:
             from adbudget.response.claims import net_of_refunds
@@ -33,7 +31,7 @@ class ResponseMixin:
                 ["date", "market", "channel", "claimed_revenue", "claimed_conversions"]],
                 self._net_share())
             spend = spend[["date", "market", "channel", "spend"]]
-        lift = self._lift_in_base(self.lift_tests())  # type: ignore[attr-defined]
+        lift = self._lift_in_base(self.lift_tests())
         if markets and not lift.empty:
             lift = lift[lift["market"].isin(markets)]
         regions = {code: m.region for code, m in self.settings.markets.items()}
@@ -69,7 +67,7 @@ class ResponseMixin:
         foreign = lift["currency"] != base
         if not foreign.any():
             return lift
-        fx = self.fx_rates()  # type: ignore[attr-defined]
+        fx = self.fx_rates()
         out = lift.copy()
         for i in out.index[foreign]:
             row = out.loc[i]
