@@ -153,6 +153,7 @@ class LoopPeriod:
     tests: list[dict[str, Any]] = field(default_factory=list)
     test_spend: float = 0.0
     test_bucket: float = 0.0
+    fit_note: str = ""  # a diverged fit and what replaced it
     spent: float = 0.0  # money the plan's schedule spends (the rest: reserve, unknown lines)
     given_up: float = 0.0  # true profit the tests gave up (flat schedule minus test schedule)
     given_up_estimate: float = 0.0  # what the design expected them to give up
@@ -313,6 +314,18 @@ def _move_limits(ws: Any, days: int, missed: set[str], scale: float, performance
     return floors, caps, lim["rule"].value_counts().to_dict()
 
 
+def _refit(ws: Any, fit_kw: dict[str, Any]) -> str:
+    """Fit; when the curves come back without numbers (a diverged fit), fit again with SVI
+    and say so — a plan on NaN curves spends nothing."""
+    ws.fit(**fit_kw)
+    curves = ws.response_curves()
+    probe = np.asarray(curves.marginal(np.maximum(np.asarray(curves.current_spend, float), 1.0)))
+    if np.isfinite(probe).all():
+        return ""
+    ws.fit(**{**fit_kw, "method": "svi"})
+    return f"{fit_kw.get('method')} fit diverged; refit with svi"
+
+
 def run_loop(seed: int = 0, size: str = "small", months: int = 6, folder: Path | str | None = None,
              fit: dict[str, Any] | None = None, tests: bool = True, budget: float | None = None,
              max_change: Any = "default", move_limits: bool = False,
@@ -340,7 +353,7 @@ def run_loop(seed: int = 0, size: str = "small", months: int = 6, folder: Path |
     ws = Workspace.init(root, world_settings(world), overwrite=True)
     ws.load_world(world)
     fit_kw = {**DEFAULT_FIT, **(fit or {})}
-    ws.fit(**fit_kw)
+    _refit(ws, fit_kw)
     daily_budget = (budget / 30.0) if budget else float(world.current_spend(30).sum())
     sq_split = status_quo(world, 1.0)  # the seller's split before the loop, kept
     periods: list[LoopPeriod] = []
@@ -413,7 +426,7 @@ def run_loop(seed: int = 0, size: str = "small", months: int = 6, folder: Path |
 
         check = forecast_check(forecast, _true_incremental(world, start))
         missed = set(check.loc[check["missed"], "market"])
-        ws.fit(**fit_kw)
+        fit_note = _refit(ws, fit_kw)
         regret += oracle - plan_profit
         plan_cum += plan_profit
         oracle_cum += oracle
@@ -423,7 +436,7 @@ def run_loop(seed: int = 0, size: str = "small", months: int = 6, folder: Path |
             share_of_oracle=plan_cum / oracle_cum if oracle_cum else float("nan"),
             mroas_error=err, tests=found, test_spend=float(sum(d.test_spend for d in designs)),
             test_bucket=float(sum(test_bucket.values())), given_up=given_up,
-            spent=float(sched["spend"].sum()),
+            spent=float(sched["spend"].sum()), fit_note=fit_note,
             given_up_estimate=float(sum(d.profit_given_up for d in designs)),
             misses=check.round(2).to_dict(orient="records"), limits=rules,
             seconds=time.perf_counter() - t0)
