@@ -150,7 +150,7 @@ def test_fit_status_and_curves_show_claimed_next_to_caused(tmp_path):
     summary = pd.DataFrame(json.loads(out.output)["summary"])
     assert summary["incremental_share"].notna().all() and summary["over_claim"].notna().all()
     assert (summary["claimed_revenue"] > summary["incremental_revenue"] * 0.3).all()
-    for lang, title in (("en", "What the platforms claim"), ("zh", "平台声称的转化")):
+    for lang, title in (("zh", "平台声称的转化"), ("en", "What the platforms claim")):
         for command in (["curves", "--market", "US", "--points", "3"], ["status"]):
             out = runner.invoke(app, [*command, "-w", str(tmp_path), "--lang", lang])
             assert out.exit_code == 0, out.output

@@ -231,6 +231,7 @@ def _summary(data: ModelData, spec: Spec, line_draws: dict[str, np.ndarray], cur
     return pd.DataFrame(rows)
 
 
+NAN = float("nan")
 CLAIM_COLUMNS = ("claimed_revenue", "claimed_conversions", "claimed_roas", "incremental_revenue",
                  "incremental_revenue_lo", "incremental_revenue_hi", "incremental_share",
                  "incremental_share_lo", "incremental_share_hi", "caused_conversions",
@@ -239,15 +240,15 @@ CLAIM_COLUMNS = ("claimed_revenue", "claimed_conversions", "claimed_roas", "incr
 
 
 def _claims_summary(data: ModelData, line_draws: dict[str, np.ndarray],
-                    interval: float) -> dict[str, list[float | None]]:
+                    interval: float) -> dict[str, list[float]]:
     """Per line, what the platform claims next to what the model estimates it caused.
 
     Over the training period: claimed revenue, conversions and ROAS (the platform's), the
     incremental revenue (ROAS x spend, the model's) with its interval, the incrementality
     share (incremental / claimed revenue) with its interval, the conversions that share
     implies, the share of the claims the model reads as organic demand (buyers who were
-    coming anyway, view-through), and the over-claim on what the line caused. ``None``
-    where the line has no claims or the fit did not use them.
+    coming anyway, view-through), and the over-claim on what the line caused. NaN where
+    the line has no claims or the fit did not use them.
     """
     n_n = data.n_lines
     has = np.asarray(data.has_claims, bool) if len(data.has_claims) == n_n else np.zeros(n_n, bool)
@@ -263,23 +264,23 @@ def _claims_summary(data: ModelData, line_draws: dict[str, np.ndarray],
         parts = line_draws["claim_caused"] + line_draws["claim_organic"]
         organic = line_draws["claim_organic"] / np.maximum(parts, 1e-12)
         org_lo, org_hi = _q(organic, interval)
-    out: dict[str, list[float | None]] = {k: [] for k in CLAIM_COLUMNS}
+    out: dict[str, list[float]] = {k: [] for k in CLAIM_COLUMNS}
     for n in range(n_n):
         ok = bool(has[n])
-        values: dict[str, float | None] = {
-            "claimed_revenue": float(claimed[n]) if ok else None,
-            "claimed_conversions": float(conversions[n]) if ok else None,
-            "claimed_roas": float(claimed[n] / spend[n]) if ok and spend[n] > 0 else None,
+        values: dict[str, float] = {
+            "claimed_revenue": float(claimed[n]) if ok else NAN,
+            "claimed_conversions": float(conversions[n]) if ok else NAN,
+            "claimed_roas": float(claimed[n] / spend[n]) if ok and spend[n] > 0 else NAN,
             "incremental_revenue": float(incremental[:, n].mean()),
             "incremental_revenue_lo": float(inc_lo[n]), "incremental_revenue_hi": float(inc_hi[n]),
-            "incremental_share": float(share[:, n].mean()) if ok else None,
-            "incremental_share_lo": float(sh_lo[n]) if ok else None,
-            "incremental_share_hi": float(sh_hi[n]) if ok else None,
-            "caused_conversions": float(conversions[n] * share[:, n].mean()) if ok else None,
-            "organic_claim_share": float(organic[:, n].mean()) if ok and used else None,
-            "organic_claim_share_lo": float(org_lo[n]) if ok and used else None,
-            "organic_claim_share_hi": float(org_hi[n]) if ok and used else None,
-            "over_claim": float(line_draws["claim_phi"][:, n].mean()) if ok and used else None,
+            "incremental_share": float(share[:, n].mean()) if ok else NAN,
+            "incremental_share_lo": float(sh_lo[n]) if ok else NAN,
+            "incremental_share_hi": float(sh_hi[n]) if ok else NAN,
+            "caused_conversions": float(conversions[n] * share[:, n].mean()) if ok else NAN,
+            "organic_claim_share": float(organic[:, n].mean()) if ok and used else NAN,
+            "organic_claim_share_lo": float(org_lo[n]) if ok and used else NAN,
+            "organic_claim_share_hi": float(org_hi[n]) if ok and used else NAN,
+            "over_claim": float(line_draws["claim_phi"][:, n].mean()) if ok and used else NAN,
         }
         for k, v in values.items():
             out[k].append(v)
