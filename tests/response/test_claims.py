@@ -184,3 +184,23 @@ def test_a_lift_test_pins_the_over_claim_of_its_line_and_its_channel():
     assert err[us]["with"] < 0.6 * err[us]["without"]  # measured 0.02 vs 0.10
     assert roas_err[us]["with"] < 0.2
     assert roas_err[de]["with"] <= roas_err[de]["without"] + 0.05  # the neighbour is no worse
+
+
+def test_a_laplace_fit_that_ends_on_nan_falls_back_to_svi(monkeypatch):
+    """Curves of NaN must never reach the planner: the fit says so and uses SVI instead."""
+    from adbudget.response import fit as fit_module
+
+    small = make_world(["US"], ["meta", "google_search"], days=120, seed=1)
+    real = fit_module.run_laplace
+
+    def broken(spec, draws, seed=0):
+        out = real(spec, draws=draws, seed=seed)
+        out.samples["z"][:] = np.nan
+        return out
+
+    monkeypatch.setattr(fit_module, "run_laplace", broken)
+    result = fit_model(small.revenue, small.spend, small.regions,
+                       QUICK.model_copy(update={"svi_steps": 300}), method="laplace", draws=40)
+    assert result.method == "svi"
+    assert np.isfinite(result.draws["beta"]).all()
+    assert any(n.key == "response.notice.laplace_failed" for n in result.notices)

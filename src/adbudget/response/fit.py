@@ -100,7 +100,24 @@ def fit_model(
                           progress=progress is not None)
     say(f"sampled in {sampled.seconds:.1f} s; summarising")
     summaries.join()
-    return analyze(data, spec, sampled, settings.interval, settings.adstock, settings.saturation)
+    result = analyze(data, spec, sampled, settings.interval, settings.adstock, settings.saturation)
+    if method == "laplace" and not _finite(result):
+        # the mode search can end on a point where the curves are not finite (seen on monthly
+        # refits with claims): SVI finds a usable posterior there instead of curves of NaN
+        say("the Laplace approximation failed (curves not finite); fitting with SVI instead")
+        data.notices.append(Notice("response.notice.laplace_failed", {}))
+        sampled = run_svi(spec, draws=draws * chains, steps=settings.svi_steps, seed=seed,
+                          guide=settings.svi_guide, learning_rate=settings.svi_learning_rate,
+                          progress=progress is not None)
+        result = analyze(data, spec, sampled, settings.interval, settings.adstock,
+                         settings.saturation)
+    return result
+
+
+def _finite(result: FitResult) -> bool:
+    """Every curve parameter of every draw is a finite number."""
+    return all(np.isfinite(result.draws[k]).all() for k in ("beta", "scale", "shape")
+               if k in result.draws)
 
 
 __all__ = ["METHODS", "fit_model"]
