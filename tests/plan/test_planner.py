@@ -329,3 +329,33 @@ def test_names_scale_test_candidates_only_where_the_curves_are_unsure():
     assert 1 <= len(named) <= 3, plan.notes
     odds = [int(n.split(": ")[1].split("%")[0]) for n in named]
     assert all(20 <= p <= 80 for p in odds)
+
+
+def test_an_entry_market_with_fitted_curves_is_planned_by_them_within_the_max_change():
+    """History beats the validation budget: an entry market already running on as many
+    channels as a validation tests (here three, with curves) keeps its lines within ±30 %
+    instead of being cut to 14 days x 3 platforms x 50; with two fitted channels it is still
+    an entry market and gets the validation budget."""
+    rng = np.random.default_rng(3)
+    th3 = [("TH", "meta"), ("TH", "tiktok"), ("TH", "shopee")]
+    lines = LINES + th3
+    n = len(lines)
+    now = rng.uniform(200, 900, n)
+    hill = HillCurves(lines, rng.uniform(2000, 8000, n) * rng.lognormal(0, 0.1, (50, n)),
+                      rng.uniform(300, 1500, n) * rng.lognormal(0, 0.1, (50, n)),
+                      np.broadcast_to(rng.uniform(0.9, 2.2, n), (50, n)).copy(), spend_now=now)
+    plan = make_plan(inputs(curves=hill, max_change=0.3, budget=float(now.sum() * 31),
+                            buckets={"brand": 0, "performance": 100, "test": 0, "reserve": 0}))
+    assert any("TH" in note and "fitted curves" in note for note in plan.notes)
+    for i, (m, ch) in enumerate(th3, start=len(LINES)):
+        got = sum(x.amount_base for x in plan.lines if (x.market, x.channel) == (m, ch)) / 31
+        assert 0.7 * now[i] - 1 <= got <= 1.3 * now[i] + 1, (m, ch, got, now[i])
+    two = HillCurves(LINES + th3[:2], hill.beta[:, :-1], hill.half[:, :-1], hill.shape[:, :-1],
+                     spend_now=now[:-1])
+    plan2 = make_plan(inputs(curves=two, max_change=0.3, budget=float(now.sum() * 31)))
+    assert not any("fitted curves" in note for note in plan2.notes)
+    ps = plan2.settings.plan if hasattr(plan2, "settings") else default_settings().plan
+    th_perf_test = sum(x.amount_base for x in plan2.lines if x.market == "TH"
+                       and x.bucket in ("performance", "test"))
+    validation = ps.validation_days * ps.validation_platforms * ps.validation_daily_per_platform
+    assert th_perf_test == pytest.approx(validation, abs=0.05)

@@ -138,6 +138,15 @@ def split_markets(inp: PlanInputs, st: Setup) -> MarketSplit:
     policies, current = st.policies, st.current
     notes: list[str] = []
     entry = [m for m, ms in s.markets.items() if ms.stage == "entry"] if inp.entry_rule else []
+    # An entry market whose own history already gave fitted curves on as many channels as a
+    # validation tests has been validated by that history: it is planned by its curves (within
+    # the max change, with its entry-stage bucket shares) instead of being cut back to a
+    # validation budget whatever it spends today.
+    fitted = [m for m, _ in (inp.curves.lines if inp.curves is not None else [])]
+    validated = [m for m in entry if fitted.count(m) >= ps.validation_platforms]
+    for m in validated:
+        notes.append(t("plan.note.entry_validated", market=m, n=fitted.count(m)))
+    entry = [m for m in entry if m not in validated]
     spend_by_market = {m: sum(v for (mm, _), v in current.items() if mm == m) for m in s.markets}
     entry.sort(key=lambda m: (-spend_by_market.get(m, 0.0), list(s.markets).index(m)))
     active_entry = entry[: ps.max_entry_markets]
