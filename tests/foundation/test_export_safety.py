@@ -117,6 +117,6 @@ def test_web_import_of_a_broken_utf16_file_is_a_located_error_not_500(workspace)
     data = b"\xff\xfe" + "date\tmarket\tchannel\tcampaign\tcurrency\tspend\n".encode("utf-16-le") + b"\x41"
     response = client.post("/api/import", files={"file": ("cut.csv", data, "text/csv")},
                            headers={"x-csrf-token": "t"}, cookies={"adb_csrf": "t"})
-    assert response.status_code < 500, response.text
+    assert response.status_code == 422, response.text
     errors = response.json()["errors"]
     assert errors[0]["file"] == "cut.csv" and errors[0]["line"] == 2 and "UTF-16" in errors[0]["reason"]

@@ -206,7 +206,7 @@ def test_api_import_dry_run_reports_line_errors(client):
     before = _count(client, "ad_daily")
     r = client.post("/api/import", files={"file": ("bad.csv", BAD_CSV, "text/csv")},
                     headers={"x-csrf-token": token})
-    assert r.status_code == 200
+    assert r.status_code == 422  # a refused file: the located errors in the body
     body = r.json()
     assert body["ok"] is False and body["errors"][0]["line"] == 3
     assert body["errors"][0]["column"] == "spend"

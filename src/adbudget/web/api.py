@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import PlainTextResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from pydantic import BaseModel, Field
 
 from adbudget import __version__
@@ -255,6 +255,11 @@ def api_latest_plan(request: Request) -> dict[str, Any]:
     return {"header": header, "lines": jsonable(lines)}
 
 
+def _bad_file(out: ImportOut) -> JSONResponse:
+    """A refused file: 422 with the located errors in the body (the same lines the CLI prints)."""
+    return JSONResponse(status_code=422, content=jsonable(out.model_dump()))
+
+
 @router.post("/import", response_model=ImportOut,
              responses={413: {"description": "file too large"}, 422: {"description": "bad file"},
                         501: {"description": "import not built yet"}})
@@ -274,7 +279,8 @@ async def api_import(request: Request, file: UploadFile, source: str | None = No
     try:
         name = safe_name(file.filename, lg)
     except InputError as exc:
-        return ImportOut(ok=False, dry_run=dry_run, name=file.filename or "", errors=error_lines(exc))
+        return _bad_file(ImportOut(ok=False, dry_run=dry_run, name=file.filename or "",
+                                   errors=error_lines(exc)))
     pending = PendingUpload(name, data, source or None, market or None)
 
     def go() -> Any:
@@ -284,7 +290,7 @@ async def api_import(request: Request, file: UploadFile, source: str | None = No
     try:
         result = await run_in_threadpool(state.run, go)
     except InputError as exc:
-        return ImportOut(ok=False, dry_run=dry_run, name=name, errors=error_lines(exc))
+        return _bad_file(ImportOut(ok=False, dry_run=dry_run, name=name, errors=error_lines(exc)))
     except AdbudgetError as exc:
         raise HTTPException(400, str(exc)) from None
     if not dry_run:
