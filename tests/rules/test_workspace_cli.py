@@ -161,6 +161,16 @@ def cli():
     return lambda *args: runner.invoke(app, list(args), catch_exceptions=False)
 
 
+def test_cli_backtest_defaults_to_the_last_90_days_of_data(ws, cli):
+    path = str(ws.root)
+    ws.close()
+    out = cli("rules", "backtest", "--json", "-w", path)
+    assert out.exit_code == 0, out.output
+    data = json.loads(out.output)
+    assert str(data["to"])[:10] == LAST.isoformat()  # the last day with ad data
+    assert str(data["from"])[:10] == (LAST - timedelta(days=89)).isoformat()
+
+
 def test_cli_run_json_and_human(ws, cli):
     path = str(ws.root)
     ws.close()

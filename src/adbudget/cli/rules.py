@@ -201,14 +201,23 @@ def log_cmd(
 
 
 def backtest_cmd(
-    start: Annotated[str, typer.Option("--from", help="First day YYYY-MM-DD.")],
-    end: Annotated[str, typer.Option("--to", help="Last day YYYY-MM-DD.")],
+    start: Annotated[str | None, typer.Option("--from", help="First day YYYY-MM-DD (default: 89 days before --to).")] = None,
+    end: Annotated[str | None, typer.Option("--to", help="Last day YYYY-MM-DD (default: the last day with ad data).")] = None,
     files: FilesOpt = None,
     workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
     lang: LangOpt = "en",
     json_out: JsonOpt = False,
 ) -> None:
+    import datetime as _dt
+
     with open_workspace(workspace, read_only=True) as ws:
+        if end is None:  # the last 90 days of data by default
+            last = ws.last_data_day()
+            if last is None:
+                raise InputError(t("rules.error.no_data_for_backtest"))
+            end = str(last)[:10]
+        if start is None:
+            start = str(_dt.date.fromisoformat(end[:10]) - _dt.timedelta(days=89))
         res = ws.rules_backtest(start, end, rule_files=files)
     summary = {
         "from": res.start, "to": res.end, "method": res.method,
