@@ -204,3 +204,31 @@ def test_a_laplace_fit_that_ends_on_nan_falls_back_to_svi(monkeypatch):
     assert result.method == "svi"
     assert np.isfinite(result.draws["beta"]).all()
     assert any(n.key == "response.notice.laplace_failed" for n in result.notices)
+
+
+def test_fit_writes_arviz_with_log_likelihood(tmp_path):
+    """`adbudget fit --arviz FILE.nc`: chains, observed data and the pointwise log-likelihood
+    (az.loo runs on it); the sampler's state is not part of the saved fit or its JSON."""
+    az = pytest.importorskip("arviz")
+    import typer
+    from typer.testing import CliRunner
+
+    from adbudget.cli.response import register as register_response
+    from adbudget.jsonable import jsonable
+
+    from .helpers import workspace_with
+
+    small = make_world(["US"], ["meta", "google_search"], days=150, seed=6)
+    workspace_with(tmp_path, small).close()
+    app = typer.Typer()
+    register_response(app)
+    app.command("noop")(lambda: None)
+    out_file = tmp_path / "fit.nc"
+    out = CliRunner().invoke(app, ["fit", "-w", str(tmp_path), "--method", "laplace", "--draws", "30",
+                                   "--arviz", str(out_file)])
+    assert out.exit_code == 0, out.output
+    idata = az.from_netcdf(str(out_file))
+    assert {"posterior", "log_likelihood", "observed_data"} <= set(idata.groups())
+    assert np.isfinite(az.loo(idata).elpd_loo)
+    result = fit_model(small.revenue, small.spend, small.regions, QUICK, method="laplace", draws=20)
+    assert result.sampler is not None and "sampler" not in jsonable(result)

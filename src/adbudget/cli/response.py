@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import os
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import typer
@@ -111,6 +112,7 @@ def register(app: typer.Typer) -> None:
         seed: Annotated[int | None, typer.Option("--seed", help="Random seed.")] = None,
         granularity: Annotated[Literal["auto", "daily", "weekly"] | None, typer.Option(
             "--granularity", help="auto, daily or weekly (sums daily data per week).")] = None,
+        arviz: Annotated[Path | None, typer.Option("--arviz", help="Also write the fit as ArviZ InferenceData (netCDF): chains, log-likelihood, posterior predictive (needs arviz).")] = None,
         lang: LangOpt = "en",
         json: JsonOpt = False,
     ) -> None:
@@ -125,6 +127,13 @@ def register(app: typer.Typer) -> None:
                 console.print(t("response.fitting"))
             result = ws.fit(method=method, draws=draws, chains=chains, markets=codes,
                             progress=say, warmup=warmup, seed=seed, granularity=granularity)
+        if arviz is not None:
+            from adbudget.response.arviz import to_arviz
+
+            spec, sampled, data = result.sampler
+            to_arviz(result, spec, sampled, data).to_netcdf(str(arviz))
+            if not json:
+                console.print(t("response.arviz_written", path=str(arviz)))
         if json:
             print_json(_report(result))
             return

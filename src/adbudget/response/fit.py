@@ -111,6 +111,7 @@ def fit_model(
                           progress=progress is not None)
         result = analyze(data, spec, sampled, settings.interval, settings.adstock,
                          settings.saturation)
+    object.__setattr__(result, "sampler", (spec, sampled, data))  # see FitResult.sampler
     return result
 
 

@@ -5,7 +5,7 @@ diagnostics and plain-language warnings. Works from the draws and data alone (no
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -41,6 +41,10 @@ class FitResult:
     diagnostics: dict[str, Any]
     notices: list[Notice] = field(default_factory=list)
     model_version: str = MODEL_VERSION
+    # (Spec, Draws, ModelData) of the fit that made this result, for exports that need the
+    # latent draws (ArviZ log-likelihood, posterior predictive): set on the instance by
+    # ``fit_model``, not a field, so it is never saved, compared or turned into JSON
+    sampler: ClassVar[Any] = None
 
     def curves(self) -> FittedCurves:
         """The posterior as :class:`~adbudget.curves.ResponseCurves`."""
