@@ -44,13 +44,9 @@ def scale_to_incremental(credit: pd.DataFrame, incremental: pd.DataFrame,
     known = merged["incremental_revenue"].notna() & (merged["_credited"] > 0)
     factor = np.where(known, merged["incremental_revenue"] / merged["_credited"].where(
         merged["_credited"] > 0, 1.0), 1.0)
-    for col in SCALED_COLUMNS:
+    for col in SCALED_COLUMNS:  # ROAS and over-claim follow from these (report.add_platform)
         if col in merged.columns:
             merged[col] = merged[col].astype(float) * factor
-    if "spend" in merged.columns and "revenue" in merged.columns:
-        spend = merged["spend"].astype(float)
-        merged["roas"] = np.where(spend > 0, merged["revenue"] / spend.where(spend > 0, 1.0),
-                                  np.nan)
     merged["incremental_factor"] = factor
     merged["incremental"] = known.to_numpy()
     return merged.drop(columns=["_credited"] + [c for c in merged.columns

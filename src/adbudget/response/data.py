@@ -367,10 +367,10 @@ def _claims(claims: pd.DataFrame | None, dates: pd.DatetimeIndex, lines: list[tu
     from adbudget.response import claims as cm
 
     n_n = len(lines)
-    column = "claimed_conversions" if target == "orders" else "claimed_revenue"
-    values, has = claims_arrays(claims, dates, lines, column)
-    revenue, _ = claims_arrays(claims, dates, lines, "claimed_revenue")
-    conversions, _ = claims_arrays(claims, dates, lines, "claimed_conversions")
+    revenue, has_revenue = claims_arrays(claims, dates, lines, "claimed_revenue")
+    conversions, has_conversions = claims_arrays(claims, dates, lines, "claimed_conversions")
+    values, has = ((conversions, has_conversions) if target == "orders"
+                   else (revenue, has_revenue))
     # the target's units: revenue (value per unit 1) or orders (claimed conversions)
     scaled = values / np.maximum(y_scale[line_market], 1e-9)[None, :] if n_n else values
     mask = (obs_mask[:, line_market] & has[None, :]) if n_n else np.zeros((len(dates), 0), bool)

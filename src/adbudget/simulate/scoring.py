@@ -87,22 +87,26 @@ def status_quo(world: World, daily_budget: float) -> np.ndarray:
 
 
 def score_allocation(world: World, daily: Mapping[tuple[str, str], float] | np.ndarray,
-                     period: Period = "next", max_change: float | None = 0.3) -> AllocationScore:
+                     period: Period = "next", max_change: float | None = 0.3,
+                     budget: float | None = None) -> AllocationScore:
     """Score a daily spend per line (a mapping (market, channel) -> daily spend, or an array in
-    ``world.lines`` order) against last period's split of the same money and the oracles.
+    ``world.lines`` order) against last period's split and the oracles of the same money:
+    ``budget`` (total over the period; default: what the allocation spends).
 
-    Money on lines the world does not have counts as spent for nothing (``wasted``).
+    Money on lines the world does not have counts as spent for nothing (``wasted``); a
+    ``reserve`` key is money kept back, not spent.
     """
     known = world.lines
     if isinstance(daily, Mapping):
-        wasted = float(sum(v for k, v in daily.items() if k not in set(known)))
+        wasted = float(sum(v for (m, c), v in daily.items()
+                           if (m, c) not in set(known) and c != "reserve"))
         spend = np.asarray([float(daily.get(k, 0.0)) for k in known])
     else:
         wasted = 0.0
         spend = np.asarray(daily, float)
     dates = period_dates(period, world.spec.end, world.spec.start)
     days = 30 if dates is None else len(dates)
-    daily_budget = float(spend.sum())
+    daily_budget = float(spend.sum()) if budget is None else budget / days
     curves = world.true_curves(period)
     weights = world.profit_weights()
     last = status_quo(world, daily_budget)

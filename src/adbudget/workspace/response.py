@@ -184,15 +184,13 @@ class ResponseMixin(WorkspaceData):
         current (data and settings unchanged); None without a fit of this version."""
         from adbudget.response.results import CLAIM_COLUMNS
 
-        try:
-            fit = self.response_fit(check=False)
+        try:  # one read on the usual path: the current fit
+            fit, current = self.response_fit(check=True), True
         except NotFittedError:
-            return None
-        try:
-            self.response_fit(check=True)
-            current = True
-        except NotFittedError:
-            current = False
+            try:
+                fit, current = self.response_fit(check=False), False
+            except NotFittedError:
+                return None
         columns = ["market", "channel", "roas", "roas_lo", "roas_hi", *CLAIM_COLUMNS]
         summary = fit.summary[[c for c in columns if c in fit.summary.columns]]
         return summary, fit.interval, current

@@ -204,24 +204,14 @@ def _pct(share: float | None) -> float:
 
 def score_plan(world: World, daily: dict[tuple[str, str], float], budget: float,
                period: str = "next") -> dict[str, float]:
-    """True profit of a plan, of the oracle, of equal split and of last-period split."""
-    oracle = world.oracle_allocation(budget, period)
-    days = oracle.days
-    now = world.current_spend(28)
-    last = now / now.sum() * budget / days if now.sum() > 0 else now
-    equal = [budget / days / len(world.lines)] * len(world.lines)
-    known = set(world.lines)
-    # money on lines the world does not have (tests of new channels) is spent for nothing;
-    # the reserve bucket is not spent
-    wasted = sum(v for (m, c), v in daily.items() if (m, c) not in known and c != "reserve")
-    plan_profit = world.true_profit(daily, period) - wasted * days
-    return {
-        "plan_profit": plan_profit,
-        "oracle_profit": oracle.profit,
-        "last_period_profit": world.true_profit(last, period),
-        "equal_split_profit": world.true_profit(equal, period),
-        "regret_pct": 100 * (oracle.profit - plan_profit) / abs(oracle.profit) if oracle.profit else 0.0,
-    }
+    """True profit of a whole plan (every bucket), of the oracle, of equal split and of
+    last-period split of the whole budget (``simulate.scoring.score_allocation``)."""
+    from adbudget.simulate.scoring import score_allocation
+
+    s = score_allocation(world, daily, period, max_change=None, budget=budget)
+    return {"plan_profit": s.plan_profit, "oracle_profit": s.oracle_profit,
+            "last_period_profit": s.last_period_profit,
+            "equal_split_profit": s.equal_split_profit, "regret_pct": s.regret_pct}
 
 
 def _oracle(ctx: DemoContext) -> Any:
