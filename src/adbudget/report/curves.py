@@ -7,7 +7,7 @@ figure per market (a trace and band per channel) and a table of per-line facts.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -44,22 +44,17 @@ def _pick(df: pd.DataFrame, name: str) -> str | None:
     return None
 
 
-def curves_section(table: pd.DataFrame, lang: str = "en", base_currency: str = "USD",
-                   current: Mapping[tuple[str, str], float] | None = None,
-                   planned: Mapping[tuple[str, str], float] | None = None,
-                   facts: pd.DataFrame | None = None) -> Section:
-    """Build the Curves page/chapter."""
-    section = Section(key="curves", title=t("report.curves.title", lang))
-    if table is None or table.empty:
-        section.status = "empty"
-        section.message = t("report.curves.no_curves", lang)
-        return section
+def curve_figures(table: pd.DataFrame, lang: str = "en", base_currency: str = "USD",
+                  current: Mapping[tuple[str, str], float] | None = None,
+                  planned: Mapping[tuple[str, str], float] | None = None,
+                  name: Callable[[str], str] = str) -> tuple[list[Figure], list[dict[str, Any]]]:
+    """One figure per market (a line and band per channel, today's ● and planned ◆ daily
+    spend) and per line what the grid says at today's spend. *name* shows a channel code by
+    name (the dashboard passes its display names; the legend groups stay the codes)."""
     s_col, m_col = _pick(table, "spend"), _pick(table, "mean")
     lo_col, hi_col = _pick(table, "lo"), _pick(table, "hi")
-    if s_col is None or m_col is None or "market" not in table or "channel" not in table:
-        section.status = "error"
-        section.message = t("report.curves.bad_table", lang, columns=", ".join(map(str, table.columns)))
-        return section
+    assert s_col is not None and m_col is not None
+    figures: list[Figure] = []
     current = dict(current or {})
     planned = dict(planned or {})
     rows: list[dict[str, Any]] = []
@@ -70,8 +65,9 @@ def curves_section(table: pd.DataFrame, lang: str = "en", base_currency: str = "
             g = g.sort_values(s_col)
             if lo_col and hi_col:
                 traces += fg.band(g[s_col].tolist(), g[lo_col].tolist(), g[hi_col].tolist(),
-                                  f"{channel} {t('report.curves.band', lang)}", i, group=str(channel))
-            traces.append(fg.line(g[s_col].tolist(), g[m_col].tolist(), str(channel), i,
+                                  f"{name(str(channel))} {t('report.curves.band', lang)}", i,
+                                  group=str(channel))
+            traces.append(fg.line(g[s_col].tolist(), g[m_col].tolist(), name(str(channel)), i,
                                   legendgroup=str(channel)))
             now, plan = current.get((market, channel)), planned.get((market, channel))
             if now is None and "current" in g.columns and g["current"].dtype == bool and g["current"].any():
@@ -81,7 +77,8 @@ def curves_section(table: pd.DataFrame, lang: str = "en", base_currency: str = "
                 if value is not None and np.isfinite(value):
                     y = float(np.interp(value, g[s_col], g[m_col]))
                     traces.append({"type": "scatter", "mode": "markers", "x": [float(value)],
-                                   "y": [y], "name": f"{channel} {label}", "showlegend": False,
+                                   "y": [y], "name": f"{name(str(channel))} {label}",
+                                   "showlegend": False,
                                    "marker": {"symbol": symbol, "size": 10, "color": fg.color(i),
                                               "line": {"color": "#222", "width": 1}}})
             rec: dict[str, Any] = {"market": market, "channel": channel,
@@ -103,9 +100,28 @@ def curves_section(table: pd.DataFrame, lang: str = "en", base_currency: str = "
         lay = fg.layout("", t("report.curves.x", lang, currency=base_currency),
                         t("report.curves.y", lang, currency=base_currency))
         lay["shapes"] = shapes
-        section.figures.append(Figure(f"fig-curve-{market}",
-                                      t("report.curves.fig", lang, market=market),
-                                      fg.figure(traces, lay)))
+        figures.append(Figure(f"fig-curve-{market}", t("report.curves.fig", lang, market=market),
+                              fg.figure(traces, lay)))
+    return figures, rows
+
+
+def curves_section(table: pd.DataFrame, lang: str = "en", base_currency: str = "USD",
+                   current: Mapping[tuple[str, str], float] | None = None,
+                   planned: Mapping[tuple[str, str], float] | None = None,
+                   facts: pd.DataFrame | None = None) -> Section:
+    """Build the Curves page/chapter."""
+    section = Section(key="curves", title=t("report.curves.title", lang))
+    if table is None or table.empty:
+        section.status = "empty"
+        section.message = t("report.curves.no_curves", lang)
+        return section
+    s_col, m_col = _pick(table, "spend"), _pick(table, "mean")
+    if s_col is None or m_col is None or "market" not in table or "channel" not in table:
+        section.status = "error"
+        section.message = t("report.curves.bad_table", lang, columns=", ".join(map(str, table.columns)))
+        return section
+    figures, rows = curve_figures(table, lang, base_currency, current, planned)
+    section.figures.extend(figures)
     facts_df = pd.DataFrame(rows)
     fitted = facts is not None and not facts.empty and {"market", "channel"} <= set(facts.columns)
     if fitted:

@@ -32,6 +32,7 @@ import pandas as pd
 
 from adbudget.errors import InputError
 from adbudget.i18n import t
+from adbudget.simulate.brand import continue_brand
 from adbudget.simulate.calendar import weekly_factor
 from adbudget.simulate.forms import SATURATIONS, carryover
 from adbudget.simulate.journeys import JourneyBlock, sample_journeys
@@ -241,7 +242,7 @@ def generate_period(world: World, schedule: pd.DataFrame, index: int, origin_day
                 part = agg.loc[(m.code, ln.channel)]
                 plan[i, [day_of[pd.Timestamp(d)] for d in part.index]] = part.to_numpy()
         rng = np.random.default_rng([seed, 3, zlib.crc32(m.code.encode())])
-        p = forward_panel(world, hist, plan, dates, origin_days, rng)
+        p = continue_brand(spec, hist, forward_panel(world, hist, plan, dates, origin_days, rng))
         panels[m.code] = p
         block = sample_orders(seed, p)
         _returning(block, hist_orders[m.code], m.repeat_prob,

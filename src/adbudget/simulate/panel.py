@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from adbudget.simulate.brand import apply_brand
 from adbudget.simulate.calendar import holiday_factors, weekly_factor, yearly_factor
 from adbudget.simulate.forms import ADSTOCKS, SATURATIONS, carryover
 from adbudget.simulate.spec import FX_LEVEL, PEGGED, LineSpec, MarketSpec, WorldSpec
@@ -178,14 +179,14 @@ def market_panel(spec: WorldSpec, market: MarketSpec) -> MarketPanel:
         incr.append(resp)
     del hol
     empty = np.zeros((0, n))
-    return MarketPanel(
+    return apply_brand(spec, MarketPanel(
         market=market, dates=dates, fx=fx, base_gross=base, lines=lines,
         campaign_minor=campaign_minor,
         spend=np.asarray(spend) if spend else empty,
         cost=np.asarray(cost) if cost else empty,
         effect=np.asarray(effect) if effect else empty,
         incr_gross=np.asarray(incr) if incr else empty,
-    )
+    ))
 
 
 def daily_lines_frame(panels: list[MarketPanel]) -> pd.DataFrame:

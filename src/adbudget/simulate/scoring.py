@@ -125,6 +125,45 @@ def score_allocation(world: World, daily: Mapping[tuple[str, str], float] | np.n
     )
 
 
+def score_horizon(world: World, daily: Mapping[tuple[str, str], float] | np.ndarray,
+                  budget: float | None = None, months: int = 12, annual_discount: float = 0.10,
+                  max_change: float | None = None) -> AllocationScore:
+    """Like :func:`score_allocation`, but every split is held for ``months`` months and valued
+    by its discounted true profit with the brand stock evolving (``simulate.horizon``): brand
+    money is worth what it builds. ``days`` is the horizon's day count; the oracles are the
+    brand-aware near-best splits (``horizon_oracle``). Money on lines the world does not have
+    is spent for nothing every day of the horizon."""
+    from adbudget.simulate.horizon import _Horizon, horizon_oracle
+
+    known = world.lines
+    if isinstance(daily, Mapping):
+        wasted = float(sum(v for (m, c), v in daily.items()
+                           if (m, c) not in set(known) and c != "reserve"))
+        spend = np.asarray([float(daily.get(k, 0.0)) for k in known])
+    else:
+        wasted = 0.0
+        spend = np.asarray(daily, float)
+    h = _Horizon(world, months, annual_discount)
+    disc_days = float(h.day_disc.sum())
+    first_days = len(h.dates[0])
+    daily_budget = float(spend.sum()) if budget is None else budget / first_days
+    last = status_quo(world, daily_budget)
+    oracle = horizon_oracle(world, daily_budget, months, annual_discount, start=last, horizon=h)
+    trust = None
+    if max_change is not None:
+        trust = h.value(horizon_oracle(world, daily_budget, months, annual_discount,
+                                       last * (1 - max_change), last * (1 + max_change),
+                                       start=last, horizon=h)).profit
+    equal = np.full(len(known), daily_budget / max(len(known), 1))
+    return AllocationScore(
+        budget=daily_budget * h.n_days, days=h.n_days, max_change=max_change,
+        plan_profit=h.value(spend).profit - wasted * disc_days,
+        last_period_profit=h.value(last).profit, trust_region_profit=trust,
+        oracle_profit=h.value(oracle).profit, equal_split_profit=h.value(equal).profit,
+        wasted=wasted * h.n_days,
+    )
+
+
 def performance_allocation(plan_lines: list[Any]) -> dict[tuple[str, str], float]:
     """Daily budget per (market, channel) of a plan's performance bucket; its lines as
     mappings or objects with ``bucket``, ``market``, ``channel``, ``daily_budget_base``."""
@@ -138,4 +177,5 @@ def performance_allocation(plan_lines: list[Any]) -> dict[tuple[str, str], float
     return out
 
 
-__all__ = ["AllocationScore", "performance_allocation", "score_allocation", "status_quo"]
+__all__ = ["AllocationScore", "performance_allocation", "score_allocation", "score_horizon",
+           "status_quo"]

@@ -14,6 +14,7 @@ import pandas as pd
 
 from adbudget.config.catalog import MARKETS, MINOR_UNITS, MarketInfo
 from adbudget.economics import UnitEconomics
+from adbudget.simulate.brand import BRAND_MODES, MarketBrand, draw_brand
 from adbudget.simulate.forms import SATURATIONS
 
 END_DATE = "2026-10-31"  # last simulated day (market-local)
@@ -227,6 +228,8 @@ class WorldSpec:
     # "organic" (only organic demand, unrelated to what the ads caused) or "noise" (random
     # around the same level): the last two are the robustness settings of the claims model
     claims: str = "informative"
+    # each market's slow brand stock (``simulate.brand``); empty: no brand effect anywhere
+    brand: tuple[MarketBrand, ...] = ()
 
     def market(self, code: str) -> MarketSpec:
         for m in self.markets:
@@ -248,11 +251,15 @@ CLAIMS_MODES = ("informative", "organic", "noise")
 
 
 def build_spec(seed: int = 0, size: str = "small", scale_test_share: float = 0.25,
-               claims: str = "informative") -> WorldSpec:
+               claims: str = "informative", brand: str = "modest") -> WorldSpec:
     """Draw every true parameter of a world from ``seed`` (deterministic); ``claims`` is
-    one of :data:`CLAIMS_MODES` (what the platforms' reported conversions carry)."""
+    one of :data:`CLAIMS_MODES` (what the platforms' reported conversions carry); ``brand``
+    one of ``simulate.brand.BRAND_MODES`` ('modest': a slow brand stock per market drawn from
+    its own stream; 'none': brand spend earns only its short-term response)."""
     if claims not in CLAIMS_MODES:
         raise ValueError(f"claims must be one of {', '.join(CLAIMS_MODES)}, got {claims!r}")
+    if brand not in BRAND_MODES:
+        raise ValueError(f"brand must be one of {', '.join(BRAND_MODES)}, got {brand!r}")
     sz = SIZES[size]
     rng = np.random.default_rng([seed, 1])
     end = pd.Timestamp(END_DATE)
@@ -342,6 +349,7 @@ def build_spec(seed: int = 0, size: str = "small", scale_test_share: float = 0.2
         seed=seed, size=size, start=start.strftime("%Y-%m-%d"), end=end.strftime("%Y-%m-%d"),
         days=days, users=sz.users, markets=tuple(markets), lines=tuple(lines),
         weak_step=(weak_market, weak_step), claims=claims,
+        brand=draw_brand(seed, markets, lines, brand),
     )
 
 

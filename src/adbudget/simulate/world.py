@@ -128,12 +128,14 @@ class World:
         self.spec = spec
 
     @classmethod
-    def build(cls, seed: int = 0, size: str = "small", scale_test_share: float = 0.25) -> World:
+    def build(cls, seed: int = 0, size: str = "small", scale_test_share: float = 0.25,
+              brand: str = "modest") -> World:
         """The world of a seed and size (``small``, ``medium``, ``large``); ``scale_test_share``:
-        share of the lines without a holdout that get a geo scale test (changes nothing else)."""
+        share of the lines without a holdout that get a geo scale test (changes nothing else);
+        ``brand``: 'modest' (a slow brand stock per market, ``simulate.brand``) or 'none'."""
         if size not in SIZES:
             raise ValueError(f"unknown size {size!r}; allowed: {', '.join(SIZES)}")
-        return cls(build_spec(int(seed), size, scale_test_share))
+        return cls(build_spec(int(seed), size, scale_test_share, brand=brand))
 
     @classmethod
     def from_truth(cls, path: str | Path) -> World:
@@ -311,7 +313,12 @@ class World:
         spend = p.spend[i].copy()
         spend[window] *= factor
         x = carryover(spend / p.cost[i] / ln.half, kernel(ln))
-        return ln.beta * SATURATIONS[ln.saturation].value(x, np.asarray(ln.k)) * p.effect[i]
+        out = ln.beta * SATURATIONS[ln.saturation].value(x, np.asarray(ln.k)) * p.effect[i]
+        # the brand stock's effect on ad effectiveness as the panel has it (the test's own
+        # change to the stock is left out: weeks against a half-life of months)
+        base = ln.beta * SATURATIONS[ln.saturation].value(
+            carryover(p.spend[i] / p.cost[i] / ln.half, kernel(ln)), np.asarray(ln.k)) * p.effect[i]
+        return out * np.divide(p.incr_gross[i], base, out=np.ones_like(base), where=base > 0)
 
     def frames(self, since: str | None = None) -> dict[str, pd.DataFrame]:
         """Every store table's rows as the importers would store them (base amounts rounded to
@@ -413,7 +420,26 @@ class World:
             _, cost = holiday_factors(dates, market.code, market.region)
             cache[key] = (cost, anticipated_demand(market, dates))
         cost, demand = cache[key]
-        return cost, demand**line.rho
+        return cost, demand**line.rho * self.brand_perf_now(line.market)
+
+    def brand_stock(self, market: str) -> np.ndarray:
+        """The true brand stock of a market on every day of the history (base currency/day)."""
+        from adbudget.simulate.brand import panel_stock
+
+        cache = self.__dict__.setdefault("_brand_stock", {})
+        if market not in cache:
+            cache[market] = panel_stock(self.spec, self.panels[market])
+        return cache[market]
+
+    def brand_perf_now(self, market: str) -> float:
+        """Ad-effectiveness multiplier of the market's brand stock on the last day (1 without
+        a brand effect): the true curves of the next period start from it."""
+        from adbudget.simulate.brand import market_brand
+
+        mb = market_brand(self.spec, market)
+        if mb is None or not mb.active:
+            return 1.0
+        return float(mb.m_perf(self.brand_stock(market)[-1]))
 
     def _net(self, line: LineSpec) -> float:
         return 1 - self.spec.market(line.market).return_rate_pct / 100

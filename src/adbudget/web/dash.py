@@ -233,13 +233,10 @@ def model_context(state: AppState, lang: str) -> dict[str, Any]:
         return {"fit_missing": fs.message or t("web.stale.no_fit", lang)}
     fit = fs.fit
     base = state.ws.settings.base_currency
-    planned: dict[tuple[str, str], float] = {}
+    from adbudget.web.curves_view import claims, notices, planned_daily
+
     plans = latest_plans(state)
-    if plans:
-        for line in plans[0].lines:
-            if line.bucket == "performance":
-                key = (line.market, line.channel)
-                planned[key] = planned.get(key, 0.0) + float(line.daily_budget_base or 0.0)
+    planned = planned_daily(plans[0]) if plans else {}
     rows = mv.line_rows(fit.summary, planned, lang)
     figs = [
         ("fig-fit", "web.model.fit_title", mv.fit_figure(fit.fit, lang, base)),
@@ -251,12 +248,13 @@ def model_context(state: AppState, lang: str) -> dict[str, Any]:
          mv.current_vs_planned_figure(rows, lang, base)),
     ]
     pct = f"{float(getattr(fit, 'interval', 0.8) or 0.8) * 100:g}"
-    return {"stats": mv.fit_stats(fit.fit, getattr(fit, "diagnostics", None)), "rows": rows,
+    sentences, _ = claims(rows, pct, base, lang)
+    return {"claims": sentences, "rows": rows,
+            "stats": mv.fit_stats(fit.fit, getattr(fit, "diagnostics", None)),
             "interval_pct": pct,
-            "has_claims": any(r["has_claims"] for r in rows), "fit_status": fs.status,
+            "fit_status": fs.status,
             "figures": [{"id": i, "title": t(k, lang, pct=pct), "spec": s} for i, k, s in figs],
-            "notices": [t(n.key, lang, **n.values) if hasattr(n, "key") else str(n)
-                        for n in getattr(fit, "notices", []) or []]}
+            "notices": notices(fit, lang)}
 
 
 @router.get("/model", response_class=HTMLResponse)

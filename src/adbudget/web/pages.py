@@ -67,26 +67,51 @@ def web_tables(section: Any) -> list[Any]:
 
 
 def _section_page(page: str):
+    """A page shown from the report's section (codes by name, tables sortable): the fallback
+    for pages that have no dashboard view of their own."""
     def endpoint(request: Request) -> HTMLResponse:
         lang = request_lang(request)
         from adbudget.web import localize
         from adbudget.web.dash import render as dash_render
 
         section = localize.section(get_state(request).section(page, lang), lang)
-        extra = {}
-        if page == "curves":
-            from adbudget.web.dash import model_context
-
-            state = get_state(request)
-            extra = {"claims": state.view(("model", lang), lambda: model_context(state, lang))}
         return dash_render(request, "page.html.j2", page, section=section,
-                           web_tables=web_tables(section), **extra)
+                           web_tables=web_tables(section))
 
     endpoint.__name__ = f"page_{page}"
     return endpoint
 
 
-for _page, _path in (("curves", "/curves"), ("attribution", "/attribution"), ("tests", "/tests")):
+def curves_context(state: Any, lang: str) -> dict[str, Any]:
+    """The Curves page from the saved fit (stale fits shown, labelled) and the latest plan."""
+    from adbudget.web.curves_view import curves_view
+    from adbudget.web.dash import fit_state, latest_plans
+
+    fs = fit_state(state)
+    if not fs.usable:
+        return {"fit_missing": fs.message or t("web.stale.no_fit", lang)}
+    plans = latest_plans(state)
+    set_language(lang)
+    try:
+        ctx = curves_view(fs.fit, plans[0] if plans else None, lang,
+                          state.ws.settings.base_currency)
+    except AdbudgetError as exc:
+        return {"fit_missing": str(exc)}
+    ctx["fit_status"] = fs.status
+    return ctx
+
+
+@router.get("/curves", response_class=HTMLResponse)
+def curves_page(request: Request) -> HTMLResponse:
+    from adbudget.web.dash import render as dash_render
+
+    state = get_state(request)
+    lang = request_lang(request)
+    ctx = state.view(("curves", lang), lambda: curves_context(state, lang))
+    return dash_render(request, "curves.html.j2", "curves", **ctx)
+
+
+for _page, _path in (("attribution", "/attribution"), ("tests", "/tests")):
     router.add_api_route(_path, _section_page(_page), methods=["GET"], response_class=HTMLResponse)
 
 

@@ -1,0 +1,181 @@
+"""The Curves page as the dashboard shows it (a view of its own, not the report's section).
+
+Reads the saved fit through ``ws.fit_state()`` (a stale fit is still shown, labelled stale),
+draws one response figure per market with channels by name, today's (●) and the plan's (◆)
+daily spend, and lists per line ROAS and marginal ROAS with their intervals, saturation,
+carryover and share of effect; then, when the fit used the platforms' own claims, what each
+platform claims next to what we estimate it caused (claimed revenue and ROAS, caused revenue
+and ROAS with the fit's interval, incrementality share, the organic part of the claim and
+the claim multiplier). Nothing about claims is shown when the fit has none.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+
+from adbudget.i18n import t
+from adbudget.report import labels
+from adbudget.report import mmm as mv
+from adbudget.report.curves import curve_figures
+from adbudget.web.area_views import WebTable
+
+
+def _f(v: Any) -> float | None:
+    try:
+        x = float(v)
+    except (TypeError, ValueError):
+        return None
+    return x if math.isfinite(x) else None
+
+
+def planned_daily(plan: Any) -> dict[tuple[str, str], float]:
+    """The plan's daily budget per market × channel, every bucket on that channel included
+    (a curve is the channel's whole response, so brand and test money move along it too);
+    the reserve is not spent on a channel."""
+    out: dict[tuple[str, str], float] = {}
+    for line in getattr(plan, "lines", None) or []:
+        rec = line if isinstance(line, dict) else vars(line)
+        if rec.get("bucket") == "reserve":
+            continue
+        v = _f(rec.get("daily_budget_base"))
+        if v is not None:
+            key = (str(rec.get("market")), str(rec.get("channel")))
+            out[key] = out.get(key, 0.0) + v
+    return out
+
+
+def interval(lo: Any, hi: Any, kind: str, lang: str, currency: str = "USD") -> str:
+    """``a – b`` in the column's format (— when either end is missing)."""
+    from adbudget.web.format import fmt_value
+
+    if _f(lo) is None or _f(hi) is None:
+        return "—"
+    return f"{fmt_value(lo, kind, currency, lang)} – {fmt_value(hi, kind, currency, lang)}"
+
+
+def line_table(rows: list[dict[str, Any]], pct: str, lang: str) -> WebTable:
+    """Per line facts at today's spend, sortable and filterable by market and channel."""
+    shown = []
+    for r in rows:
+        shown.append({**r, "channel": r["channel_name"],
+                      "roas_interval": interval(r.get("roas_lo"), r.get("roas_hi"), "ratio", lang),
+                      "mroas_interval": interval(r.get("mroas_lo"), r.get("mroas_hi"), "ratio",
+                                                 lang)})
+    cols = [("market", t("web.col.market", lang), "text"),
+            ("channel", t("web.col.channel", lang), "text"),
+            ("current", t("web.plan.current_daily", lang), "money"),
+            ("planned", t("web.plan.planned_daily", lang), "money"),
+            ("roas", t("web.glossary.roas.name", lang), "ratio"),
+            ("roas_interval", t("web.curves.interval", lang, pct=pct), "text"),
+            ("mroas", t("web.glossary.marginal_roas.name", lang), "ratio"),
+            ("mroas_interval", t("web.curves.interval", lang, pct=pct), "text"),
+            ("saturation", t("web.curves.saturation", lang), "pct"),
+            ("half_life", t("web.curves.half_life", lang), "num"),
+            ("spend_share", t("web.model.spend_share", lang), "pct"),
+            ("effect_share", t("web.model.effect_share", lang), "pct")]
+    return WebTable("curves-lines", t("web.curves.lines", lang), cols, shown,
+                    t("web.curves.lines_note", lang), ("market", "channel"))
+
+
+def claims(rows: list[dict[str, Any]], pct: str, currency: str, lang: str
+           ) -> tuple[list[str], WebTable | None]:
+    """Per line with claims, the sentence "the platform claims X (ROAS a); we estimate it
+    caused Y [interval] (ROAS b)" and the same numbers as a sortable table; nothing when the
+    fit carries no claims."""
+    from adbudget.web.format import money, ratio, share
+
+    with_claims = [r for r in rows if r["has_claims"]]
+    if not with_claims:
+        return [], None
+    sentences, recs = [], []
+    for r in with_claims:
+        text = t("web.claims.line", lang, line=r["label"],
+                 claimed=money(r["claimed_revenue"], currency, lang),
+                 claimed_roas=ratio(r["claimed_roas"], lang),
+                 caused=money(r["incremental_revenue"], currency, lang),
+                 lo=money(r["incremental_revenue_lo"], currency, lang),
+                 hi=money(r["incremental_revenue_hi"], currency, lang),
+                 roas=ratio(r["roas"], lang), share=share(r["incremental_share"], lang), pct=pct)
+        if r.get("organic_claim_share") is not None:
+            text += " " + t("web.claims.organic", lang,
+                            organic=share(r["organic_claim_share"], lang))
+        sentences.append(text)
+        recs.append({"market": r["market"], "channel": r["channel_name"],
+                     "claimed_revenue": r["claimed_revenue"], "claimed_roas": r["claimed_roas"],
+                     "caused": r["incremental_revenue"],
+                     "caused_interval": interval(r["incremental_revenue_lo"],
+                                                 r["incremental_revenue_hi"], "money", lang,
+                                                 currency),
+                     "roas": r["roas"],
+                     "incremental_share": _share100(r["incremental_share"]),
+                     "share_interval": interval(_share100(r.get("incremental_share_lo")),
+                                                _share100(r.get("incremental_share_hi")), "pct",
+                                                lang),
+                     "organic_share": _share100(r.get("organic_claim_share")),
+                     "organic_interval": interval(_share100(r.get("organic_claim_share_lo")),
+                                                  _share100(r.get("organic_claim_share_hi")),
+                                                  "pct", lang),
+                     "over_claim": r.get("over_claim")})
+    cols = [("market", t("web.col.market", lang), "text"),
+            ("channel", t("web.col.channel", lang), "text"),
+            ("claimed_revenue", t("web.claims.claimed", lang), "money"),
+            ("claimed_roas", t("web.claims.claimed_roas", lang), "ratio"),
+            ("caused", t("web.claims.caused", lang), "money"),
+            ("caused_interval", t("web.curves.interval", lang, pct=pct), "text"),
+            ("roas", t("web.glossary.roas.name", lang), "ratio"),
+            ("incremental_share", t("web.glossary.incremental_share.name", lang), "pct"),
+            ("share_interval", t("web.curves.interval", lang, pct=pct), "text"),
+            ("organic_share", t("web.glossary.organic_share.name", lang), "pct"),
+            ("organic_interval", t("web.curves.interval", lang, pct=pct), "text"),
+            ("over_claim", t("web.glossary.claim_multiplier.name", lang), "ratio")]
+    if all(r["over_claim"] is None for r in recs):
+        cols = [c for c in cols if c[0] != "over_claim"]
+    if all(r["organic_share"] is None for r in recs):
+        cols = [c for c in cols if not c[0].startswith("organic")]
+    return sentences, WebTable("curves-claims", t("web.claims.table", lang), cols, recs,
+                               t("web.claims.note", lang), ("market", "channel"))
+
+
+def _share100(v: Any) -> float | None:
+    x = _f(v)
+    return None if x is None else x * 100
+
+
+def curves_view(fit: Any, plan: Any, lang: str, currency: str) -> dict[str, Any]:
+    """The page's figures, tables and notes from a saved fit and the latest plan (or None)."""
+    summary: pd.DataFrame = fit.summary
+    table = fit.curves_table(points=25)
+    planned = planned_daily(plan) if plan is not None else {}
+    current = {(str(m), str(c)): float(s) for m, c, s in
+               zip(summary["market"], summary["channel"], summary["current_spend"], strict=True)}
+    figures, _ = curve_figures(table, lang, currency, current, planned,
+                               name=lambda c: labels.channel(c, lang))
+    rows = mv.line_rows(summary, planned, lang)
+    for r, rec in zip(rows, summary.to_dict(orient="records"), strict=True):
+        r["half_life"] = _f(rec.get("half_life"))
+    pct = f"{float(getattr(fit, 'interval', 0.8) or 0.8) * 100:g}"
+    sentences, claims_table = claims(rows, pct, currency, lang)
+    tables = [line_table(rows, pct, lang)] + ([claims_table] if claims_table else [])
+    return {"figures": [{"id": f.id, "title": f.title, "spec": f.spec} for f in figures],
+            "tables": tables, "claims": sentences, "interval_pct": pct,
+            "notes": notices(fit, lang)}
+
+
+def notices(fit: Any, lang: str) -> list[str]:
+    """The fit's notices in *lang*, channel and market codes in their arguments by name."""
+    out = []
+    for n in getattr(fit, "notices", []) or []:
+        if not hasattr(n, "key"):
+            out.append(labels.retranslate(str(n), lang))
+            continue
+        values = dict(getattr(n, "values", {}) or {})
+        if isinstance(values.get("channel"), str):
+            values["channel"] = labels.channel(values["channel"], lang)
+        if isinstance(values.get("line"), str) and "/" in values["line"]:
+            m, c = values["line"].split("/", 1)
+            values["line"] = labels.line_label(m, c, lang)
+        out.append(t(n.key, lang, **values))
+    return out
