@@ -51,6 +51,7 @@ def test_language_switch_changes_text_and_sticks(client):
 def test_pages_of_missing_areas_say_so(tmp_path, web_ws):
     class Bare(type(web_ws)):
         curves_table = None
+        response_fit = None
         attribute = None
         experiments_status = None
         rules_run = None
@@ -60,7 +61,7 @@ def test_pages_of_missing_areas_say_so(tmp_path, web_ws):
     ws = Bare.open(root)
     try:
         c = TestClient(create_app(ws), raise_server_exceptions=False)
-        for path, method in (("/curves", "curves_table"), ("/attribution", "attribute"),
+        for path, method in (("/curves", "response_fit"), ("/attribution", "attribute"),
                              ("/tests", "experiments_status"), ("/rules", "rules_run")):
             r = c.get(path, headers=HTML)
             assert r.status_code == 200 and 'data-status="not_built"' in r.text

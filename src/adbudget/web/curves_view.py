@@ -144,11 +144,19 @@ def _share100(v: Any) -> float | None:
     return None if x is None else x * 100
 
 
-def curves_view(fit: Any, plan: Any, lang: str, currency: str) -> dict[str, Any]:
-    """The page's figures, tables and notes from a saved fit and the latest plan (or None)."""
+def curves_view(fit: Any, plan: Any, lang: str, currency: str, table: pd.DataFrame | None = None,
+                current: dict[tuple[str, str], float] | None = None) -> dict[str, Any]:
+    """The page's figures, tables and notes from a saved fit and the latest plan (or None).
+    Without a fit (``fit=None``) the figures come from a curves *table* and today's spend
+    *current* alone (the workspace's ``curves_table`` / ``response_curves``)."""
+    planned = planned_daily(plan) if plan is not None else {}
+    if fit is None:
+        figures, _ = curve_figures(table, lang, currency, current or {}, planned,
+                                   name=lambda c: labels.channel(c, lang))
+        return {"figures": [{"id": f.id, "title": f.title, "spec": f.spec} for f in figures],
+                "tables": [], "claims": [], "notes": []}
     summary: pd.DataFrame = fit.summary
     table = fit.curves_table(points=25)
-    planned = planned_daily(plan) if plan is not None else {}
     current = {(str(m), str(c)): float(s) for m, c, s in
                zip(summary["market"], summary["channel"], summary["current_spend"], strict=True)}
     figures, _ = curve_figures(table, lang, currency, current, planned,

@@ -87,14 +87,24 @@ def curves_context(state: Any, lang: str) -> dict[str, Any]:
     from adbudget.web.curves_view import curves_view
     from adbudget.web.dash import fit_state, latest_plans
 
+    if not has(state.ws, "response_fit"):
+        return {"not_built": t("report.not_built", lang, method="response_fit")}
     fs = fit_state(state)
-    if not fs.usable:
-        return {"fit_missing": fs.message or t("web.stale.no_fit", lang)}
     plans = latest_plans(state)
+    plan = plans[0] if plans else None
+    base = state.ws.settings.base_currency
     set_language(lang)
     try:
-        ctx = curves_view(fs.fit, plans[0] if plans else None, lang,
-                          state.ws.settings.base_currency)
+        if fs.usable:
+            ctx = curves_view(fs.fit, plan, lang, base)
+        elif has(state.ws, "curves_table"):  # curves without a saved FitResult behind them
+            curves = state.ws.response_curves()
+            current = dict(zip(curves.lines, map(float, curves.current_spend), strict=True))
+            ctx = curves_view(None, plan, lang, base, state.ws.curves_table(), current)
+        else:
+            return {"fit_missing": fs.message or t("web.stale.no_fit", lang)}
+    except NotFittedError as exc:
+        return {"fit_missing": not_fitted_message(exc, lang)}
     except AdbudgetError as exc:
         return {"fit_missing": str(exc)}
     ctx["fit_status"] = fs.status
