@@ -22,6 +22,10 @@ import json
 import time
 
 
+def _pct(x: float | None) -> str:
+    return "-" if x is None else f"{100 * x:.0f}%"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default="small")
@@ -50,14 +54,17 @@ def main() -> None:
             runs.append(result.record())
             print(f"\n{size} seed {seed} ({time.perf_counter() - started:.0f} s)")
             print(f"{'month':8} {'plan':>10} {'oracle':>10} {'status quo':>10} {'cum regret':>11}"
-                  f" {'cum %orc':>8} {'mROAS err':>9} tests")
+                  f" {'cum %orc':>8} {'mROAS err':>9} {'perf plan':>10} {'perf orc':>10}"
+                  f" {'perf sq':>10} move rules, tests")
             for p in result.periods:
                 tests = "; ".join(f"{x['market']}/{x['channel']} {x['slope']:+.2f}±{x['slope_se']:.2f}"
                                   f" (true {x['true_slope']:.2f}){'' if x['covered'] else ' MISS'}"
                                   for x in p.tests)
                 print(f"{p.period:8} {p.plan_profit:10,.0f} {p.oracle_profit:10,.0f}"
                       f" {p.status_quo_profit:10,.0f} {p.cumulative_regret:11,.0f}"
-                      f" {100 * p.share_of_oracle:7.0f}% {p.mroas_error:9.2f} {tests}")
+                      f" {100 * p.share_of_oracle:7.0f}% {p.mroas_error:9.2f}"
+                      f" {p.plan_performance:10,.0f} {p.oracle_performance:10,.0f}"
+                      f" {p.status_quo_performance:10,.0f} {p.limits} {tests}")
             s = result.summary()
             rows.append(s)
             print(f"cumulative: plan {s['plan_profit']:,.0f} = {100 * s['share_of_oracle']:.0f} % of the"
@@ -65,12 +72,17 @@ def main() -> None:
                   f" quo every month from the second: {s['beats_status_quo_from_second']}; tests"
                   f" {s['tests']} (covered {s['tests_covered']}); test spend {s['test_spend']:,.0f} of"
                   f" buckets {s['test_bucket']:,.0f}; profit given up {s['given_up']:,.0f}"
-                  f" (estimated {s['given_up_estimate']:,.0f})")
+                  f" (estimated {s['given_up_estimate']:,.0f}); performance bucket alone, like with"
+                  f" like: plan {_pct(s['performance_share_of_oracle'])} of its oracle, status quo"
+                  f" {_pct(s['performance_status_quo_share'])}")
     covered = [t["covered"] for r in runs for p in r["periods"] for t in p["tests"]]
-    print("\nworld            plan/oracle  sq/oracle  beats sq (m2+)  tests  covered  seconds")
+    print("\nworld            plan/oracle  sq/oracle  perf: plan/oracle  sq/oracle  beats sq (m2+)"
+          "  tests  covered  seconds")
     for s in rows:
         print(f"{s['size']:6} seed {s['seed']:<3} {100 * s['share_of_oracle']:10.0f}% "
-              f"{100 * s['status_quo_share_of_oracle']:9.0f}% {str(s['beats_status_quo_from_second']):>14}"
+              f"{100 * s['status_quo_share_of_oracle']:9.0f}% {_pct(s['performance_share_of_oracle']):>18}"
+              f" {_pct(s['performance_status_quo_share']):>10}"
+              f" {str(s['beats_status_quo_from_second']):>14}"
               f" {s['tests']:6} {s['tests_covered'] if s['tests_covered'] is not None else '-':>8}"
               f" {s['seconds']:8.0f}")
     if covered:

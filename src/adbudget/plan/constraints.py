@@ -169,11 +169,13 @@ def combine(constraints: ConstraintSet, ctx: LineContext, display_scale: float =
     hi_by = ["-"] * ctx.n
     for item in constraints.items:
         c_lo, c_hi = item.bounds(ctx)
+        # a constraint may name its bound per line (the knowledge move limit names the rule)
+        names = item.line_names(ctx) if hasattr(item, "line_names") else [item.name] * ctx.n
         for i in range(ctx.n):
             if c_lo[i] > lo[i]:
-                lo[i], lo_by[i] = float(c_lo[i]), item.name
+                lo[i], lo_by[i] = float(c_lo[i]), names[i]
             if c_hi[i] < hi[i]:
-                hi[i], hi_by[i] = float(c_hi[i]), item.name
+                hi[i], hi_by[i] = float(c_hi[i]), names[i]
     tol = 1e-9
     for i in range(ctx.n):
         if lo[i] > hi[i] * (1 + tol) + tol:
@@ -237,6 +239,12 @@ def _always_on(ps: Any, req: ConstraintRequest) -> Constraint | None:
 
 
 def _max_change(ps: Any, req: ConstraintRequest) -> Constraint | None:
+    from adbudget.plan import knowledge  # imports this module
+
+    lines = knowledge.active()
+    if lines is not None and req.has_history:  # the move limit that follows what is known
+        return knowledge.KnowledgeMoveLimit(lines, fallback=req.max_change or 0.3,
+                                            name=t("loop.move.name"))
     if req.max_change is None or not req.has_history:
         return None
     return MaxChange(req.max_change, name=t("plan.constraint.max_change",
@@ -255,7 +263,7 @@ CONSTRAINTS: dict[str, Callable[[Any, ConstraintRequest], Constraint | None]] = 
     "floor": _line_floor,  # plan.line_floors
     "cap": _line_cap,  # plan.line_caps
     "always_on": _always_on,  # plan.always_on, plan.always_on_min_share
-    "max_change": _max_change,  # plan.max_change / --max-change
+    "max_change": _max_change,  # plan.max_change / --max-change (or plan.knowledge's limit)
     "breakeven": _breakeven,  # plan.breakeven_floor (profit objective)
 }
 

@@ -30,9 +30,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from adbudget.errors import AdbudgetError
 from adbudget.experiments.scale_design import ScaleTestDesign, design_scale_tests, schedule_frame
 from adbudget.experiments.switchback import SwitchbackReading, analyze_switchbacks
+from adbudget.workspace.loop_knowledge import KnowledgePlanMixin
 
 DEFAULT_FIT = {"method": "svi", "seed": 0}
 NOISE_DAYS = 56
@@ -43,7 +43,7 @@ def _days_of(period: str) -> tuple[str, int]:
     return str(first.start_time.date()), int(first.days_in_month)
 
 
-class LoopMixin:
+class LoopMixin(KnowledgePlanMixin):
     """Mixed into Workspace: designing scale tests and reading them from the data."""
 
     # -- test design ---------------------------------------------------------------------------
@@ -160,6 +160,11 @@ class LoopPeriod:
     misses: list[dict[str, Any]] = field(default_factory=list)  # last plan's forecast vs truth
     limits: dict[str, int] = field(default_factory=dict)  # move-limit rule -> lines
     seconds: float = 0.0
+    # like with like on the performance bucket (its money only, flat, no test arms)
+    performance_budget: float = 0.0
+    plan_performance: float = 0.0
+    oracle_performance: float = 0.0
+    status_quo_performance: float = 0.0
 
     @property
     def beats_status_quo(self) -> bool:
@@ -199,11 +204,20 @@ class LoopResult:
             "test_bucket": sum(p.test_bucket for p in self.periods),
             "given_up": sum(p.given_up for p in self.periods),
             "given_up_estimate": sum(p.given_up_estimate for p in self.periods),
+            "performance_share_of_oracle": _ratio(sum(p.plan_performance for p in self.periods),
+                                                  sum(p.oracle_performance for p in self.periods)),
+            "performance_status_quo_share": _ratio(
+                sum(p.status_quo_performance for p in self.periods),
+                sum(p.oracle_performance for p in self.periods)),
             "seconds": self.seconds,
         }
 
     def record(self) -> dict[str, Any]:
         return {"summary": self.summary(), "periods": [p.record() for p in self.periods]}
+
+
+def _ratio(a: float, b: float) -> float | None:
+    return a / b if b else None
 
 
 def schedule_profit(world: Any, schedule: pd.DataFrame) -> float:
@@ -279,41 +293,6 @@ def _true_incremental(world: Any, start: str) -> pd.DataFrame:
         columns={"incremental_revenue": "actual"})
 
 
-def _move_limits(ws: Any, days: int, missed: set[str], scale: float, performance: float,
-                 ) -> tuple[dict[str, float], dict[str, float], dict[str, int]]:
-    """Per-line floors and caps (period totals) from the knowledge-dependent move limit, made
-    feasible for the performance money (``performance``, period total): caps stretched and
-    floors shrunk in proportion where they could not hold it."""
-    from adbudget.experiments.accountability import knowledge_move_limits
-
-    spend = ws.daily_spend()
-    spend["date"] = pd.to_datetime(spend["date"])
-    last = spend[spend["date"] > spend["date"].max() - pd.Timedelta(days=28)]
-    ref = last.groupby(["market", "channel"])["spend"].sum() / 28
-    seen = spend.groupby(["market", "channel"])["spend"].max()
-    curves = ws.response_curves()
-    names = [tuple(x) for x in curves.lines]
-    r = np.asarray([float(ref.get(k, 0.0)) for k in names])
-    marg = np.asarray(curves.marginal(np.maximum(r, 1e-6)))
-    lift = ws.lift_tests()
-    tested = set(zip(lift["market"], lift["channel"], strict=True)) if len(lift) else set()
-    lines = pd.DataFrame({"market": [m for m, _ in names], "channel": [c for _, c in names],
-                          "reference": r * scale, "mroas_mean": marg.mean(axis=0),
-                          "mroas_sd": marg.std(axis=0),
-                          "tested": [k in tested for k in names],
-                          "missed": [k[0] in missed for k in names],
-                          "max_seen": [float(seen.get(k, 0.0)) for k in names]})
-    lim = knowledge_move_limits(lines)
-    hi_total, lo_total = float(lim["hi"].sum()) * days, float(lim["lo"].sum()) * days
-    if 0 < hi_total < performance * 1.02:
-        lim["hi"] *= performance * 1.02 / hi_total
-    if lo_total > performance * 0.98:
-        lim["lo"] *= performance * 0.98 / lo_total
-    floors = {f"{m}.{c}": float(lo) * days for m, c, lo in zip(lim["market"], lim["channel"], lim["lo"], strict=True)}
-    caps = {f"{m}.{c}": float(hi) * days for m, c, hi in zip(lim["market"], lim["channel"], lim["hi"], strict=True)}
-    return floors, caps, lim["rule"].value_counts().to_dict()
-
-
 def _refit(ws: Any, fit_kw: dict[str, Any]) -> str:
     """Fit; when the curves come back without numbers (a diverged fit), fit again with SVI
     and say so — a plan on NaN curves spends nothing."""
@@ -360,7 +339,6 @@ def run_loop(seed: int = 0, size: str = "small", months: int = 6, folder: Path |
     regret = plan_cum = oracle_cum = 0.0
     known = set(world.lines)
     missed: set[str] = set()
-    perf_share = 0.8  # performance money / budget, updated from each plan
     for k in range(1, months + 1):
         t0 = time.perf_counter()
         if on_period:
@@ -369,31 +347,14 @@ def run_loop(seed: int = 0, size: str = "small", months: int = 6, folder: Path |
         start, days = _days_of(period)
         kw = {} if max_change == "default" else {"max_change": max_change}
         rules: dict[str, int] = {}
-        plan = None
         if move_limits:
-            floors, caps, rules = _move_limits(ws, days, missed, perf_share,
-                                               perf_share * daily_budget * days)
-            plan_settings = ws.settings.plan
-            saved = (plan_settings.line_floors, plan_settings.line_caps)
-            plan_settings.line_floors, plan_settings.line_caps = floors, caps
-            try:
-                plan = ws.plan(round(daily_budget * days, 2), period, max_change=None,
-                               buckets=buckets)
-            except AdbudgetError:  # limits the planner cannot meet: plan as by default
-                plan = None
-            finally:
-                plan_settings.line_floors, plan_settings.line_caps = saved
-            if plan is not None and not all(np.isfinite(float(ln.daily_budget_base or 0.0))
-                                            for ln in plan.lines):
-                plan = None  # the planner returned no numbers under these limits
-            if plan is None:
-                rules = {"fallback": len(floors)}
-        if plan is None:
+            plan = ws.plan_knowing(round(daily_budget * days, 2), period, missed=missed,
+                                   buckets=buckets, **kw)
+            rules = _rule_counts(plan)
+        else:
             plan = ws.plan(round(daily_budget * days, 2), period, buckets=buckets, **kw)
-        perf = sum(float(ln.amount_base) for ln in plan.lines if ln.bucket == "performance")
-        if np.isfinite(perf) and perf > 0:
-            perf_share = perf / max(daily_budget * days, 1e-9)
         daily, test_bucket = _plan_daily(plan, known)
+        perf = _performance_score(world, plan, known, sq_split, period, days)
         forecast = _forecast(plan, known)
         designs = ws.design_tests(daily, period, test_budget=test_bucket) if tests else []
         sched = schedule_frame(daily, start, days, designs)
@@ -439,11 +400,51 @@ def run_loop(seed: int = 0, size: str = "small", months: int = 6, folder: Path |
             spent=float(sched["spend"].sum()), fit_note=fit_note,
             given_up_estimate=float(sum(d.profit_given_up for d in designs)),
             misses=check.round(2).to_dict(orient="records"), limits=rules,
-            seconds=time.perf_counter() - t0)
+            seconds=time.perf_counter() - t0, **perf)
         periods.append(rec)
+        result = LoopResult(seed=seed, size=size, periods=periods,
+                            seconds=time.perf_counter() - started)
+        ws.save_loop(result.record())  # the report and the dashboard read it
         if on_period:
             on_period(k, rec)
     return LoopResult(seed=seed, size=size, periods=periods, seconds=time.perf_counter() - started)
+
+
+def _rule_counts(plan: Any) -> dict[str, int]:
+    """How many performance lines each move-limit rule governed."""
+    out: dict[str, int] = {}
+    for ln in plan.lines:
+        rule = (ln.reason_args or {}).get("move_rule") if ln.bucket == "performance" else None
+        if rule:
+            out[str(rule)] = out.get(str(rule), 0) + 1
+    return out
+
+
+def _performance_score(world: Any, plan: Any, known: set[tuple[str, str]], sq_split: np.ndarray,
+                       period: str, days: int) -> dict[str, float]:
+    """Like with like on the performance bucket alone: the true profit of the plan's
+    performance lines (flat, without test arms), the oracle's best split of the same money,
+    and the status quo's split of it."""
+    daily = {k: 0.0 for k in sorted(known)}
+    money = 0.0
+    for ln in plan.lines:
+        if ln.bucket != "performance":
+            continue
+        money += float(ln.amount_base)
+        key = (ln.market, ln.channel)
+        amount = float(ln.daily_budget_base or 0.0)
+        if key in daily and np.isfinite(amount):
+            daily[key] += amount
+    if not money > 0:
+        return {"performance_budget": 0.0, "plan_performance": 0.0, "oracle_performance": 0.0,
+                "status_quo_performance": 0.0}
+    unknown = money / days - sum(daily.values())  # performance money on lines the world lacks
+    return {
+        "performance_budget": money,
+        "plan_performance": world.true_profit(daily, period) - max(unknown, 0.0) * days,
+        "oracle_performance": world.oracle_allocation(money, period).profit,
+        "status_quo_performance": world.true_profit(sq_split * money / days, period),
+    }
 
 
 __all__ = ["LoopMixin", "LoopPeriod", "LoopResult", "run_loop", "schedule_profit"]

@@ -1,0 +1,142 @@
+"""Planning with the move limit that follows what is known, and the loop's saved result.
+
+``plan_knowing`` is ``plan`` with :class:`adbudget.plan.knowledge.KnowledgeMoveLimit` in place
+of one ±30 % for every line: each line's rule (tested, pinned, default, unsure, missed) comes
+from the workspace's own evidence — ``lift_tests`` (switchback readings included), the fit's
+posterior of the line's marginal ROAS at its recent spend, the highest daily spend the data
+saw, and the markets whose last forecast missed (accountability) — and each performance line's
+reason names the rule that applied.
+
+``save_loop`` / ``loop_result`` keep the last loop's per-period record as ``loop.json`` in
+the workspace folder, which the report and the dashboard read (they never run the loop).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from adbudget.errors import AdbudgetError
+from adbudget.plan.knowledge import LineKnowledge, from_limits, move_knowledge, rule_text
+
+LOOP_FILE = "loop.json"
+REF_DAYS = 28
+# reasons that say nothing about a bound get the line's move rule appended (loop.move.<same>)
+_WITH_MOVE = {"plan.reason.perf_free", "plan.reason.perf_threshold", "plan.reason.perf_convex",
+              "plan.reason.perf_off_s", "plan.reason.perf_zero"}
+
+
+class KnowledgePlanMixin:
+    """Mixed into Workspace (through LoopMixin)."""
+
+    def move_knowledge_frame(self: Any, missed: Iterable[str] = ()) -> pd.DataFrame:
+        """Per line: reference (recent daily spend), the posterior of its marginal ROAS there,
+        whether a test read it, whether its market missed, the highest daily spend seen, and
+        the rule and limits ``knowledge_move_limits`` gives it."""
+        from adbudget.experiments.accountability import knowledge_move_limits
+
+        missed = set(missed)
+        curves = self.response_curves()
+        names = [tuple(x) for x in curves.lines]
+        spend = self.daily_spend()
+        ref = pd.Series(dtype=float)
+        seen = pd.Series(dtype=float)
+        if len(spend):
+            spend["date"] = pd.to_datetime(spend["date"])
+            last = spend[spend["date"] > spend["date"].max() - pd.Timedelta(days=REF_DAYS)]
+            ref = last.groupby(["market", "channel"])["spend"].sum() / REF_DAYS
+            seen = spend.groupby(["market", "channel"])["spend"].max()
+        r = np.asarray([float(ref.get(k, 0.0)) for k in names])
+        marg = np.asarray(curves.marginal(np.maximum(r, 1e-6)))
+        lift = self.lift_tests()
+        tested = set(zip(lift["market"], lift["channel"], strict=True)) if len(lift) else set()
+        base = self.settings.base_currency
+        if len(lift) and "currency" in lift:  # amounts of other currencies are not comparable
+            lift = lift[lift["currency"] == base]
+        if len(lift) and "spend" in lift:  # a test's high arm has been seen too (daily)
+            days = (pd.to_datetime(lift["end_date"]) - pd.to_datetime(lift["start_date"])).dt.days + 1
+            hi = (lift["spend"].astype(float) / days.clip(lower=1)).groupby(
+                [lift["market"], lift["channel"]]).max()
+            seen = pd.concat([seen, hi]).groupby(level=[0, 1]).max()
+        lines = pd.DataFrame({
+            "market": [m for m, _ in names], "channel": [c for _, c in names], "reference": r,
+            "mroas_mean": marg.mean(axis=0), "mroas_sd": marg.std(axis=0),
+            "tested": [k in tested for k in names], "missed": [k[0] in missed for k in names],
+            "max_seen": [float(seen.get(k, 0.0)) for k in names]})
+        return knowledge_move_limits(lines)
+
+    def move_knowledge(self: Any, missed: Iterable[str] = ()) -> dict[str, LineKnowledge]:
+        """LineKnowledge per ``market.channel`` (see :meth:`move_knowledge_frame`)."""
+        return from_limits(self.move_knowledge_frame(missed))
+
+    def plan_knowing(self: Any, budget: float, period: str, missed: Iterable[str] = (),
+                     save: bool = True, **kwargs: Any) -> Any:
+        """``plan`` with the knowledge move limit; each performance line's reason names its
+        rule. Falls back to the plain ±max change (and says so in the notes) when the limits
+        leave no feasible plan."""
+        lines = self.move_knowledge(missed)
+        kwargs.pop("max_change", None)
+        try:
+            with move_knowledge(lines):
+                plan = self.plan(budget, period, save=False, **kwargs)
+            if not all(np.isfinite(float(ln.daily_budget_base or 0.0)) for ln in plan.lines):
+                raise AdbudgetError("no numbers under the knowledge move limit")
+            plan = with_move_reasons(plan, lines)
+        except AdbudgetError:
+            plan = self.plan(budget, period, save=False, **kwargs)
+        if save and not self.store.read_only:
+            plan = self.plans.saved.save(plan)
+        return plan
+
+    # -- the loop's result, for the report and the dashboard -------------------------------
+    def save_loop(self: Any, record: dict[str, Any]) -> Path:
+        """Keep a loop's record (``LoopResult.record()``) as ``loop.json`` in the workspace."""
+        path = Path(self.root) / LOOP_FILE
+        path.write_text(json.dumps(record, indent=1, default=_jsonable, ensure_ascii=False),
+                        encoding="utf-8")
+        return path
+
+    def loop_result(self: Any) -> dict[str, Any] | None:
+        """The last saved loop's record (summary, periods), or None when no loop ran here."""
+        path = Path(self.root) / LOOP_FILE
+        if not path.is_file():
+            return None
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return data if isinstance(data, dict) and isinstance(data.get("periods"), list) else None
+
+
+def with_move_reasons(plan: Any, lines: dict[str, LineKnowledge]) -> Any:
+    """The plan with each performance line's move rule in its reason (key and arguments, so
+    the report renders it in either language)."""
+    from adbudget.i18n import t
+    from adbudget.plan.planner import _fmt
+
+    out = []
+    for ln in plan.lines:
+        k = lines.get(f"{ln.market}.{ln.channel}")
+        if ln.bucket == "performance" and k is not None and ln.reason_key in _WITH_MOVE:
+            key = "loop.move." + ln.reason_key.rsplit(".", 1)[1]
+            args = {**(ln.reason_args or {}), "move": rule_text(k), "move_rule": k.rule}
+            ln = replace(ln, reason_key=key, reason_args=args, reason=t(key, **_fmt(args)))
+        out.append(ln)
+    return replace(plan, lines=out)
+
+
+def _jsonable(x: Any) -> Any:
+    if isinstance(x, np.generic):
+        return x.item()
+    if isinstance(x, pd.Timestamp):
+        return str(x.date())
+    return str(x)
+
+
+__all__ = ["LOOP_FILE", "KnowledgePlanMixin", "with_move_reasons"]
