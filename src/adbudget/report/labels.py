@@ -56,6 +56,25 @@ def line_label(market: Any, channel_code: Any, lang: str, bucket_code: Any = Non
     return " · ".join(parts)
 
 
+def plan_line_label(rec: dict[str, Any], lang: str) -> str:
+    """A plan line's label: market · channel · bucket, and a test line's arm (several arms of
+    one test share market, channel and bucket)."""
+    text = line_label(rec.get("market"), rec.get("channel"), lang, rec.get("bucket"))
+    arm = (rec.get("reason_args") or {}).get("arm") if isinstance(rec.get("reason_args"), dict) \
+        else None
+    return f"{text} · {arm}" if arm else text
+
+
+def unique(names: list[str]) -> list[str]:
+    """*names* with repeats numbered (``A``, ``A (2)``), so chart categories never merge."""
+    seen: dict[str, int] = {}
+    out = []
+    for n in names:
+        seen[n] = seen.get(n, 0) + 1
+        out.append(n if seen[n] == 1 else f"{n} ({seen[n]})")
+    return out
+
+
 def _fmt_args(args: dict[str, Any], lang: str) -> dict[str, Any]:
     """The planner's own argument formatting (floats to 2 decimals, saturation whole, lists of
     trigger codes by name), done in the page's language."""

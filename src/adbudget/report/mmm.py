@@ -197,3 +197,98 @@ def current_vs_planned_figure(rows: list[dict[str, Any]], lang: str, base: str) 
     lay = fg.layout("", base, "", barmode="group", height=max(300, 30 * len(rs) + 90))
     lay["yaxis"] = {"automargin": True, "type": "category"}
     return fg.figure(traces, lay)
+
+
+def planned_daily(plan: Any) -> dict[tuple[str, str], float]:
+    """The plan's daily budget per market × channel, every bucket on that channel included
+    (a curve is the channel's whole response, so brand and test money move along it too);
+    the reserve is not spent on a channel."""
+    out: dict[tuple[str, str], float] = {}
+    lines = plan.get("lines") if isinstance(plan, dict) else getattr(plan, "lines", None)
+    for line in lines or []:
+        rec = line if isinstance(line, dict) else (line.record() if hasattr(line, "record")
+                                                   else vars(line))
+        if rec.get("bucket") == "reserve":
+            continue
+        v = _f(rec.get("daily_budget_base"))
+        if v is not None:
+            key = (str(rec.get("market")), str(rec.get("channel")))
+            out[key] = out.get(key, 0.0) + v
+    return out
+
+
+def model_section(fit: Any, planned: dict[tuple[str, str], float], lang: str, base: str,
+                  stale: bool = False) -> Any:
+    """The report's Model chapter (the dashboard's Model page on paper): fit statistics, the
+    fit panel, contributions and waterfall, ROAS and marginal ROAS with intervals, share of
+    spend vs effect, current vs planned daily spend, and the platform claims vs what we
+    estimate each line caused (when the fit has them)."""
+    from adbudget.report.model import Column, Figure, Kpi, Section, Table
+
+    section = Section(key="model", title=t("report.model.title", lang))
+    stats = fit_stats(fit.fit, getattr(fit, "diagnostics", None))
+    hold = stats.get("holdout_days")
+    section.kpis = [
+        Kpi(t("web.model.r2_train", lang), stats.get("r2_train"), "ratio"),
+        Kpi(t("web.model.r2_holdout", lang), stats.get("r2_holdout"), "ratio"),
+        Kpi(t("web.model.mape_train", lang), _pct(stats.get("mape_train")), "pct"),
+        Kpi(t("web.model.mape_holdout", lang), _pct(stats.get("mape_holdout")), "pct",
+            t("web.model.holdout_days", lang, n=hold) if hold else ""),
+    ]
+    pct = f"{float(getattr(fit, 'interval', 0.8) or 0.8) * 100:g}"
+    rows = line_rows(fit.summary, planned, lang)
+    for fid, key, spec in (
+            ("fig-fit", "web.model.fit_title", fit_figure(fit.fit, lang, base)),
+            ("fig-contrib", "web.model.contrib_title", contributions_figure(fit.decomposition, lang, base)),
+            ("fig-waterfall", "web.model.waterfall_title", waterfall_figure(fit.decomposition, lang, base)),
+            ("fig-roas", "web.model.roas_title", roas_figure(fit.summary, lang)),
+            ("fig-share", "web.model.share_title", share_figure(fit.summary, lang)),
+            ("fig-current-planned", "web.model.current_planned_title",
+             current_vs_planned_figure(rows, lang, base))):
+        section.figures.append(Figure(f"report-{fid}", t(key, lang, pct=pct), spec))
+    cols = [Column("label", t("web.col.line", lang)),
+            Column("roas", t("web.glossary.roas.name", lang), "ratio"),
+            Column("roas_lo", t("report.col.lo", lang), "ratio"),
+            Column("roas_hi", t("report.col.hi", lang), "ratio"),
+            Column("mroas", t("web.glossary.marginal_roas.name", lang), "ratio"),
+            Column("mroas_lo", t("report.col.lo", lang), "ratio"),
+            Column("mroas_hi", t("report.col.hi", lang), "ratio"),
+            Column("spend_share", t("web.model.spend_share", lang), "pct"),
+            Column("effect_share", t("web.model.effect_share", lang), "pct"),
+            Column("current", t("web.plan.current_daily", lang), "money"),
+            Column("planned", t("web.plan.planned_daily", lang), "money")]
+    section.tables.append(Table(t("web.model.lines_title", lang) + f" ({pct}%)", cols,
+                                [{c.key: r.get(c.key) for c in cols} for r in rows]))
+    claimed = [r for r in rows if r["has_claims"]]
+    if claimed:
+        ccols = [Column("label", t("web.col.line", lang)),
+                 Column("claimed_revenue", t("web.claims.claimed", lang), "money"),
+                 Column("claimed_roas", t("web.claims.claimed_roas", lang), "ratio"),
+                 Column("incremental_revenue", t("web.claims.caused", lang), "money"),
+                 Column("incremental_revenue_lo", t("report.col.lo", lang), "money"),
+                 Column("incremental_revenue_hi", t("report.col.hi", lang), "money"),
+                 Column("roas", t("web.glossary.roas.name", lang), "ratio"),
+                 Column("incremental_share", t("web.glossary.incremental_share.name", lang), "pct"),
+                 Column("organic_claim_share", t("web.glossary.organic_share.name", lang), "pct"),
+                 Column("over_claim", t("web.glossary.claim_multiplier.name", lang), "ratio")]
+        recs = [{**{c.key: r.get(c.key) for c in ccols},
+                 "incremental_share": _pct(r.get("incremental_share")),
+                 "organic_claim_share": _pct(r.get("organic_claim_share"))} for r in claimed]
+        section.tables.append(Table(t("web.claims.table", lang) + f" ({pct}%)", ccols, recs,
+                                    t("web.glossary.incremental_share.def", lang) + " "
+                                    + t("web.glossary.organic_share.def", lang)))
+    if stale:
+        section.notes.append(t("web.stale.model_shown", lang))
+    for n in getattr(fit, "notices", []) or []:
+        if hasattr(n, "key"):
+            values = dict(getattr(n, "values", {}) or {})
+            if isinstance(values.get("channel"), str):
+                values["channel"] = labels.channel(values["channel"], lang)
+            section.notes.append(t(n.key, lang, **values))
+    section.data = {"stats": stats, "lines": rows, "interval": float(pct) / 100}
+    return section
+
+
+def _pct(v: Any) -> float | None:
+    x = _f(v)
+    return None if x is None else x * 100

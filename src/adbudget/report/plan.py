@@ -14,6 +14,7 @@ import pandas as pd
 
 from adbudget.i18n import t
 from adbudget.report import figures as fg
+from adbudget.report import labels
 from adbudget.report.model import Column, Figure, Kpi, Section, Table
 
 LINE_FIELDS = (
@@ -64,6 +65,41 @@ def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
             for r in df.to_dict(orient="records")]
 
 
+def plan_totals(df: pd.DataFrame, totals: Mapping[str, Any] | None) -> dict[str, float | None]:
+    """The plan's expected revenue and profit with their intervals: the planner's own totals
+    (what it optimised, every line included, the interval of the sum) when the plan has them,
+    else the sum of the lines (an interval is then not known: a sum of line intervals is not
+    the interval of the sum). The dashboard's tile, the table's total and the frontier at the
+    plan's budget read the same totals."""
+    out: dict[str, float | None] = {}
+    given = dict(totals or {})
+    for key in ("revenue", "profit"):
+        v = _num(given.get(key))
+        if v is None and df[f"expected_{key}"].notna().any():
+            v = float(df[f"expected_{key}"].sum())
+        out[key] = v
+        out[f"{key}_lo"] = _num(given.get(f"{key}_lo")) if _num(given.get(key)) is not None else None
+        out[f"{key}_hi"] = _num(given.get(f"{key}_hi")) if _num(given.get(key)) is not None else None
+    return out
+
+
+def _num(v: Any) -> float | None:
+    try:
+        x = float(v)
+    except (TypeError, ValueError):
+        return None
+    return x if x == x and abs(x) != float("inf") else None
+
+
+def _interval(totals: Mapping[str, float | None], key: str, lang: str, currency: str) -> str:
+    lo, hi = totals.get(f"{key}_lo"), totals.get(f"{key}_hi")
+    if lo is None or hi is None:
+        return ""
+    from adbudget.report.format import money
+
+    return t("report.plan.interval", lang, lo=money(lo, currency, lang), hi=money(hi, currency, lang))
+
+
 def plan_section(lines: Any, header: Mapping[str, Any], lang: str = "en",
                  base_currency: str = "USD", frontier: pd.DataFrame | None = None,
                  note_missing_frontier: bool = True) -> Section:
@@ -77,16 +113,19 @@ def plan_section(lines: Any, header: Mapping[str, Any], lang: str = "en",
     budget = header.get("budget")
     if budget is None:
         budget = float(df["amount_base"].sum())
-    exp_rev = float(df["expected_revenue"].sum(min_count=1)) if df["expected_revenue"].notna().any() else None
-    exp_profit = float(df["expected_profit"].sum()) if df["expected_profit"].notna().any() else None
+    totals = plan_totals(df, header.get("totals"))
     section.kpis = [
         Kpi(t("report.plan.budget", lang), float(budget), "money", base_currency),
         Kpi(t("report.plan.period", lang), str(header.get("period") or ""), "text",
-            str(header.get("objective") or "")),
-        Kpi(t("report.col.expected_revenue", lang), exp_rev, "money"),
-        Kpi(t("report.col.expected_profit", lang), exp_profit, "money"),
+            t(f"report.plan.objective_{header.get('objective')}", lang)
+            if header.get("objective") in ("profit", "revenue") else ""),
+        Kpi(t("report.col.expected_revenue", lang), totals["revenue"], "money",
+            _interval(totals, "revenue", lang, base_currency)),
+        Kpi(t("report.col.expected_profit", lang), totals["profit"], "money",
+            _interval(totals, "profit", lang, base_currency)),
         Kpi(t("report.plan.lines", lang), int(len(df)), "int"),
     ]
+    section.data["totals"] = totals
 
     # buckets per market: amount and share of the market's budget
     piv = df.pivot_table(index="market", columns="bucket", values="amount_base", aggfunc="sum",
@@ -112,7 +151,7 @@ def plan_section(lines: Any, header: Mapping[str, Any], lang: str = "en",
         Column("market", t("report.col.market", lang)),
         Column("channel", t("report.col.channel", lang)),
         Column("amount_base", t("report.col.amount_base", lang), "money"),
-        Column("amount_local", t("report.col.amount_local", lang), "money"),
+        Column("amount_local", t("report.col.amount_local", lang), "num"),  # the line's currency
         Column("currency", t("report.col.currency", lang)),
         Column("daily_budget_base", t("report.col.daily_budget", lang), "money"),
         Column("expected_revenue", t("report.col.expected_revenue", lang), "money"),
@@ -128,6 +167,9 @@ def plan_section(lines: Any, header: Mapping[str, Any], lang: str = "en",
     ]
     shown = df[list(LINE_FIELDS)].copy()
     shown["bucket"] = [t(f"report.bucket.{b}", lang) if b in BUCKETS else b for b in shown["bucket"]]
+    shown["channel"] = [labels.channel(c, lang) for c in shown["channel"]]
+    # reasons from their stored key and arguments, in the report's language (not the plan's)
+    shown["reason"] = [labels.reason(r, lang) for r in _records(df)]
     section.tables.append(Table(t("report.plan.lines_title", lang), line_cols, _records(shown)))
 
     traces = [fg.bar(list(piv.index), [float(v) for v in piv[b]], t(f"report.bucket.{b}", lang), i)
@@ -136,7 +178,7 @@ def plan_section(lines: Any, header: Mapping[str, Any], lang: str = "en",
         traces, fg.layout("", t("report.col.market", lang), base_currency, barmode="stack"))))
 
     d = df.sort_values("amount_base", ascending=True)
-    names = [f"{m} · {c}" for m, c in zip(d["market"], d["channel"], strict=True)]
+    names = labels.unique([labels.plan_line_label(r, lang) for r in _records(d)])
     rev = d["expected_revenue"].tolist()
     err = {"type": "data", "symmetric": False,
            "array": (d["expected_revenue_hi"] - d["expected_revenue"]).clip(lower=0).fillna(0).tolist(),
@@ -159,7 +201,7 @@ def plan_section(lines: Any, header: Mapping[str, Any], lang: str = "en",
             Column("current", t("report.plan.stage_now", lang)),
             Column("suggested", t("report.plan.stage_next", lang)),
             Column("reason", t("report.col.reason", lang))], recs))
-    section.notes.extend(str(n) for n in header.get("notes") or [])
+    section.notes.extend(labels.notes(header.get("notes") or [], lang))
     check = header.get("check")
     if isinstance(check, dict) and check:
         ok = check.get("ok", check.get("passed"))

@@ -80,7 +80,13 @@ def environment(extra_loaders: Sequence[Any] = ()) -> Environment:
 
 @cache
 def _report_env() -> Environment:
-    return environment()
+    """The report's environment: cells formatted like the dashboard's (money with its symbol
+    and ISO 4217 minor units, in the report's language and base currency)."""
+    from adbudget.report.format import install
+
+    env = environment()
+    install(env)
+    return env
 
 
 def translator(lang: str) -> Callable[..., str]:

@@ -20,7 +20,10 @@ from adbudget.i18n import t
 from adbudget.report import labels
 from adbudget.report import mmm as mv
 from adbudget.report.curves import curve_figures
+from adbudget.report.mmm import planned_daily
 from adbudget.web.area_views import WebTable
+
+__all__ = ["claims", "curves_view", "line_table", "notices", "planned_daily"]
 
 
 def _f(v: Any) -> float | None:
@@ -29,22 +32,6 @@ def _f(v: Any) -> float | None:
     except (TypeError, ValueError):
         return None
     return x if math.isfinite(x) else None
-
-
-def planned_daily(plan: Any) -> dict[tuple[str, str], float]:
-    """The plan's daily budget per market × channel, every bucket on that channel included
-    (a curve is the channel's whole response, so brand and test money move along it too);
-    the reserve is not spent on a channel."""
-    out: dict[tuple[str, str], float] = {}
-    for line in getattr(plan, "lines", None) or []:
-        rec = line if isinstance(line, dict) else vars(line)
-        if rec.get("bucket") == "reserve":
-            continue
-        v = _f(rec.get("daily_budget_base"))
-        if v is not None:
-            key = (str(rec.get("market")), str(rec.get("channel")))
-            out[key] = out.get(key, 0.0) + v
-    return out
 
 
 def interval(lo: Any, hi: Any, kind: str, lang: str, currency: str = "USD") -> str:

@@ -7,8 +7,10 @@ from adbudget.report.labels import (  # noqa: F401
     channel,
     line_label,
     notes,
+    plan_line_label,
     reason,
     retranslate,
+    unique,
     user_markup,
     word,
 )

@@ -109,7 +109,7 @@ def plan_view(plan: Any, lang: str) -> PlanView:
         before = amount / (1 + change / 100.0) if change is not None and change > -100 else None
         mroas, be = _num(r.get("marginal_roas")), _num(r.get("breakeven_roas"))
         view.rows.append({
-            "label": labels.line_label(r.get("market"), r.get("channel"), lang, r.get("bucket")),
+            "label": labels.plan_line_label(r, lang),
             "market": r.get("market"), "channel": r.get("channel"),
             "channel_name": labels.channel(r.get("channel"), lang),
             "bucket": r.get("bucket"), "bucket_name": labels.bucket(r.get("bucket"), lang),
@@ -164,7 +164,7 @@ def lines_figure(view: PlanView, lang: str, base: str) -> dict[str, Any]:
     """Current vs planned amount per line; the label holds market, channel and bucket, so lines
     of one channel in different buckets never share a bar."""
     rows = sorted(view.rows, key=lambda r: r["amount"])
-    names = [r["label"] for r in rows]
+    names = labels.unique([r["label"] for r in rows])
     traces = [
         fg.bar([r["before"] for r in rows], names, t("web.plan.current", lang), 7,
                orientation="h"),

@@ -21,6 +21,7 @@ from adbudget.i18n import t
 from adbudget.report.areas import attribution_section, rules_section, tests_section
 from adbudget.report.curves import curves_section
 from adbudget.report.generic import describe, jsonable
+from adbudget.report.loop import section as loop_page
 from adbudget.report.model import Section
 from adbudget.report.overview import overview_section
 from adbudget.report.plan import plan_section
@@ -197,6 +198,25 @@ def curves(ws: Any, lang: str = "en") -> Section:
     return section
 
 
+def model(ws: Any, lang: str = "en") -> Section:
+    """The response model: fit panel, contributions, waterfall, ROAS and marginal ROAS with
+    intervals, spend vs effect, current vs planned spend, claims vs caused (the saved fit,
+    labelled stale when the data changed since)."""
+    from adbudget.report.mmm import model_section, planned_daily
+
+    if not has(ws, "fit_state"):
+        return _missing("model", lang, Outcome("not_built", message=t(
+            "report.not_built", lang, method="fit_state")))
+    fs = ws.fit_state()
+    if not fs.usable:
+        return _missing("model", lang, Outcome("not_fitted", message=not_fitted_message(
+            Exception(fs.message or t("report.not_fitted", lang)), lang)))
+    plans = call(ws, "recent_plans", 1, lang=lang)
+    planned = planned_daily(plans.value[0]) if plans.ok and plans.value else {}
+    return model_section(fs.fit, planned, lang, ws.settings.base_currency,
+                         stale=fs.status == "stale")
+
+
 def _generic(key: str, ws: Any, lang: str, method: str, *args: Any, **kwargs: Any) -> Section:
     out = call(ws, method, *args, lang=lang, **kwargs)
     if not out.ok:
@@ -264,10 +284,12 @@ def rules(ws: Any, lang: str = "en") -> Section:
 BUILDERS: dict[str, Callable[..., Section]] = {
     "overview": overview,
     "plan": plan,
+    "model": model,
     "curves": curves,
     "attribution": attribution,
     "tests": tests,
     "rules": rules,
+    "loop": loop_page,  # issue 24: adbudget.report.loop (the saved loop)
 }
 
 
