@@ -167,7 +167,6 @@ def plan_section(lines: Any, header: Mapping[str, Any], lang: str = "en",
     ]
     shown = df[list(LINE_FIELDS)].copy()
     shown["bucket"] = [t(f"report.bucket.{b}", lang) if b in BUCKETS else b for b in shown["bucket"]]
-    shown["channel"] = [labels.channel(c, lang) for c in shown["channel"]]
     # reasons from their stored key and arguments, in the report's language (not the plan's)
     shown["reason"] = [labels.reason(r, lang) for r in _records(df)]
     section.tables.append(Table(t("report.plan.lines_title", lang), line_cols, _records(shown)))
