@@ -155,7 +155,6 @@ def path_sql(
 
     keep = (f"list_filter(jk, lambda x, i: i = len(jk) OR {f(unit_of, 'jk[i + 1]')} != "
             f"{f(unit_of, 'x')})" if collapse else "jk")
-    lo = "coalesce(ords[m - 1], -1)"
     group_keys = "market, codes" if by_market else "codes"
     out_keys = "market, path" if by_market else "path"
     sql = f"""
@@ -180,9 +179,19 @@ dl AS (
           FROM (SELECT unnest(range(CAST(nc AS BIGINT))) AS i, r FROM c) s
           LEFT JOIN d ON d.ucode * s.r + d.v = s.i GROUP BY s.i)
 ),
-o AS (
-    SELECT customer_id AS uid, list_sort(list(DISTINCT epoch_us(ordered_at) - t0)) AS ords
+-- orders of a customer at the same instant are one order (the lowest order_id decides); each
+-- customer's distinct order times with their market, day and value as parallel sorted lists,
+-- so a journey picks its order's attributes by slot instead of a join on the customer
+oj AS (
+    SELECT customer_id AS uid, epoch_us(ordered_at) - t0 AS ots,
+           arg_min(market, order_id) AS o_market, arg_min(order_date, order_id) AS order_date,
+           arg_min(CAST({value_expr} AS DOUBLE), order_id) AS value
     FROM {order_table}, c GROUP BY ALL
+),
+o AS (
+    SELECT uid, list(ots ORDER BY ots) AS ords, list(o_market ORDER BY ots) AS omk,
+           list(order_date ORDER BY ots) AS odt, list(value ORDER BY ots) AS oval
+    FROM oj GROUP BY uid
 ),
 g AS (
     SELECT user_id AS uid,
@@ -190,49 +199,54 @@ g AS (
     FROM {touch_table} JOIN d USING ({raw}), c
     GROUP BY ALL
 ),
--- per customer: before each order m, the touches inside their window (a converting journey)
--- and the others (not converting); touches after the last order are not converting either
-gx AS (SELECT g.uid, g.ks, o.ords FROM g LEFT JOIN o USING (uid)),
-gr AS (
-    SELECT uid, FALSE AS hit, NULL::BIGINT AS ots, ks FROM gx WHERE ords IS NULL
-    UNION ALL
-    SELECT uid, unnest(list_filter(flatten(list_transform(range(1, len(ords) + 2), lambda m: [
-            {{'hit': TRUE, 'ots': ords[m], 'ks': list_filter(ks, lambda x:
-                {f(ts, 'x')} > {lo} AND {f(ts, 'x')} <= ords[m]
-                AND ords[m] - {f(ts, 'x')} <= {f(win_of, 'x')})}},
-            {{'hit': FALSE, 'ots': ords[m], 'ks': list_filter(ks, lambda x:
-                {f(ts, 'x')} > {lo} AND (ords[m] IS NULL OR ({f(ts, 'x')} <= ords[m]
-                AND ords[m] - {f(ts, 'x')} > {f(win_of, 'x')})))}}])),
-            lambda e: len(e.ks) > 0), max_depth := 2)
-    FROM gx, c, dl WHERE ords IS NOT NULL
+-- per customer and order slot m (one row each; the slot after the last order has no order):
+-- the touches before order m inside their window (a converting journey) and the others (not
+-- converting); touches after the last order are not converting either. One row per slot
+-- keeps the list filters single-level (a nested lambda copies the captured lists per touch).
+gx AS (SELECT g.uid, g.ks, o.ords, o.omk, o.odt, o.oval FROM g LEFT JOIN o USING (uid)),
+gm AS (
+    SELECT ks, ords[m] AS hi, coalesce(ords[m - 1], -1) AS lo, omk[m] AS o_market,
+           odt[m] AS order_date, oval[m] AS value
+    FROM (SELECT *, unnest(range(1, len(ords) + 2)) AS m FROM gx WHERE ords IS NOT NULL)
+),
+gh AS (
+    SELECT hi, o_market, order_date, value,
+           list_filter(ks, lambda x: {f(ts, 'x')} > lo AND {f(ts, 'x')} <= hi
+               AND hi - {f(ts, 'x')} <= {f(win_of, 'x')}) AS hk,
+           list_filter(ks, lambda x: {f(ts, 'x')} > lo AND (hi IS NULL OR ({f(ts, 'x')} <= hi
+               AND hi - {f(ts, 'x')} > {f(win_of, 'x')}))) AS nk
+    FROM gm, c, dl
 ),
 -- not-converting touches split where the customer was inactive longer than the gap
-jr AS (
-    SELECT uid, hit, ots, CASE WHEN st IS NULL THEN [ks]
+gn AS (
+    SELECT ks FROM gx WHERE ords IS NULL
+    UNION ALL
+    SELECT nk AS ks FROM gh WHERE len(nk) > 0
+),
+jn AS (
+    SELECT CASE WHEN st IS NULL THEN [ks]
            ELSE list_transform(st, lambda b, n: ks[b : coalesce(st[n + 1] - 1, len(ks))]) END AS sess
-    FROM (SELECT *, CASE WHEN hit OR {f(ts, 'ks[-1]')} - {f(ts, 'ks[1]')} <= {gap} THEN NULL
+    FROM (SELECT ks, CASE WHEN {f(ts, 'ks[-1]')} - {f(ts, 'ks[1]')} <= {gap} THEN NULL
                     ELSE list_filter(range(1, len(ks) + 1), lambda i: i = 1
                          OR {f(ts, 'ks[i]')} - {f(ts, 'ks[i - 1]')} > {gap}) END AS st
-          FROM gr, c)
+          FROM gn, c)
 ),
 jc AS (
-    SELECT uid, hit, ots, {keep} AS kk
-    FROM (SELECT uid, hit, ots, unnest(sess) AS jk FROM jr), c
-),
-oj AS (
-    SELECT customer_id AS uid, epoch_us(ordered_at) - t0 AS ots,
-           arg_min(market, order_id) AS o_market, arg_min(order_date, order_id) AS order_date,
-           arg_min(CAST({value_expr} AS DOUBLE), order_id) AS value
-    FROM {order_table}, c GROUP BY ALL
+    SELECT TRUE AS hit, hi AS ots, o_market, order_date, value, {keep.replace("jk", "hk")} AS kk
+    FROM gh, c WHERE len(hk) > 0
+    UNION ALL
+    SELECT FALSE AS hit, NULL::BIGINT AS ots, NULL AS o_market, NULL::DATE AS order_date,
+           NULL::DOUBLE AS value, {keep} AS kk
+    FROM (SELECT unnest(sess) AS jk FROM jn), c
 ),
 jm AS (
     SELECT list_transform(kk, lambda x: CAST({f(unit_of, 'x')} + 1 AS INTEGER)) AS codes,
-           hit AS converted, oj.order_date, oj.value,
-           CASE WHEN hit THEN oj.o_market ELSE mks[CAST({f(code, 'kk[1]')} + 1 AS INTEGER)] END AS market,
+           hit AS converted, order_date, value,
+           CASE WHEN hit THEN o_market ELSE mks[CAST({f(code, 'kk[1]')} + 1 AS INTEGER)] END AS market,
            make_timestamp(CAST({f(ts, 'kk[1]')} AS BIGINT) + t0) AS first_ts{f'''
            , CASE WHEN hit THEN list_transform(kk, lambda x: pow(0.5, (jc.ots - {f(ts, 'x')})
                  / {float(_US_PER_DAY)!r} / {float(half_life_days)!r})) END AS dw''' if decay else ""}
-    FROM jc LEFT JOIN oj ON jc.hit AND jc.uid = oj.uid AND jc.ots = oj.ots, c, dl
+    FROM jc, c, dl
 ),
 p AS (
     SELECT {group_keys},
