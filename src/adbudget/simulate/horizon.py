@@ -137,6 +137,27 @@ class _Horizon:
         return HorizonValue(self.months, self.r, short + brand, short, brand,
                             tuple(float(x) for x in monthly))
 
+    def brand_revenue(self, spend: np.ndarray) -> np.ndarray:
+        """Per market: discounted net revenue the brand stock's change adds over the horizon
+        (organic demand and ad effectiveness) vs keeping today's stock."""
+        s = np.maximum(np.asarray(spend, dtype=float), 0.0)
+        rev = np.stack([c.response(s)[0] * len(d) for c, d in zip(self.curves, self.dates, strict=True)])
+        out = np.zeros(len(self.codes))
+        for k, c in enumerate(self.codes):
+            mb = self.brand[c]
+            if mb is None or not mb.active:
+                continue
+            b = float((s * self.share)[self.line_market == k].sum())
+            path = steady_path(self.s_end[c], b, mb.half_life, self.n_days)
+            net = 1 - self.world.spec.market(c).return_rate_pct / 100
+            base = self.level[c] * (mb.m_base(path) - mb.m_base(self.s_end[c])) * net
+            ratio = mb.m_perf(path) / mb.m_perf(self.s_end[c]) - 1
+            days = np.bincount(self.month_of, minlength=self.months)
+            r_month = np.bincount(self.month_of, weights=ratio, minlength=self.months) / days
+            ads = (rev[:, self.line_market == k].sum(axis=1) * r_month * self.disc).sum()
+            out[k] = float((base * self.day_disc).sum() + ads)
+        return out
+
     def brand_revenue_per_unit(self, spend: np.ndarray, eps: float = 1.0) -> np.ndarray:
         """Per line: discounted long-term profit of one more unit of steady daily spend
         through the brand stock, per discounted day (finite difference of the brand part)."""

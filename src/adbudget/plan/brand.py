@@ -1,0 +1,107 @@
+"""The brand bucket's size as a decision: the method's share is the prior, evidence moves it.
+
+The policy's brand share (method default, stage and region shifts, overrides) is the prior.
+The long-term brand estimate of the market (``response.brand``) moves it within the method's
+range around it (+- :data:`HALF_RANGE` points, never outside the settings' bucket limits):
+
+* the long-term contribution of a unit of brand spend over the horizon (``lt_roas`` x the
+  market's contribution per unit of revenue) is compared with :data:`THRESHOLD` (what a
+  brand unit must return through the stock to beat the performance money it displaces);
+* P10 above it: raise brand towards the top of the range; P90 below it: lower it towards the
+  floor; in between: keep the prior, unless the stock is decaying with a probable effect
+  (then half-way up, to stop the decay).
+
+The difference goes to (or comes from) the performance bucket; test and reserve keep their
+rules. Every move is recorded as a :class:`~adbudget.plan.buckets.Shift` with its reason in
+en and zh ("brand stock is decaying in DE; raising brand to 28 %"). Pure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+from adbudget.i18n import t
+from adbudget.plan.buckets import BucketPolicy, Shift
+
+HALF_RANGE = 5.0  # points: the method's 20-30 % range is 25 +- 5
+THRESHOLD = 0.5  # long-term contribution per unit of brand spend that moves the share
+
+
+@dataclass(frozen=True)
+class BrandDecision:
+    """The brand share of one market: prior, decision, and why (an i18n key + values)."""
+
+    market: str
+    prior: float
+    share: float
+    key: str
+    values: dict[str, str]
+
+    @property
+    def points(self) -> float:
+        return self.share - self.prior
+
+    def explain(self, lang: str | None = None) -> str:
+        return t(self.key, lang=lang, **self.values)
+
+
+def decide(market: str, prior: float, estimate: Any | None, margin: float,
+           limits: tuple[float, float] = (0.0, 100.0), threshold: float = THRESHOLD) -> BrandDecision:
+    """The brand share (%) of a market from its prior share and its brand estimate (an object
+    with ``lt_roas_lo``, ``lt_roas``, ``lt_roas_hi``, ``p_effect``, ``decaying``,
+    ``enough_data``, ``horizon_months``) and contribution per unit of revenue ``margin``."""
+    lo = max(prior - HALF_RANGE, limits[0], 0.0)
+    hi = min(prior + HALF_RANGE, limits[1])
+    vals = {"market": market, "prior": f"{prior:.0f}"}
+    if estimate is None or not getattr(estimate, "enough_data", False) or prior <= 0:
+        return BrandDecision(market, prior, prior, "brand.decision.no_evidence", {**vals, "share": f"{prior:.0f}"})
+    p10, mean, p90 = (margin * estimate.lt_roas_lo, margin * estimate.lt_roas,
+                      margin * estimate.lt_roas_hi)
+    vals.update(value=f"{mean:.2f}", lo=f"{p10:.2f}", hi=f"{p90:.2f}", threshold=f"{threshold:.2f}",
+                months=str(getattr(estimate, "horizon_months", 12)))
+    if p10 > threshold:
+        share = prior + (hi - prior) * min(1.0, (p10 - threshold) / threshold)
+        key = "brand.decision.raise"
+    elif p90 < threshold:
+        share = prior - (prior - lo) * min(1.0, (threshold - p90) / threshold)
+        key = "brand.decision.lower"
+    elif estimate.decaying and estimate.p_effect > 0.5:
+        share = prior + (hi - prior) / 2
+        key = "brand.decision.decaying"
+    else:
+        share = prior
+        key = "brand.decision.keep"
+    share = round(share * 2) / 2  # half points
+    vals["share"] = f"{share:g}"
+    return BrandDecision(market, prior, share, key, vals)
+
+
+def apply_decisions(policies: Mapping[str, BucketPolicy], estimates: Mapping[str, Any],
+                    margins: Mapping[str, float],
+                    limits: Mapping[str, tuple[float, float]] | None = None,
+                    threshold: float = THRESHOLD) -> tuple[dict[str, BucketPolicy], dict[str, BrandDecision]]:
+    """Policies with each market's brand share decided by its evidence (the performance
+    bucket takes the difference). Markets whose shares come from an override (settings or
+    ``--buckets``) keep them: the seller decided."""
+    out, decisions = dict(policies), {}
+    brand_limits = (limits or {}).get("brand", (0.0, 100.0))
+    for m, pol in policies.items():
+        if pol.source != "method":
+            continue
+        d = decide(m, pol.shares["brand"], estimates.get(m), float(margins.get(m, 0.0)),
+                   brand_limits, threshold)
+        decisions[m] = d
+        delta = d.points
+        if abs(delta) < 1e-9 or pol.shares["performance"] - delta < 0:
+            continue
+        shares = dict(pol.shares)
+        shares["brand"] += delta
+        shares["performance"] -= delta
+        shift = Shift("brand", delta, "evidence", d.key, tuple(sorted(d.values.items())))
+        out[m] = replace(pol, shares=shares, shifts=(*pol.shifts, shift))
+    return out, decisions
+
+
+__all__ = ["HALF_RANGE", "THRESHOLD", "BrandDecision", "apply_decisions", "decide"]
