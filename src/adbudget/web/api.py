@@ -21,7 +21,6 @@ from adbudget.report.sections import (
     not_fitted_message,
     plan_parts,
 )
-from adbudget.report.sections import plan as plan_builder
 from adbudget.web.pages import replan
 from adbudget.web.security import csrf_ok_for_api
 from adbudget.web.state import PendingUpload, get_state, request_lang
@@ -145,7 +144,7 @@ def api_replan(body: PlanRequest, request: Request, lang: Lang | None = Query(No
     except AdbudgetError as exc:
         raise HTTPException(400, str(exc)) from None
     with state.lock:
-        return jsonable(plan_builder(state.ws, lg, result=result, with_frontier=False).to_json())
+        return jsonable(state.plan_section(lg, result).to_json())
 
 
 class FrontierOut(BaseModel):

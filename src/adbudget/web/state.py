@@ -16,7 +16,7 @@ from starlette.requests import Request
 from adbudget.i18n import LANGUAGES, set_language
 from adbudget.report.generic import jsonable
 from adbudget.report.model import Section
-from adbudget.report.sections import build
+from adbudget.workspace import report_pages  # gathers each page (what ws.reports.page calls)
 
 T = TypeVar("T")
 LANG_COOKIE = "adb_lang"
@@ -156,9 +156,16 @@ class AppState:
             # pages load the plan's frontier separately (/api/plan/frontier): it re-optimizes
             # at several budgets and must not hold up the plan itself
             options = {"with_frontier": False} if page == "plan" else {}
-            section = build(self.ws, page, lang, **options)
+            section = report_pages.build(self.ws, page, lang, **options)
             self._cache[(page, lang)] = (version, section)
             return section
+
+    def plan_section(self, lang: str, result: Any) -> Section:
+        """The plan page's Section for a plan just made (without the frontier: it re-runs the
+        optimizer; ``GET /api/plan/frontier`` has it)."""
+        with self.lock:
+            set_language(lang)
+            return report_pages.plan(self.ws, lang, result=result, with_frontier=False)
 
     def view(self, key: tuple[Any, ...], build: Callable[[], T]) -> T:
         """A page's view model, rebuilt only when the data changed (under the lock)."""
