@@ -1,0 +1,31 @@
+"""The loop in the browser: profit per month of the plan, the oracle and the status quo (whole
+budget and performance bucket), the month table, and last plans' forecast misses first.
+
+Thin: the page is the report's loop section (``adbudget.report.loop``), read from the
+workspace's saved loop (``ws.loop_result()``); the dashboard never runs a loop.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from adbudget.web.state import get_state, request_lang
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/loop", response_class=HTMLResponse)
+def loop_page(request: Request) -> HTMLResponse:
+    from adbudget.report.loop import section as loop_section
+    from adbudget.web import localize
+    from adbudget.web.dash import render as dash_render
+    from adbudget.web.pages import web_tables
+
+    lang = request_lang(request)
+    section = localize.section(loop_section(get_state(request).ws, lang), lang)
+    return dash_render(request, "loop.html.j2", "loop", section=section,
+                       web_tables=web_tables(section))
+
+
+__all__ = ["router"]
