@@ -121,8 +121,57 @@ def curves_page(request: Request) -> HTMLResponse:
     return dash_render(request, "curves.html.j2", "curves", **ctx)
 
 
+def evidence_context(state: Any, page: str, lang: str) -> dict[str, Any]:
+    """The Attribution or Tests page from the areas' results (guarded: a missing area says
+    "not built yet", an error its one-line reason)."""
+    from adbudget.web.evidence_view import attribution_view, tests_view
+    from adbudget.workspace.report_pages import attribution_options, call
+
+    ws = state.ws
+    set_language(lang)
+    base = ws.settings.base_currency
+    if page == "attribution":
+        out = call(ws, "attribute", lang=lang, **attribution_options(ws))
+        if not out.ok:
+            return {"status": out.status, "message": out.message}
+        if not hasattr(out.value, "table"):  # another shape: the report's generic view
+            return {"section": True}
+        ctx = attribution_view(out.value, lang, base)
+    else:
+        out = call(ws, "experiments_status", lang=lang)
+        if not out.ok:
+            return {"status": out.status, "message": out.message}
+        fatigue = call(ws, "creative_fatigue", lang=lang)
+        lift = call(ws, "lift_results", lang=lang)
+        ctx = tests_view(out.value, fatigue.value if fatigue.ok else None,
+                         lift.value if lift.ok else None, lang, base)
+        if not fatigue.ok and fatigue.status != "not_built":
+            ctx.setdefault("notes", []).append(fatigue.message)
+    if "empty" in ctx:
+        return {"status": "empty", "message": ctx["empty"]}
+    return ctx
+
+
+def _evidence_page(page: str):
+    fallback = _section_page(page)
+
+    def endpoint(request: Request) -> HTMLResponse:
+        from adbudget.web.dash import render as dash_render
+
+        state = get_state(request)
+        lang = request_lang(request)
+        ctx = state.view((page, lang), lambda: evidence_context(state, page, lang))
+        if ctx.get("section"):
+            return fallback(request)
+        return dash_render(request, "evidence.html.j2", page, **ctx)
+
+    endpoint.__name__ = f"page_{page}"
+    return endpoint
+
+
+# one line per page with a dashboard view of its own (others may append theirs)
 for _page, _path in (("attribution", "/attribution"), ("tests", "/tests")):
-    router.add_api_route(_path, _section_page(_page), methods=["GET"], response_class=HTMLResponse)
+    router.add_api_route(_path, _evidence_page(_page), methods=["GET"], response_class=HTMLResponse)
 
 
 # -- plan -------------------------------------------------------------------------------------

@@ -242,12 +242,16 @@ def _accepts(ws: Any, name: str, *params: str) -> bool:
     return all(p in sig for p in params)
 
 
+def attribution_options(ws: Any) -> dict[str, Any]:
+    """Models and windows side by side, when the workspace's ``attribute`` offers them."""
+    return ({"compare_models": True, "compare_windows": True}
+            if has(ws, "attribute") and _accepts(ws, "attribute", "compare_models",
+                                                 "compare_windows") else {})
+
+
 def attribution(ws: Any, lang: str = "en") -> Section:
     """Attribution by channel: models side by side, windows side by side, platform vs ours."""
-    kwargs = ({"compare_models": True, "compare_windows": True}
-              if has(ws, "attribute") and _accepts(ws, "attribute", "compare_models",
-                                                   "compare_windows") else {})
-    out = call(ws, "attribute", lang=lang, **kwargs)
+    out = call(ws, "attribute", lang=lang, **attribution_options(ws))
     if not out.ok:
         return _missing("attribution", lang, out)
     if hasattr(out.value, "table"):
