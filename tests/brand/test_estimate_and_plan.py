@@ -4,6 +4,7 @@ and `adbudget brand` on a simulated workspace."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from types import SimpleNamespace
 
 import numpy as np
@@ -46,21 +47,23 @@ def test_brand_campaigns_are_recognized_and_brand_search_is_not() -> None:
 
 
 def test_a_known_effect_is_found_when_brand_spend_moves() -> None:
-    """A step and a go-dark identify the effect: found every time, within a factor of 2.
-    The P10-P90 interval covers the truth on only 1 of these 5 seeds (measured): the
-    half-life grid's evidence picks one half-life and the interval given it is too narrow
-    (docs/brand.md says so) -- this pins the point estimate, not the coverage."""
+    """A step and a go-dark identify the effect: P(effect) > 0.8 on every seed, the estimate
+    within a factor of 2.5, and the P10-P90 interval covers the truth on 3 of 5 seeds
+    (measured; 4 expected: the half-life grid under-covers a little, docs/brand.md)."""
+    hits = 0
     for seed in range(5):
         e = estimate_market(_synthetic(0.12, seed=seed), "XX")
-        assert e.p_effect > 0.9 and e.theta_lo > 0
-        assert 0.12 / 2 < e.theta < 0.12 * 2
+        assert e.p_effect > 0.8
+        assert 0.12 / 2.5 < e.theta < 0.12 * 2.5
+        hits += e.theta_lo <= 0.12 <= e.theta_hi
+    assert hits >= 3
 
 
 def test_no_effect_gives_an_interval_at_zero() -> None:
-    """Without an effect the estimate stays well below the 0.12 the other test finds (measured:
-    0.04, P10 0.01 on this seed: the half-normal prior keeps a little mass above zero)."""
-    e = estimate_market(_synthetic(0.0, seed=1), "XX")
-    assert e.theta < 0.06 and e.theta_lo < 0.02
+    """Without an effect the no-effect model wins: P(effect) < 0.5 and the interval hugs 0."""
+    for seed in range(3):
+        e = estimate_market(_synthetic(0.0, seed=seed), "XX")
+        assert e.p_effect < 0.5 and e.theta_lo == 0.0 and e.theta_hi < 0.06
 
 
 def test_stop_scenario_loses_more_each_month_as_the_stock_decays() -> None:
@@ -124,3 +127,34 @@ def test_brand_command_on_a_simulated_workspace(tmp_path) -> None:
     assert "品牌" in r.output and "US" in r.output
     r = runner.invoke(app, ["brand", "-w", str(tmp_path / "ws"), "--market", "ZZ"])
     assert r.exit_code == 1 and "ZZ" in r.output
+
+
+def test_the_planner_takes_the_brand_share_the_evidence_decides() -> None:
+    """make_plan with brand estimates: the brand rows grow by the decided points, the
+    performance bucket gives them up, and the reason is among the policy's shifts."""
+    from adbudget.plan.planner import PlanInputs, make_plan
+    from adbudget.simulate import World
+    from adbudget.workspace.simulate import world_settings
+
+    world = World.build(5, "tiny")
+    settings = world_settings(world)
+    budget = float(world.current_spend(30).sum() * 30)
+    base = PlanInputs(budget=budget, period=world.next_month, days=30, settings=settings,
+                      curves=world.true_curves(world.next_month))
+    strong = {m.code: _est(50.0, 60.0, 80.0) for m in world.markets}
+    plain, moved = make_plan(base), make_plan(replace(base, brand=strong))
+    grown = [m for m, p in moved.policies.items()
+             if p.shares["brand"] > plain.policies[m].shares["brand"]]
+    assert grown
+    for m in grown:
+        d = moved.policies[m].shares["brand"] - plain.policies[m].shares["brand"]
+        assert 0 < d <= 5.0
+        assert moved.policies[m].shares["performance"] == pytest.approx(
+            plain.policies[m].shares["performance"] - d)
+        assert "raising brand" in moved.policies[m].explain("en")[-1]
+
+    def brand_money(result):
+        return sum(ln.amount_base for ln in result.lines if ln.bucket == "brand")
+
+    assert brand_money(moved) > brand_money(plain)
+    assert sum(ln.amount_base for ln in moved.lines) == pytest.approx(budget, abs=0.02)

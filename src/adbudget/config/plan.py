@@ -62,6 +62,11 @@ class PlanSettings(BaseModel):
     reserve_triggers: list[str] = Field(
         default_factory=lambda: ["peak_season_cost_surge", "competitor_price_cut", "policy_change"]
     )
+    # the brand bucket (docs/brand.md): brand spend is valued over this many months through
+    # the long-term brand estimate, discounted at brand_discount a year, and the estimate moves
+    # each market's brand share within +-5 points of its policy (0 = off: the policy's share)
+    horizon_months: int = Field(12, ge=0, le=36)
+    brand_discount: float = Field(0.10, ge=0, le=1)
     # stage advisor thresholds
     advisor_min_conversions: int = Field(100, ge=1)  # in the last 4 weeks
     advisor_weeks_above_breakeven: int = Field(2, ge=1)

@@ -51,6 +51,7 @@ class PlanInputs:
     # known (total test money, days) -> arms as above, or None when no arm is live
     allocate_tests: Callable[[float, int], pd.DataFrame | None] | None = None
     entry_rule: bool = True
+    brand: Mapping[str, Any] | None = None  # market -> response.brand.BrandEstimate (plan.brand)
 
 
 def value_per_revenue(ms: MarketSettings, aov: float) -> float:

@@ -31,6 +31,7 @@ from adbudget.plan.allocators import (
     test_from_experiments,
     test_split,
 )
+from adbudget.plan.brand import apply_decisions as apply_brand_evidence
 from adbudget.plan.buckets import BucketPolicy, bucket_policy
 from adbudget.plan.constraints import (
     Bounds,
@@ -129,6 +130,8 @@ def setup(inp: PlanInputs) -> Setup:
     for m, v in vpr.items():
         if v <= 0:
             notes.append(t("plan.note.no_margin", market=m))
+    if inp.brand:  # the long-term brand evidence decides the brand share (plan.brand)
+        policies = apply_brand_evidence(policies, inp.brand, vpr, ps.bucket_limits)[0]
     return Setup(policies, hist, current, aov, vpr, tuple(notes))
 
 

@@ -11,9 +11,11 @@ with controls for level, trend, season (yearly Fourier terms when a year of data
 weekday and the short-term carryover of all ad spend and of brand spend (a week), so theta
 is only what the slow stock adds beyond the days-long response the MMM already fits. The
 half-life is not identified from a year of data on its own: the model averages over a grid
-(30-180 days) by marginal likelihood. ``theta`` has a small prior (N(0, 0.15^2): a brand
-stock twice its mean raises demand by about 15 %); residual autocorrelation (organic demand
-is AR) inflates the posterior variance by (1 + rho) / (1 - rho), so intervals stay honest.
+(30-180 days) by marginal likelihood. ``theta`` has a small half-normal prior (scale 0.15: a brand
+stock twice its mean raises demand by about 15 %) and competes with a model without any
+brand effect (prior odds 1:1, ``p_effect``). Organic demand is autocorrelated, so every model
+is fitted on AR(1)-prewhitened data (one residual autocorrelation per market, GLS), which
+keeps the intervals honest.
 
 What it needs: about 12 months of daily revenue and spend (two years for the half-life), and
 brand spend that *moves* independently of the season: a go-dark period of 4-8 weeks on the
@@ -140,7 +142,15 @@ def _controls(dates: pd.DatetimeIndex, spend: np.ndarray, brand: np.ndarray) -> 
     return np.column_stack(cols)
 
 
-def _fit_one(y: np.ndarray, X: np.ndarray, z: np.ndarray | None, prior_sd: float
+def _ar1(y: np.ndarray, X: np.ndarray) -> float:
+    """Lag-1 autocorrelation of the residuals of the controls-only fit (one value shared by
+    every model of a market, so their evidences compare on the same prewhitened data)."""
+    beta, *_ = np.linalg.lstsq(X, y, rcond=None)
+    resid = y - X @ beta
+    return float(np.clip(np.corrcoef(resid[:-1], resid[1:])[0, 1], 0.0, 0.95)) if len(y) > 3 else 0.0
+
+
+def _fit_one(y: np.ndarray, X: np.ndarray, z: np.ndarray | None, prior_sd: float, rho: float
              ) -> tuple[float, float, float]:
     """Posterior mean and sd of theta (flat-ish priors on controls; half-normal prior on
     theta) and the log evidence; ``z`` None: the model without a brand stock (theta = 0)."""
@@ -149,22 +159,22 @@ def _fit_one(y: np.ndarray, X: np.ndarray, z: np.ndarray | None, prior_sd: float
     prior_prec = np.full(p, 1e-4)
     if z is not None:
         prior_prec[-1] = 1.0 / prior_sd**2
-    beta_ols, *_ = np.linalg.lstsq(A, y, rcond=None)
-    resid = y - A @ beta_ols
-    sigma2 = float(resid @ resid / max(len(y) - p, 1))
-    rho = float(np.clip(np.corrcoef(resid[:-1], resid[1:])[0, 1], 0.0, 0.95)) if len(y) > 3 else 0.0
-    infl = (1 + rho) / (1 - rho)
-    prec = A.T @ A / sigma2 + np.diag(prior_prec)
+    # AR(1) errors (organic demand is autocorrelated): prewhiten, then a conjugate fit (GLS)
+    yw, Aw = y[1:] - rho * y[:-1], A[1:] - rho * A[:-1]
+    bw, *_ = np.linalg.lstsq(Aw, yw, rcond=None)
+    rw = yw - Aw @ bw
+    sigma2 = float(rw @ rw / max(len(yw) - p, 1))
+    prec = Aw.T @ Aw / sigma2 + np.diag(prior_prec)
     cov = np.linalg.inv(prec)
-    mean = cov @ (A.T @ y / sigma2)
-    # Gaussian marginal likelihood with sigma plugged in, in effective-sample units
-    r = y - A @ mean
-    logml = (-0.5 * (r @ r) / sigma2 - 0.5 * len(y) * np.log(sigma2)
+    mean = cov @ (Aw.T @ yw / sigma2)
+    # Gaussian marginal likelihood with sigma plugged in
+    r = yw - Aw @ mean
+    logml = (-0.5 * (r @ r) / sigma2 - 0.5 * len(yw) * np.log(sigma2)
              - 0.5 * float(mean @ (prior_prec * mean))
-             - 0.5 * np.linalg.slogdet(prec)[1] + 0.5 * np.log(prior_prec).sum()) / infl
+             - 0.5 * np.linalg.slogdet(prec)[1] + 0.5 * np.log(prior_prec).sum())
     if z is None:
         return 0.0, 0.0, float(logml)
-    m, sd = float(mean[-1]), float(np.sqrt(cov[-1, -1] * infl))
+    m, sd = float(mean[-1]), float(np.sqrt(cov[-1, -1]))
     logml += float(np.log(2 * norm.cdf(m / max(sd, 1e-12))))  # half-normal prior: the mass above 0
     return m, sd, float(logml)
 
@@ -187,6 +197,7 @@ def estimate_market(df: pd.DataFrame, market: str = "", prior_sd: float = PRIOR_
     y = np.log(np.maximum(rev, max(float(np.median(rev)) * 0.05, 1e-6)))
     X = _controls(dates, spend, brand)
     rng = np.random.default_rng(seed)
+    rho = _ar1(y, X)
     fits = []
     for hl in HALF_LIVES:
         s = stock(brand, hl)
@@ -195,10 +206,10 @@ def estimate_market(df: pd.DataFrame, market: str = "", prior_sd: float = PRIOR_
         if not z.any():
             fits.append((hl, 0.0, prior_sd, 0.0, s, mean_s))
             continue
-        m, sd, lml = _fit_one(y, X, z, prior_sd)
+        m, sd, lml = _fit_one(y, X, z, prior_sd, rho)
         fits.append((hl, m, sd, lml, s, mean_s))
     # the model without a brand effect competes with the stock models: prior odds 1:1
-    null = _fit_one(y, X, None, prior_sd)[2] if any(f[4].any() for f in fits) else 0.0
+    null = _fit_one(y, X, None, prior_sd, rho)[2] if any(f[4].any() for f in fits) else 0.0
     fits.append((HALF_LIVES[len(HALF_LIVES) // 2], 0.0, 0.0, null, fits[0][4] * 0.0, 0.0))
     lml = np.asarray([f[3] for f in fits])
     prior = np.r_[np.full(len(HALF_LIVES), 0.5 / len(HALF_LIVES)), 0.5]

@@ -131,7 +131,20 @@ class PlanService(Service):
             aov=self.data.order_values(),
             ltv=self._ltv(),
             allocate_tests=self._test_allocator(),
+            brand=self._brand(),
         )
+
+    def _brand(self) -> dict[str, Any] | None:
+        """The long-term brand estimates the brand shares follow (None when off or no data)."""
+        from adbudget.workspace.brand import brand_estimates
+
+        ps = self.settings.plan
+        if not ps.horizon_months:
+            return None
+        try:
+            return dict(brand_estimates(self.data, None, ps.horizon_months, ps.brand_discount))
+        except AdbudgetError:
+            return None
 
     def _curves(self) -> Any:
         try:
