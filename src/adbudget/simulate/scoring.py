@@ -127,12 +127,13 @@ def score_allocation(world: World, daily: Mapping[tuple[str, str], float] | np.n
 
 def score_horizon(world: World, daily: Mapping[tuple[str, str], float] | np.ndarray,
                   budget: float | None = None, months: int = 12, annual_discount: float = 0.10,
-                  max_change: float | None = None) -> AllocationScore:
+                  max_change: float | None = None, oracle: bool = True) -> AllocationScore:
     """Like :func:`score_allocation`, but every split is held for ``months`` months and valued
     by its discounted true profit with the brand stock evolving (``simulate.horizon``): brand
     money is worth what it builds. ``days`` is the horizon's day count; the oracles are the
-    brand-aware near-best splits (``horizon_oracle``). Money on lines the world does not have
-    is spent for nothing every day of the horizon."""
+    brand-aware near-best splits (``horizon_oracle``; ``oracle=False`` skips them, the slow
+    part, and reports NaN). Money on lines the world does not have is spent for nothing every
+    day of the horizon; a ``reserve`` key is money kept back."""
     from adbudget.simulate.horizon import _Horizon, horizon_oracle
 
     known = world.lines
@@ -148,9 +149,10 @@ def score_horizon(world: World, daily: Mapping[tuple[str, str], float] | np.ndar
     first_days = len(h.dates[0])
     daily_budget = float(spend.sum()) if budget is None else budget / first_days
     last = status_quo(world, daily_budget)
-    oracle = horizon_oracle(world, daily_budget, months, annual_discount, start=last, horizon=h)
+    best = (h.value(horizon_oracle(world, daily_budget, months, annual_discount, start=last,
+                                   horizon=h)).profit if oracle else float("nan"))
     trust = None
-    if max_change is not None:
+    if max_change is not None and oracle:
         trust = h.value(horizon_oracle(world, daily_budget, months, annual_discount,
                                        last * (1 - max_change), last * (1 + max_change),
                                        start=last, horizon=h)).profit
@@ -159,7 +161,7 @@ def score_horizon(world: World, daily: Mapping[tuple[str, str], float] | np.ndar
         budget=daily_budget * h.n_days, days=h.n_days, max_change=max_change,
         plan_profit=h.value(spend).profit - wasted * disc_days,
         last_period_profit=h.value(last).profit, trust_region_profit=trust,
-        oracle_profit=h.value(oracle).profit, equal_split_profit=h.value(equal).profit,
+        oracle_profit=best, equal_split_profit=h.value(equal).profit,
         wasted=wasted * h.n_days,
     )
 
