@@ -94,7 +94,7 @@ def register(app: typer.Typer) -> None:
         method: Annotated[Literal["laplace", "svi", "nuts"], typer.Option("--method", help="Fit method each month: laplace (fastest), svi or nuts.")] = "laplace",
         tests: Annotated[bool, typer.Option("--tests/--no-tests", help="Design and read scale tests funded by the test bucket.")] = True,
         budget: Annotated[float | None, typer.Option("--budget", help="Monthly budget, base currency (default: the last 30 days' spend).")] = None,
-        move_limits: Annotated[bool, typer.Option("--move-limits", help="Plan with the knowledge-dependent move limit (tested or pinned lines ±60 %, unsure or missed ±15 %, never beyond 1.5× seen spend) instead of ±30 % for all.")] = False,
+        move_limits: Annotated[bool, typer.Option("--move-limits", help="Plan with the knowledge move limit instead of ±30 % for all: tested or pinned lines may be cut to 0 or raised 60 %, others −60/+30 %, unsure lines or a market whose last forecast missed −30/+15 %, never beyond 1.5× the highest daily spend seen.")] = False,
         buckets: Annotated[str | None, typer.Option("--buckets", help="Bucket shares for every market, as in plan, e.g. performance=90,test=10.")] = None,
         directory: Annotated[Path | None, typer.Option("--dir", help="Workspace folder for the loop (default: a new temporary folder).")] = None,
         lang: LangOpt = "en",
@@ -157,6 +157,36 @@ def register_tests(tests: typer.Typer) -> None:
         console.print(table)
         if not dry_run:
             console.print(t("loop.analyze.stored", n=len(readings)))
+
+
+    @tests.command("pace", help="Pace a per-day schedule (the plan with its test arms): spend to date against the schedule, today's arm and the daily budget that lands each line on plan.")
+    @handle_errors
+    def pace_cmd(
+        schedule: Annotated[Path, typer.Option("--schedule", help="The per-day schedule exported with the plan (tests design --scale --schedule).")],
+        date_: Annotated[str | None, typer.Option("--date", help="The day to pace, YYYY-MM-DD (default: the day after the last ad data).")] = None,
+        workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
+        lang: LangOpt = "en",
+        json_out: JsonOpt = False,
+    ) -> None:
+        with open_workspace(workspace, read_only=True) as ws:
+            rep = ws.pace_schedule(schedule, date_)
+        if json_out:
+            print_json(rep)
+            return
+        table = Table(title=t("loop.pace.title", start=str(rep.start), end=str(rep.end), date=str(rep.as_of),
+                              elapsed=rep.days_elapsed, total=rep.days_total),
+                      title_justify="left", box=box.SIMPLE_HEAD, padding=(0, 1), pad_edge=False)
+        for key in ("market", "channel", "plan", "spent", "pace", "projected", "status"):
+            table.add_column(t(f"rules.pacing.col.{key}"), justify="left" if key in ("market", "channel", "status") else "right")
+        table.add_column(t("loop.pace.arm"))
+        table.add_column(t("loop.pace.today"), justify="right")
+        for _, r in rep.lines.iterrows():
+            table.add_row(r["market"], r["channel"], _money(r["plan"]), _money(r["spent"]),
+                          f"{100 * r['pace']:.0f} %" if r["pace"] == r["pace"] else "–",
+                          _money(r["projected"]), t(f"rules.pacing.status.{r['status']}"),
+                          t(f"loop.pace.arm_{r['arm_today']}") if r["arm_today"] in ("hi", "lo") else "",
+                          _money(r["required_daily"]))
+        console.print(table)
 
 
 def scale_design_cmd(ws: Any, period: str, schedule_out: Path | None, json_out: bool) -> None:

@@ -94,6 +94,21 @@ class KnowledgePlanMixin:
             plan = self.plans.saved.save(plan)
         return plan
 
+    def pace_schedule(self: Any, schedule: pd.DataFrame | str | Path,
+                      date: Any = None) -> Any:
+        """Pacing against a per-day schedule (its test arms included) for ``date`` (default:
+        the day after the last day with ad data): ``experiments.schedule_pacing``."""
+        from adbudget.experiments.schedule_io import read_schedule
+        from adbudget.experiments.schedule_pacing import schedule_pacing
+
+        sched = read_schedule(schedule) if isinstance(schedule, str | Path) else schedule
+        spend = self.daily_spend()
+        if date is None:
+            date = (pd.to_datetime(spend["date"]).max() + pd.Timedelta(days=1)) if len(spend) \
+                else pd.to_datetime(sched["date"]).min()
+        return schedule_pacing(sched, spend, date,
+                               tolerance_pct=self.settings.rules.pacing_tolerance_pct)
+
     # -- the loop's result, for the report and the dashboard -------------------------------
     def save_loop(self: Any, record: dict[str, Any]) -> Path:
         """Keep a loop's record (``LoopResult.record()``) as ``loop.json`` in the workspace."""
@@ -123,10 +138,13 @@ def with_move_reasons(plan: Any, lines: dict[str, LineKnowledge]) -> Any:
     out = []
     for ln in plan.lines:
         k = lines.get(f"{ln.market}.{ln.channel}")
-        if ln.bucket == "performance" and k is not None and ln.reason_key in _WITH_MOVE:
-            key = "loop.move." + ln.reason_key.rsplit(".", 1)[1]
+        if ln.bucket == "performance" and k is not None:
             args = {**(ln.reason_args or {}), "move": rule_text(k), "move_rule": k.rule}
-            ln = replace(ln, reason_key=key, reason_args=args, reason=t(key, **_fmt(args)))
+            key = ln.reason_key  # a bound's reason already names the rule (its ``by``)
+            if key in _WITH_MOVE:
+                key = "loop.move." + key.rsplit(".", 1)[1]
+            ln = replace(ln, reason_key=key, reason_args=args,
+                         reason=t(key, **_fmt(args)) if key else ln.reason)
         out.append(ln)
     return replace(plan, lines=out)
 
