@@ -20,6 +20,7 @@ from adbudget.report.model import Section
 from adbudget.report.plan import frontier_frame, lines_frame
 
 PAGES = ("overview", "plan", "model", "curves", "attribution", "tests", "rules", "loop")
+PAGES += ("ltv", "cohorts", "funnel")  # issue 17: the dashboard's LTV, cohorts and funnel pages
 
 
 @dataclass(frozen=True)

@@ -217,6 +217,21 @@ def model(ws: Any, lang: str = "en") -> Section:
                          stale=fs.status == "stale")
 
 
+def area(page: str) -> Callable[..., Section]:
+    """LTV (``ws.ltv(save=False)``: nothing is written), cohorts or the funnel."""
+    def gather(ws: Any, lang: str = "en") -> Section:
+        from adbudget.report.area_tables import area_section
+
+        kwargs = {"save": False} if page == "ltv" else {}
+        out = call(ws, page, lang=lang, **kwargs)
+        if not out.ok:
+            return _missing(page, lang, out)
+        return area_section(page, out.value, lang)
+
+    gather.__name__ = page
+    return gather
+
+
 def _generic(key: str, ws: Any, lang: str, method: str, *args: Any, **kwargs: Any) -> Section:
     out = call(ws, method, *args, lang=lang, **kwargs)
     if not out.ok:
@@ -295,6 +310,7 @@ BUILDERS: dict[str, Callable[..., Section]] = {
     "rules": rules,
     "loop": loop_page,  # issue 24: adbudget.report.loop (the saved loop)
 }
+BUILDERS.update({page: area(page) for page in ("ltv", "cohorts", "funnel")})  # issue 17
 
 
 def build(ws: Any, page: str, lang: str = "en", **options: Any) -> Section:
