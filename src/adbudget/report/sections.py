@@ -19,7 +19,7 @@ from adbudget.report.generic import jsonable
 from adbudget.report.model import Section
 from adbudget.report.plan import frontier_frame, lines_frame
 
-PAGES = ("overview", "plan", "model", "curves", "attribution", "tests", "rules", "loop")
+PAGES = ("overview", "plan", "model", "curves", "attribution", "tests", "rules", "loop", "brand")
 PAGES += ("ltv", "cohorts", "funnel")  # issue 17: the dashboard's LTV, cohorts and funnel pages
 
 

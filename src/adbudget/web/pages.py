@@ -22,7 +22,7 @@ from adbudget.web.uploads import error_lines, run_import, safe_name
 router = APIRouter(include_in_schema=False)
 
 NAV = [("overview", "/"), ("plan", "/plan"), ("model", "/model"), ("curves", "/curves"),
-       ("attribution", "/attribution"), ("tests", "/tests"), ("rules", "/rules"), ("loop", "/loop"),
+       ("attribution", "/attribution"), ("tests", "/tests"), ("rules", "/rules"), ("loop", "/loop"), ("brand", "/brand"),
        ("ltv", "/ltv"), ("cohorts", "/cohorts"), ("funnel", "/funnel"), ("import", "/import")]
 
 

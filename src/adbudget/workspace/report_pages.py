@@ -19,6 +19,7 @@ from adbudget.economics import UnitEconomics
 from adbudget.errors import AdbudgetError, NotFittedError
 from adbudget.i18n import t
 from adbudget.report.areas import attribution_section, rules_section, tests_section
+from adbudget.report.brand import section as brand_page
 from adbudget.report.curves import curves_section
 from adbudget.report.generic import describe, jsonable
 from adbudget.report.loop import section as loop_page
@@ -309,6 +310,7 @@ BUILDERS: dict[str, Callable[..., Section]] = {
     "tests": tests,
     "rules": rules,
     "loop": loop_page,  # issue 24: adbudget.report.loop (the saved loop)
+    "brand": brand_page,  # issue 21: adbudget.report.brand (long-term brand effect)
 }
 BUILDERS.update({page: area(page) for page in ("ltv", "cohorts", "funnel")})  # issue 17
 

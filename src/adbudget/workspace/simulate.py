@@ -209,9 +209,19 @@ def score_plan(world: World, daily: dict[tuple[str, str], float], budget: float,
     from adbudget.simulate.scoring import score_allocation
 
     s = score_allocation(world, daily, period, max_change=None, budget=budget)
-    return {"plan_profit": s.plan_profit, "oracle_profit": s.oracle_profit,
-            "last_period_profit": s.last_period_profit,
-            "equal_split_profit": s.equal_split_profit, "regret_pct": s.regret_pct}
+    out = {"plan_profit": s.plan_profit, "oracle_profit": s.oracle_profit,
+           "last_period_profit": s.last_period_profit,
+           "equal_split_profit": s.equal_split_profit, "regret_pct": s.regret_pct}
+    return out | _brand_horizon(world, daily, budget)
+
+
+def _brand_horizon(world: World, daily: dict[tuple[str, str], float], budget: float) -> dict[str, float]:
+    """Issue 21: the plan and last period's split held for 12 months, the brand stock evolving
+    (``simulate.scoring.score_horizon``): brand money valued by what it builds."""
+    from adbudget.simulate.scoring import score_horizon
+
+    h = score_horizon(world, daily, budget, months=12, oracle=False)
+    return {"plan_profit_12m": h.plan_profit, "last_period_profit_12m": h.last_period_profit}
 
 
 def _oracle(ctx: DemoContext) -> Any:

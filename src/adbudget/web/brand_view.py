@@ -1,0 +1,30 @@
+"""The brand page in the browser: per market the revenue the brand stock builds, its interval,
+the brand share the evidence decides and the brand-stops scenario.
+
+Thin: the page is the report's brand section (``adbudget.report.brand``).
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from adbudget.web.state import get_state, request_lang
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/brand", response_class=HTMLResponse)
+def brand_page(request: Request) -> HTMLResponse:
+    from adbudget.report.brand import section as brand_section
+    from adbudget.web import localize
+    from adbudget.web.dash import render as dash_render
+    from adbudget.web.pages import web_tables
+
+    lang = request_lang(request)
+    section = localize.section(brand_section(get_state(request).ws, lang), lang)
+    return dash_render(request, "brand.html.j2", "brand", section=section,
+                       web_tables=web_tables(section))
+
+
+__all__ = ["router"]
