@@ -148,12 +148,12 @@ def path_sql(
     # k = (µs since the first touch) * nc + code; code = unit rank * r + variant
     ts, code = "{x} // nc", "{x} % nc"
     unit_of = "{x} % nc // r"
-    win_of = "wins[CAST({x} % nc + 1 AS INTEGER)]"
+    win_of = "list_extract(wins, CAST({x} % nc + 1 AS INTEGER))"
 
     def f(template: str, x: str) -> str:
         return template.format(x=x)
 
-    keep = (f"list_filter(jk, lambda x, i: i = len(jk) OR {f(unit_of, 'jk[i + 1]')} != "
+    keep = (f"list_filter(jk, lambda x, i: i = array_length(jk) OR {f(unit_of, 'list_extract(jk, i + 1)')} != "
             f"{f(unit_of, 'x')})" if collapse else "jk")
     group_keys = "market, codes" if by_market else "codes"
     out_keys = "market, path" if by_market else "path"
@@ -170,14 +170,15 @@ d AS (
 c AS (
     SELECT max(ucode) + 1 AS r0, max(v) + 1 AS r,
            CAST((max(ucode) + 1) * (max(v) + 1) AS {key_type}) AS nc,
-           list(DISTINCT unit ORDER BY unit) AS names, any_value(t0) AS t0
+           list_sort(list(DISTINCT unit)) AS names, any_value(t0) AS t0
     FROM d, (SELECT min(epoch_us(ts)) AS t0 FROM {touch_table})
 ),
 dl AS (
-    SELECT list(w ORDER BY i) AS wins, list(m ORDER BY i) AS mks
-    FROM (SELECT s.i, any_value(d.win) AS w, any_value({"d.market" if need_market else "NULL"}) AS m
+    SELECT list_transform(e, lambda x: x.w) AS wins, list_transform(e, lambda x: x.m) AS mks
+    FROM (SELECT list_sort(list({{'i': i, 'w': w, 'm': m}})) AS e
+    FROM (SELECT s.i, any_value(d.win) AS w, any_value({"d.market" if need_market else "CAST(NULL AS VARCHAR)"}) AS m
           FROM (SELECT unnest(range(CAST(nc AS BIGINT))) AS i, r FROM c) s
-          LEFT JOIN d ON d.ucode * s.r + d.v = s.i GROUP BY s.i)
+          LEFT JOIN d ON d.ucode * s.r + d.v = s.i GROUP BY s.i))
 ),
 -- orders of a customer at the same instant are one order (the lowest order_id decides); each
 -- customer's distinct order times with their market, day and value as parallel sorted lists,
@@ -189,9 +190,10 @@ oj AS (
     FROM {order_table}, c GROUP BY ALL
 ),
 o AS (
-    SELECT uid, list(ots ORDER BY ots) AS ords, list(o_market ORDER BY ots) AS omk,
-           list(order_date ORDER BY ots) AS odt, list(value ORDER BY ots) AS oval
-    FROM oj GROUP BY uid
+    SELECT uid, list_transform(e, lambda x: x.t) AS ords, list_transform(e, lambda x: x.m) AS omk,
+           list_transform(e, lambda x: x.d) AS odt, list_transform(e, lambda x: x.v) AS oval
+    FROM (SELECT uid, list_sort(list({{'t': ots, 'm': o_market, 'd': order_date, 'v': value}})) AS e
+          FROM oj GROUP BY uid)
 ),
 g AS (
     SELECT user_id AS uid,
@@ -205,9 +207,11 @@ g AS (
 -- keeps the list filters single-level (a nested lambda copies the captured lists per touch).
 gx AS (SELECT g.uid, g.ks, o.ords, o.omk, o.odt, o.oval FROM g LEFT JOIN o USING (uid)),
 gm AS (
-    SELECT ks, ords[m] AS hi, coalesce(ords[m - 1], -1) AS lo, omk[m] AS o_market,
-           odt[m] AS order_date, oval[m] AS value
-    FROM (SELECT *, unnest(range(1, len(ords) + 2)) AS m FROM gx WHERE ords IS NOT NULL)
+    SELECT ks, list_extract(ords, m) AS hi,
+           CASE WHEN m > 1 THEN list_extract(ords, m - 1) ELSE -1 END AS lo,
+           list_extract(omk, m) AS o_market, list_extract(odt, m) AS order_date,
+           list_extract(oval, m) AS value
+    FROM (SELECT *, unnest(range(1, array_length(ords) + 2)) AS m FROM gx WHERE ords IS NOT NULL)
 ),
 gh AS (
     SELECT hi, o_market, order_date, value,
@@ -221,19 +225,19 @@ gh AS (
 gn AS (
     SELECT ks FROM gx WHERE ords IS NULL
     UNION ALL
-    SELECT nk AS ks FROM gh WHERE len(nk) > 0
+    SELECT nk AS ks FROM gh WHERE array_length(nk) > 0
 ),
 jn AS (
     SELECT CASE WHEN st IS NULL THEN [ks]
-           ELSE list_transform(st, lambda b, n: ks[b : coalesce(st[n + 1] - 1, len(ks))]) END AS sess
-    FROM (SELECT ks, CASE WHEN {f(ts, 'ks[-1]')} - {f(ts, 'ks[1]')} <= {gap} THEN NULL
-                    ELSE list_filter(range(1, len(ks) + 1), lambda i: i = 1
-                         OR {f(ts, 'ks[i]')} - {f(ts, 'ks[i - 1]')} > {gap}) END AS st
+           ELSE list_transform(st, lambda b, n: list_slice(ks, b, coalesce(list_extract(st, n + 1) - 1, array_length(ks)))) END AS sess
+    FROM (SELECT ks, CASE WHEN {f(ts, 'list_extract(ks, -1)')} - {f(ts, 'list_extract(ks, 1)')} <= {gap} THEN NULL
+                    ELSE list_filter(range(1, array_length(ks) + 1), lambda i: i = 1
+                         OR {f(ts, 'list_extract(ks, i)')} - {f(ts, 'list_extract(ks, i - 1)')} > {gap}) END AS st
           FROM gn, c)
 ),
 jc AS (
     SELECT TRUE AS hit, hi AS ots, o_market, order_date, value, {keep.replace("jk", "hk")} AS kk
-    FROM gh, c WHERE len(hk) > 0
+    FROM gh, c WHERE array_length(hk) > 0
     UNION ALL
     SELECT FALSE AS hit, NULL::BIGINT AS ots, NULL AS o_market, NULL::DATE AS order_date,
            NULL::DOUBLE AS value, {keep} AS kk
@@ -242,8 +246,8 @@ jc AS (
 jm AS (
     SELECT list_transform(kk, lambda x: CAST({f(unit_of, 'x')} + 1 AS INTEGER)) AS codes,
            hit AS converted, order_date, value,
-           CASE WHEN hit THEN o_market ELSE mks[CAST({f(code, 'kk[1]')} + 1 AS INTEGER)] END AS market,
-           make_timestamp(CAST({f(ts, 'kk[1]')} AS BIGINT) + t0) AS first_ts{f'''
+           CASE WHEN hit THEN o_market ELSE list_extract(mks, CAST({f(code, 'list_extract(kk, 1)')} + 1 AS INTEGER)) END AS market,
+           make_timestamp(CAST({f(ts, 'list_extract(kk, 1)')} AS BIGINT) + t0) AS first_ts{f'''
            , CASE WHEN hit THEN list_transform(kk, lambda x: pow(0.5, (jc.ots - {f(ts, 'x')})
                  / {float(_US_PER_DAY)!r} / {float(half_life_days)!r})) END AS dw''' if decay else ""}
     FROM jc, c, dl
@@ -265,15 +269,17 @@ FROM p, c ORDER BY {out_keys}
 """
     return sql + f""",
 dd AS (
-    SELECT {group_keys}, pos, sum(w / dw_sum) AS w, sum(w / dw_sum * value) AS wv
-    FROM (SELECT {group_keys}, value, list_sum(dw) AS dw_sum, unnest(dw) AS w,
-                 generate_subscripts(dw, 1) AS pos
+    SELECT {group_keys}, e.pos AS pos, sum(e.w / dw_sum) AS w, sum(e.w / dw_sum * value) AS wv
+    FROM (SELECT {group_keys}, value, list_sum(dw) AS dw_sum,
+                 unnest(list_transform(dw, lambda x, i: {{'pos': i, 'w': x}})) AS e
           FROM jm WHERE converted AND {where})
-    GROUP BY {group_keys}, pos
+    GROUP BY {group_keys}, e.pos
 ),
 dw AS (
-    SELECT {group_keys}, list(w ORDER BY pos) AS decay, list(wv ORDER BY pos) AS decay_value
-    FROM dd GROUP BY {group_keys}
+    SELECT {group_keys}, list_transform(e, lambda x: x.w) AS decay,
+           list_transform(e, lambda x: x.wv) AS decay_value
+    FROM (SELECT {group_keys}, list_sort(list({{'pos': pos, 'w': w, 'wv': wv}})) AS e
+          FROM dd GROUP BY {group_keys})
 )
 SELECT {market}{path}, total_conversions, total_conversion_value, total_null, decay, decay_value
 FROM p LEFT JOIN dw USING ({group_keys}), c ORDER BY {out_keys}
