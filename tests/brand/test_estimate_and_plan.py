@@ -86,7 +86,8 @@ def test_decision_moves_within_the_range_by_the_evidence() -> None:
     assert 20.0 <= down.share < 25.0 and down.key == "brand.decision.lower"
     keep = decide("DE", 25.0, _est(0.0, 1.0, 4.0), margin)
     assert keep.share == 25.0 and keep.key == "brand.decision.keep"
-    decay = decide("DE", 25.0, _est(0.0, 1.0, 4.0, decaying=True, p=0.8), margin)
+    decay = decide("DE", 25.0, _est(0.0, 1.0, 4.0, decaying=True, p=0.9), margin)
+    assert decide("DE", 25.0, _est(0.0, 1.0, 4.0, decaying=True, p=0.55), margin).share == 25.0
     assert decay.share == 27.5 and "DE" in decay.explain("en") and "27.5" in decay.explain("zh")
     assert decide("DE", 25.0, None, margin).share == 25.0
 

@@ -8,8 +8,8 @@ range around it (+- :data:`HALF_RANGE` points, never outside the settings' bucke
   market's contribution per unit of revenue) is compared with :data:`THRESHOLD` (what a
   brand unit must return through the stock to beat the performance money it displaces);
 * P10 above it: raise brand towards the top of the range; P90 below it: lower it towards the
-  floor; in between: keep the prior, unless the stock is decaying with a probable effect
-  (then half-way up, to stop the decay).
+  floor; in between: keep the prior, unless the stock is decaying and the data say the stock
+  matters (P(effect) >= 0.8; then half-way up, to stop the decay).
 
 The difference goes to (or comes from) the performance bucket; test and reserve keep their
 rules. Every move is recorded as a :class:`~adbudget.plan.buckets.Shift` with its reason in
@@ -27,6 +27,7 @@ from adbudget.plan.buckets import BucketPolicy, Shift
 
 HALF_RANGE = 5.0  # points: the method's 20-30 % range is 25 +- 5
 THRESHOLD = 0.5  # long-term contribution per unit of brand spend that moves the share
+P_DECAY = 0.8  # P(effect) from which a decaying stock alone raises brand (0.5 = no evidence)
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,7 @@ def decide(market: str, prior: float, estimate: Any | None, margin: float,
     elif p90 < threshold:
         share = prior - (prior - lo) * min(1.0, (threshold - p90) / threshold)
         key = "brand.decision.lower"
-    elif estimate.decaying and estimate.p_effect > 0.5:
+    elif estimate.decaying and estimate.p_effect >= P_DECAY:
         share = prior + (hi - prior) / 2
         key = "brand.decision.decaying"
     else:
