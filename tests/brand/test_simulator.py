@@ -121,3 +121,12 @@ def test_score_horizon_ranks_against_brand_aware_oracles() -> None:
     s = score_horizon(world, status_quo(world, budget), budget * 30, months=6, max_change=0.3)
     assert s.gain_captured == pytest.approx(0.0)
     assert s.oracle_profit >= s.trust_region_profit >= s.last_period_profit
+
+
+def test_brand_lines_value_only_brand_building_lines(tiny: World, flat: World) -> None:
+    lines = tiny.brand_lines(months=6)
+    builds = lines["brand_share"] > 0
+    assert builds.any() and (~builds).any()
+    assert (lines.loc[~builds, ["lt_roas", "lt_revenue"]] == 0).all().all()
+    assert (lines.loc[builds, "lt_revenue"] >= 0).all() and lines.loc[builds, "lt_revenue"].max() > 0
+    assert (flat.brand_lines(months=6)["lt_revenue"] == 0).all()

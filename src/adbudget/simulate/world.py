@@ -471,6 +471,30 @@ class World:
             })
         return pd.DataFrame(rows)
 
+    def brand_lines(self, months: int = 12, annual_discount: float = 0.10) -> pd.DataFrame:
+        """Per line, its true long-term value through the brand stock at last period's split:
+        ``brand_share`` (of its spend that builds the brand), ``lt_roas`` (discounted net
+        revenue over ``months`` per unit of steady spend on the line, via the stock; 0 for
+        lines that build no brand) and ``lt_revenue`` (what its current spend adds over the
+        horizon vs the line's brand spend stopping today)."""
+        from adbudget.simulate.horizon import _Horizon
+
+        h = _Horizon(self, months, annual_discount)
+        now = self.current_spend(28)
+        per_market = self.brand_truth(months, annual_discount).set_index("market")["lt_roas"]
+        base = h.brand_revenue(now)
+        rows = []
+        for i, (m, c) in enumerate(self.lines):
+            k = h.codes.index(m)
+            lost = 0.0
+            if h.share[i] > 0:
+                off = now.copy()
+                off[i] = 0.0
+                lost = float(base[k] - h.brand_revenue(off)[k])
+            rows.append({"market": m, "channel": c, "brand_share": float(h.share[i]),
+                         "lt_roas": float(per_market[m] * h.share[i]), "lt_revenue": lost})
+        return pd.DataFrame(rows)
+
     def brand_perf_now(self, market: str) -> float:
         """Ad-effectiveness multiplier of the market's brand stock on the last day (1 without
         a brand effect): the true curves of the next period start from it."""
