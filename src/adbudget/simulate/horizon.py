@@ -230,5 +230,66 @@ def horizon_profit(world, spend, months: int = DEFAULT_MONTHS,
     return _Horizon(world, months, annual_discount).value(np.asarray(spend, float))
 
 
-__all__ = ["DEFAULT_DISCOUNT", "DEFAULT_MONTHS", "BrandLinearCurves", "HorizonValue",
-           "horizon_months", "horizon_oracle", "horizon_profit", "line_brand_share"]
+def brand_truth(world, months: int = 12, annual_discount: float = 0.10) -> pd.DataFrame:
+    """Per market, the true long-term brand effect at last period's split: parameters,
+    stock, the share of the last 28 days' net revenue the stock builds (vs no stock),
+    and ``lt_roas``: discounted net revenue over ``months`` per unit of steady
+    brand-building spend (``simulate.horizon``); per line multiply by its brand share."""
+    h = _Horizon(world, months, annual_discount)
+    now = world.current_spend(28)
+    base_rev = h.brand_revenue(now)
+    rows = []
+    for k, m in enumerate(world.spec.markets):
+        mb = market_brand(world.spec, m.code)
+        p = world.panels[m.code]
+        s = world.brand_stock(m.code)
+        lt = 0.0
+        if mb is not None and mb.active:
+            idx = np.flatnonzero((h.line_market == k) & (h.share > 0))
+            if len(idx):
+                bump = now.copy()
+                bump[idx[0]] += 1.0 / h.share[idx[0]]
+                lt = (h.brand_revenue(bump)[k] - base_rev[k]) / float(h.day_disc.sum())
+        net = 1 - m.return_rate_pct / 100
+        organic = p.base_gross[-28:] * net
+        ads = p.incr_gross[:, -28:].sum(axis=0) * net if len(p.lines) else np.zeros(28)
+        share = 0.0
+        if mb is not None and mb.active:
+            zero_b = organic * mb.m_base(0.0) / mb.m_base(s[-28:])
+            zero_a = ads * mb.m_perf(0.0) / mb.m_perf(s[-28:])
+            share = float(1 - (zero_b + zero_a).sum() / (organic + ads).sum())
+        rows.append({
+            "market": m.code, "half_life": mb.half_life if mb else 0.0,
+            "base_lift": mb.base_lift if mb else 0.0, "perf_lift": mb.perf_lift if mb else 0.0,
+            "stock_end": float(s[-1]), "stock_mean": float(s.mean()),
+            "brand_daily": float(np.sum(now * h.share * (h.line_market == k))),
+            "share": share, "lt_roas": float(lt),
+        })
+    return pd.DataFrame(rows)
+
+
+def brand_lines(world, months: int = 12, annual_discount: float = 0.10) -> pd.DataFrame:
+    """Per line, its true long-term value through the brand stock at last period's split:
+    ``brand_share`` (of its spend that builds the brand), ``lt_roas`` (discounted net
+    revenue over ``months`` per unit of steady spend on the line, via the stock; 0 for
+    lines that build no brand) and ``lt_revenue`` (what its current spend adds over the
+    horizon vs the line's brand spend stopping today)."""
+    h = _Horizon(world, months, annual_discount)
+    now = world.current_spend(28)
+    per_market = brand_truth(world, months, annual_discount).set_index("market")["lt_roas"]
+    base = h.brand_revenue(now)
+    rows = []
+    for i, (m, c) in enumerate(world.lines):
+        k = h.codes.index(m)
+        lost = 0.0
+        if h.share[i] > 0:
+            off = now.copy()
+            off[i] = 0.0
+            lost = float(base[k] - h.brand_revenue(off)[k])
+        rows.append({"market": m, "channel": c, "brand_share": float(h.share[i]),
+                     "lt_roas": float(per_market[m] * h.share[i]), "lt_revenue": lost})
+    return pd.DataFrame(rows)
+
+
+__all__ = ["DEFAULT_DISCOUNT", "DEFAULT_MONTHS", "BrandLinearCurves", "HorizonValue", "brand_lines",
+           "brand_truth", "horizon_months", "horizon_oracle", "horizon_profit", "line_brand_share"]

@@ -432,68 +432,17 @@ class World:
         return cache[market]
 
     def brand_truth(self, months: int = 12, annual_discount: float = 0.10) -> pd.DataFrame:
-        """Per market, the true long-term brand effect at last period's split: parameters,
-        stock, the share of the last 28 days' net revenue the stock builds (vs no stock),
-        and ``lt_roas``: discounted net revenue over ``months`` per unit of steady
-        brand-building spend (``simulate.horizon``); per line multiply by its brand share."""
-        from adbudget.simulate.brand import market_brand
-        from adbudget.simulate.horizon import _Horizon
+        """Per market, the true long-term brand effect (``simulate.horizon.brand_truth``)."""
+        from adbudget.simulate.horizon import brand_truth
 
-        h = _Horizon(self, months, annual_discount)
-        now = self.current_spend(28)
-        base_rev = h.brand_revenue(now)
-        rows = []
-        for k, m in enumerate(self.spec.markets):
-            mb = market_brand(self.spec, m.code)
-            p = self.panels[m.code]
-            s = self.brand_stock(m.code)
-            lt = 0.0
-            if mb is not None and mb.active:
-                idx = np.flatnonzero((h.line_market == k) & (h.share > 0))
-                if len(idx):
-                    bump = now.copy()
-                    bump[idx[0]] += 1.0 / h.share[idx[0]]
-                    lt = (h.brand_revenue(bump)[k] - base_rev[k]) / float(h.day_disc.sum())
-            net = 1 - m.return_rate_pct / 100
-            organic = p.base_gross[-28:] * net
-            ads = p.incr_gross[:, -28:].sum(axis=0) * net if len(p.lines) else np.zeros(28)
-            share = 0.0
-            if mb is not None and mb.active:
-                zero_b = organic * mb.m_base(0.0) / mb.m_base(s[-28:])
-                zero_a = ads * mb.m_perf(0.0) / mb.m_perf(s[-28:])
-                share = float(1 - (zero_b + zero_a).sum() / (organic + ads).sum())
-            rows.append({
-                "market": m.code, "half_life": mb.half_life if mb else 0.0,
-                "base_lift": mb.base_lift if mb else 0.0, "perf_lift": mb.perf_lift if mb else 0.0,
-                "stock_end": float(s[-1]), "stock_mean": float(s.mean()),
-                "brand_daily": float(np.sum(now * h.share * (h.line_market == k))),
-                "share": share, "lt_roas": float(lt),
-            })
-        return pd.DataFrame(rows)
+        return brand_truth(self, months, annual_discount)
 
     def brand_lines(self, months: int = 12, annual_discount: float = 0.10) -> pd.DataFrame:
-        """Per line, its true long-term value through the brand stock at last period's split:
-        ``brand_share`` (of its spend that builds the brand), ``lt_roas`` (discounted net
-        revenue over ``months`` per unit of steady spend on the line, via the stock; 0 for
-        lines that build no brand) and ``lt_revenue`` (what its current spend adds over the
-        horizon vs the line's brand spend stopping today)."""
-        from adbudget.simulate.horizon import _Horizon
+        """Per line, its true long-term value through the brand stock
+        (``simulate.horizon.brand_lines``)."""
+        from adbudget.simulate.horizon import brand_lines
 
-        h = _Horizon(self, months, annual_discount)
-        now = self.current_spend(28)
-        per_market = self.brand_truth(months, annual_discount).set_index("market")["lt_roas"]
-        base = h.brand_revenue(now)
-        rows = []
-        for i, (m, c) in enumerate(self.lines):
-            k = h.codes.index(m)
-            lost = 0.0
-            if h.share[i] > 0:
-                off = now.copy()
-                off[i] = 0.0
-                lost = float(base[k] - h.brand_revenue(off)[k])
-            rows.append({"market": m, "channel": c, "brand_share": float(h.share[i]),
-                         "lt_roas": float(per_market[m] * h.share[i]), "lt_revenue": lost})
-        return pd.DataFrame(rows)
+        return brand_lines(self, months, annual_discount)
 
     def brand_perf_now(self, market: str) -> float:
         """Ad-effectiveness multiplier of the market's brand stock on the last day (1 without
