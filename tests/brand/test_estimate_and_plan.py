@@ -159,3 +159,18 @@ def test_the_planner_takes_the_brand_share_the_evidence_decides() -> None:
 
     assert brand_money(moved) > brand_money(plain)
     assert sum(ln.amount_base for ln in moved.lines) == pytest.approx(budget, abs=0.02)
+
+
+def test_stock_covariate_and_the_numpyro_term() -> None:
+    import jax.numpy as jnp
+    from numpyro import handlers
+
+    from adbudget.response.brand import numpyro_brand_term, stock_covariate
+
+    df = _synthetic(0.1, days=200).assign(market="DE")
+    cov = stock_covariate(pd.concat([df, df.assign(market="US")]))
+    assert set(cov["market"]) == {"DE", "US"} and abs(cov.loc[cov["market"] == "DE", "z"].mean() - 1) < 1e-9
+    z = jnp.asarray(np.stack([cov.loc[cov["market"] == m, "z"].to_numpy() for m in ("DE", "US")], axis=1))
+    tr = handlers.trace(handlers.seed(lambda: numpyro_brand_term(z), 0)).get_trace()
+    theta = tr["brand_theta"]["value"]
+    assert theta.shape == (2,) and (theta >= 0).all()

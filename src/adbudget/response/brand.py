@@ -289,5 +289,30 @@ def brand_daily_frame(ads: pd.DataFrame, revenue: pd.DataFrame) -> pd.DataFrame:
     return out[["date", "market", "revenue", "spend", "brand_spend"]]
 
 
+def stock_covariate(daily: pd.DataFrame, half_life: float = 90.0) -> pd.DataFrame:
+    """``date, market, z``: each market's slow brand stock divided by its mean, from rows
+    ``date, market, brand_spend`` -- the covariate a response model's market baseline can
+    carry (see :func:`numpyro_brand_term`)."""
+    out = []
+    for market, part in daily.groupby("market", sort=True):
+        part = part.sort_values("date")
+        s = stock(part["brand_spend"].to_numpy(float), half_life)
+        z = s / s.mean() if s.mean() > 0 else np.zeros(len(s))
+        out.append(pd.DataFrame({"date": part["date"].to_numpy(), "market": market, "z": z}))
+    return pd.concat(out, ignore_index=True) if out else pd.DataFrame(columns=["date", "market", "z"])
+
+
+def numpyro_brand_term(z, prior_scale: float = PRIOR_SD):
+    """Inside a NumPyro model: the log-baseline term ``theta_m * z[t, m]`` of the brand stock
+    (``z``: (days, markets), from :func:`stock_covariate`), ``theta_m ~ HalfNormal(prior_scale)``.
+    The hook for ``response.model``'s market baseline (not wired in: docs/brand.md)."""
+    import numpyro
+    import numpyro.distributions as dist
+
+    theta = numpyro.sample("brand_theta", dist.HalfNormal(prior_scale).expand([z.shape[-1]]).to_event(1))
+    return z * theta
+
+
 __all__ = ["BRAND_CAMPAIGN", "BRAND_CHANNELS", "BrandEstimate", "brand_daily_frame",
-           "brand_weight", "estimate_brand", "estimate_market", "stock"]
+           "brand_weight", "estimate_brand", "estimate_market", "numpyro_brand_term", "stock",
+           "stock_covariate"]
