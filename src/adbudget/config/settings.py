@@ -20,6 +20,7 @@ from adbudget.config.catalog import (
     REGIONS,
     country_to_code,
 )
+from adbudget.config.engine import EngineSettings
 from adbudget.config.experiments import ExperimentsSettings
 from adbudget.config.ltv import LtvSettings
 from adbudget.config.plan import PlanSettings
@@ -119,6 +120,7 @@ class Settings(BaseModel):
     experiments: ExperimentsSettings = Field(default_factory=ExperimentsSettings)
     rules: RulesSettings = Field(default_factory=RulesSettings)
     ltv: LtvSettings = Field(default_factory=LtvSettings)
+    engine: EngineSettings = Field(default_factory=EngineSettings)
 
     @field_validator("base_currency")
     @classmethod
