@@ -36,6 +36,8 @@ def main() -> None:
     ap.add_argument("--move-limits", action="store_true",
                     help="plan with the knowledge-dependent move limit instead of +-30 %%")
     ap.add_argument("--buckets", default=None, help="bucket shares, e.g. performance=90,test=10")
+    ap.add_argument("--move-steps", default=None,
+                    help="override (cut, raise) per rule, e.g. pinned=0.6:0.3,tested=1:0.6")
     ap.add_argument("--json", default=None)
     args = ap.parse_args()
 
@@ -43,6 +45,10 @@ def main() -> None:
     from adbudget.workspace.loop import run_loop
 
     buckets = parse_buckets(args.buckets) if args.buckets else None
+    steps = None
+    if args.move_steps:
+        steps = {k: tuple(float(x) for x in v.split(":")) for k, v in
+                 (item.split("=") for item in args.move_steps.split(","))}
 
     rows, runs = [], []
     for size in args.sizes.split(","):
@@ -50,7 +56,7 @@ def main() -> None:
             started = time.perf_counter()
             result = run_loop(seed, size, args.months, fit={"method": args.method},
                               tests=not args.no_tests, move_limits=args.move_limits,
-                              buckets=buckets)
+                              buckets=buckets, move_steps=steps)
             runs.append(result.record())
             print(f"\n{size} seed {seed} ({time.perf_counter() - started:.0f} s)")
             print(f"{'month':8} {'plan':>10} {'oracle':>10} {'status quo':>10} {'cum regret':>11}"

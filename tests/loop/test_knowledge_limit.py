@@ -107,3 +107,20 @@ def test_from_limits_maps_the_accountability_frame() -> None:
     assert know["US.meta"].rule == "pinned" and know["US.meta"].down == 1.0
     assert know["US.tiktok"].rule == "unsure" and know["US.tiktok"].up == 0.15
     assert know["DE.meta"].rule == "missed" and know["DE.meta"].max_seen == 400.0
+
+
+def test_the_reference_is_last_periods_performance_money_not_brand_money() -> None:
+    # a brand channel spent 120 a day of brand money and 4 of performance money; counting the
+    # brand money in its performance reference would hold it at >= 40 % of 124 scaled
+    ref = np.array([124.0, 200.0])  # recent spend, all buckets, already scaled to the bucket
+    ctx = LineContext(["US/kol", "US/amazon"], ref, ref, np.ones(2), np.ones(2))
+    know = {"US.kol": LineKnowledge("default", 0.6, 0.3, base=4.0),
+            "US.amazon": LineKnowledge("default", 0.6, 0.3, base=200.0)}
+    lo, hi = KnowledgeMoveLimit(know).bounds(ctx)
+    scale = 324.0 / 204.0  # the same bucket total, split as last period's performance money
+    np.testing.assert_allclose(lo, [4.0 * scale * 0.4, 200.0 * scale * 0.4])
+    np.testing.assert_allclose(hi, [4.0 * scale * 1.3, 200.0 * scale * 1.3])
+    # without a base for every line the planner's own reference stands
+    partial = {**know, "US.kol": LineKnowledge("default", 0.6, 0.3)}
+    lo2, _ = KnowledgeMoveLimit(partial).bounds(ctx)
+    np.testing.assert_allclose(lo2, ref * 0.4)

@@ -46,6 +46,10 @@ class LineKnowledge:
     up: float  # highest raise, fraction of the reference
     max_seen: float = 0.0  # highest daily spend the data or a test has seen (0: unknown)
     beyond_seen: float = 1.5  # never more than this x max_seen
+    # last period's daily *performance* money on the line (None: its recent spend, as for
+    # MaxChange). Brand and test money on a line are not performance money: counting them in
+    # the reference ratchets brand channels up inside the performance bucket month by month.
+    base: float | None = None
 
 
 @dataclass(frozen=True)
@@ -61,8 +65,20 @@ class KnowledgeMoveLimit(Constraint):
         key = label.replace("/", ".", 1)
         return self.lines.get(key) or LineKnowledge("default", self.fallback, self.fallback)
 
-    def bounds(self, ctx: LineContext) -> tuple[np.ndarray, np.ndarray]:
+    def references(self, ctx: LineContext) -> np.ndarray:
+        """Each line's reference: last period's performance money when every line has it
+        (scaled to this bucket as ``ctx.reference`` is), else ``ctx.reference``."""
         ref = np.maximum(np.asarray(ctx.reference, dtype=float), 0.0)
+        know = [self._of(lab) for lab in ctx.labels]
+        if not know or any(k.base is None for k in know):
+            return ref
+        base = np.maximum(np.array([float(k.base) for k in know]), 0.0)  # type: ignore[arg-type]
+        cost = np.asarray(ctx.cost, dtype=float)
+        total, have = float(cost @ ref), float(cost @ base)
+        return base * (total / have) if have > 0 and total > 0 else ref
+
+    def bounds(self, ctx: LineContext) -> tuple[np.ndarray, np.ndarray]:
+        ref = self.references(ctx)
         know = [self._of(lab) for lab in ctx.labels]
         lo = ref * np.array([max(0.0, 1.0 - k.down) for k in know])
         hi = ref * np.array([1.0 + k.up for k in know])
@@ -84,15 +100,18 @@ def rule_text(k: LineKnowledge) -> str:
 def from_limits(frame, steps: Mapping[str, tuple[float, float]] | None = None,
                 beyond_seen: float = 1.5) -> dict[str, LineKnowledge]:
     """LineKnowledge per ``market.channel`` from ``knowledge_move_limits``' frame (its
-    ``rule`` and ``max_seen`` columns); ``steps`` maps a rule to (cut, raise)."""
+    ``rule``, ``max_seen`` and optional ``base`` columns); ``steps`` maps a rule to (cut,
+    raise)."""
     steps = {**DEFAULT_STEPS, **(steps or {})}
     out: dict[str, LineKnowledge] = {}
     for r in frame.itertuples():
         down, up = steps.get(str(r.rule), steps["default"])
         seen = float(getattr(r, "max_seen", 0.0) or 0.0)
+        base = getattr(r, "base", None)
+        base = float(base) if base is not None and np.isfinite(float(base)) else None
         out[f"{r.market}.{r.channel}"] = LineKnowledge(str(r.rule), down, up,
                                                        seen if np.isfinite(seen) else 0.0,
-                                                       beyond_seen)
+                                                       beyond_seen, base)
     return out
 
 

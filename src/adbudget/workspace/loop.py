@@ -309,6 +309,7 @@ def run_loop(seed: int = 0, size: str = "small", months: int = 6, folder: Path |
              fit: dict[str, Any] | None = None, tests: bool = True, budget: float | None = None,
              max_change: Any = "default", move_limits: bool = False,
              buckets: dict[str, float] | None = None,
+             move_steps: dict[str, tuple[float, float]] | None = None,
              on_period: Callable[[int, LoopPeriod | None], None] | None = None) -> LoopResult:
     """Run the loop on a simulated seller for ``months`` calendar months (see the module).
 
@@ -349,7 +350,7 @@ def run_loop(seed: int = 0, size: str = "small", months: int = 6, folder: Path |
         rules: dict[str, int] = {}
         if move_limits:
             plan = ws.plan_knowing(round(daily_budget * days, 2), period, missed=missed,
-                                   buckets=buckets, **kw)
+                                   buckets=buckets, steps=move_steps, **kw)
             rules = _rule_counts(plan)
         else:
             plan = ws.plan(round(daily_budget * days, 2), period, buckets=buckets, **kw)

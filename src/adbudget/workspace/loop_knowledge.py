@@ -14,7 +14,7 @@ the workspace folder, which the report and the dashboard read (they never run th
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -64,23 +64,37 @@ class KnowledgePlanMixin:
             hi = (lift["spend"].astype(float) / days.clip(lower=1)).groupby(
                 [lift["market"], lift["channel"]]).max()
             seen = pd.concat([seen, hi]).groupby(level=[0, 1]).max()
+        # last period's performance money: recent spend less the latest plan's brand and
+        # test money per line (a plan's other buckets are not the performance reference)
+        other: dict[tuple[str, str], float] = {}
+        last_plan = self.latest_plan()
+        if last_plan is not None:
+            for ln in last_plan.lines:
+                if ln.bucket in ("brand", "test") and np.isfinite(float(ln.daily_budget_base or 0.0)):
+                    key = (ln.market, ln.channel)
+                    other[key] = other.get(key, 0.0) + float(ln.daily_budget_base or 0.0)
+        base = [max(float(x) - other.get(k, 0.0), 0.0) for k, x in zip(names, r, strict=True)]
         lines = pd.DataFrame({
             "market": [m for m, _ in names], "channel": [c for _, c in names], "reference": r,
+            "base": base if last_plan is not None else [np.nan] * len(names),
             "mroas_mean": marg.mean(axis=0), "mroas_sd": marg.std(axis=0),
             "tested": [k in tested for k in names], "missed": [k[0] in missed for k in names],
             "max_seen": [float(seen.get(k, 0.0)) for k in names]})
         return knowledge_move_limits(lines)
 
-    def move_knowledge(self: Any, missed: Iterable[str] = ()) -> dict[str, LineKnowledge]:
-        """LineKnowledge per ``market.channel`` (see :meth:`move_knowledge_frame`)."""
-        return from_limits(self.move_knowledge_frame(missed))
+    def move_knowledge(self: Any, missed: Iterable[str] = (),
+                       steps: Mapping[str, tuple[float, float]] | None = None,
+                       ) -> dict[str, LineKnowledge]:
+        """LineKnowledge per ``market.channel`` (see :meth:`move_knowledge_frame`); ``steps``
+        overrides (cut, raise) per rule (``plan.knowledge.DEFAULT_STEPS``)."""
+        return from_limits(self.move_knowledge_frame(missed), steps)
 
     def plan_knowing(self: Any, budget: float, period: str, missed: Iterable[str] = (),
-                     save: bool = True, **kwargs: Any) -> Any:
+                     save: bool = True, steps: Mapping[str, tuple[float, float]] | None = None,
+                     **kwargs: Any) -> Any:
         """``plan`` with the knowledge move limit; each performance line's reason names its
-        rule. Falls back to the plain ±max change (and says so in the notes) when the limits
-        leave no feasible plan."""
-        lines = self.move_knowledge(missed)
+        rule. Falls back to the plain ±max change when the limits leave no feasible plan."""
+        lines = self.move_knowledge(missed, steps)
         kwargs.pop("max_change", None)
         try:
             with move_knowledge(lines):
