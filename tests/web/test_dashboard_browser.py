@@ -195,6 +195,37 @@ def test_profit_tile_equals_plan_total_and_frontier(demo_server, browser):
         ctx.close()
 
 
+def test_report_plan_and_model_read_the_same_numbers(demo_server):
+    """The report's plan chapter shows the plan's own totals (the tile's number) with the
+    interval; its Model chapter draws the dashboard's model views."""
+    _, state, _ = demo_server
+    plan = state.run(state.ws.latest_plan)
+    section = state.run(state.ws.reports.plan_page, "en", with_frontier=False)
+    kpis = {k.label: k for k in section.kpis}
+    assert kpis["Expected profit"].value == pytest.approx(plan.totals["profit"])
+    assert kpis["Expected profit"].hint.startswith("80% interval")
+    model = state.run(state.ws.reports.page, "model", "en")
+    assert model.ok and {f.id for f in model.figures} >= {"report-fig-fit", "report-fig-waterfall"}
+
+
+def test_curves_page_says_what_platforms_claim_and_what_they_caused(demo_server, browser):
+    base, state, _ = demo_server
+    fit = state.run(state.ws.fit_state).fit
+    with_claims = fit.summary["claimed_revenue"].notna().sum()
+    ctx, page = _page(browser, 1440)
+    try:
+        page.goto(f"{base}/curves?lang=en")
+        items = page.locator("#block-claims li")
+        assert items.count() == with_claims > 0
+        text = items.first.inner_text()
+        assert "the platform claims $" in text and "we estimate it caused $" in text
+        assert page.locator("#tbl-curves-claims tbody tr").count() == with_claims
+        page.goto(f"{base}/curves?lang=zh")
+        assert "平台声称 US$" in page.locator("#block-claims li").first.inner_text()
+    finally:
+        ctx.close()
+
+
 def test_rules_approve_confirm_and_undo(demo_server, browser):
     base, state, _ = demo_server
     ctx, page = _page(browser, 1440)

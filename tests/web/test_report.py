@@ -89,7 +89,11 @@ def test_plan_section_frontier_figure():
     ids = [f.id for f in section.figures]
     assert "fig-plan-frontier" in ids
     fig = section.figures[ids.index("fig-plan-frontier")].spec
-    assert fig["layout"]["shapes"][0]["x0"] == 18000.0
+    by_name = {tr.get("name"): tr for tr in fig["data"]}
+    assert by_name["this plan"]["x"] == [18000.0]  # the plan marked at its budget
+    assert by_name["Profit-maximising budget"]["x"] == [2e4]  # the best point tried
+    assert "Break-even budget" not in by_name  # profitable at every budget tried
+    assert "Profit-maximising budget: $20,000.00" in section.notes[-1]
 
 
 def test_curves_section_marks_today_and_plan_on_the_curve():

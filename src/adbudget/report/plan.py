@@ -207,13 +207,36 @@ def plan_section(lines: Any, header: Mapping[str, Any], lang: str = "en",
         if ok is not None:
             section.notes.append(t("report.plan.check_ok" if ok else "report.plan.check_bad", lang))
     if frontier is not None and not frontier.empty:
-        section.figures.append(frontier_figure(frontier, lang, base_currency, float(budget)))
+        section.figures.append(marked_frontier(frontier, lang, base_currency, float(budget),
+                                               totals["profit"], section.notes))
         section.data["frontier"] = _records(frontier)
     elif note_missing_frontier:
         section.notes.append(t("report.plan.no_frontier", lang))
     section.data.update({k: v for k, v in header.items() if k not in ("lines", "advice", "check")})
     section.data["lines"] = _records(df)
     return section
+
+
+def marked_frontier(frontier: pd.DataFrame, lang: str, base: str, budget: float,
+                    profit: float | None, notes: list[str]) -> Figure:
+    """Expected profit (80 % band) against total budget with this plan, the profit-maximising
+    and the break-even budgets marked (the dashboard's figure); the marks are also written
+    into *notes* in words. Falls back to revenue and profit lines without a profit column."""
+    from adbudget.report.format import money
+    from adbudget.report.plan_view import frontier_figure as marked_figure
+    from adbudget.report.plan_view import frontier_marks
+
+    if "expected_profit" not in frontier.columns:
+        return frontier_figure(frontier, lang, base, budget)
+    points = [{"budget": r["budget"], "profit": r.get("expected_profit"),
+               "profit_lo": r.get("expected_profit_lo"), "profit_hi": r.get("expected_profit_hi")}
+              for r in _records(frontier)]
+    marks = frontier_marks(points, None)
+    words = [t(f"web.plan.mark_{k}", lang, budget=money(marks[k], base, lang))
+             for k in ("best", "breakeven") if marks.get(k) is not None]
+    notes.append(" · ".join(words) if words else t("web.plan.no_marks", lang))
+    return Figure("fig-plan-frontier", t("report.plan.fig_frontier", lang),
+                  marked_figure(points, marks, budget, profit, lang, base))
 
 
 def frontier_figure(frontier: pd.DataFrame, lang: str, base: str, budget: float | None) -> Figure:

@@ -14,9 +14,18 @@ from typing import Any
 
 from adbudget.i18n import t
 from adbudget.report import figures as fg
-from adbudget.web import labels
+from adbudget.report import labels
 
 BUCKET_ORDER = {"performance": 0, "brand": 1, "test": 2, "reserve": 3}
+# the frontier's budgets as multiples of the plan's own (the plan's budget is always added,
+# so the frontier at this budget is the plan's expected profit): dashboard and report alike
+FRONTIER_STEPS = (0.25, 0.5, 0.75, 0.9, 1.1, 1.25, 1.5, 2.0, 2.5, 3.0)
+
+
+def frontier_budgets(budget: float) -> list[float]:
+    """The budgets a plan's frontier is computed at: :data:`FRONTIER_STEPS` × the plan's
+    budget, and the plan's budget itself."""
+    return sorted({budget * f for f in FRONTIER_STEPS} | {budget})
 
 
 def _num(v: Any) -> float | None:

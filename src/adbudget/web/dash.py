@@ -204,8 +204,7 @@ def frontier_data(state: AppState, lang: str) -> dict[str, Any]:
         return {"status": "not_built", "message": t("report.not_built", lang, method="plan_frontier")}
 
     def compute() -> Any:
-        grid = [budget * f for f in (0.25, 0.5, 0.75, 0.9, 1.1, 1.25, 1.5, 2.0, 2.5, 3.0)]
-        return state.ws.plan_frontier(budget, plan.period, budgets=sorted(grid + [budget]),
+        return state.ws.plan_frontier(budget, plan.period, budgets=pv.frontier_budgets(budget),
                                       objective=plan.objective)
     try:
         fr = state.view(("frontier", getattr(plan, "plan_id", None)), compute)

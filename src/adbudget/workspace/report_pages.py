@@ -132,7 +132,15 @@ def _frontier(ws: Any, header: dict[str, Any], lang: str) -> pd.DataFrame | None
            header.get("budget"), header.get("period"), str(model_stamp))
     if key in memo:
         return memo[key]
-    out = call(ws, "plan_frontier", float(header["budget"]), str(header["period"]), lang=lang)
+    from adbudget.report.plan_view import frontier_budgets
+
+    budget = float(header["budget"])
+    kwargs: dict[str, Any] = {}
+    if _accepts(ws, "plan_frontier", "budgets"):  # the plan's own budget among the points
+        kwargs["budgets"] = frontier_budgets(budget)
+        if header.get("objective") in ("profit", "revenue"):
+            kwargs["objective"] = header["objective"]
+    out = call(ws, "plan_frontier", budget, str(header["period"]), lang=lang, **kwargs)
     table = frontier_table(out.value) if out.ok and out.value is not None else None
     if out.ok:  # failures are not memoized: they may be fixed by the next fit
         while len(memo) >= 16:
