@@ -59,7 +59,7 @@ def _fit(with_claims: bool = True):
                                      "hi": 1.2 * k * np.sqrt(grid), "marginal_roas": 1.0})
                        for c, k in (("meta", 20.0), ("google_search", 15.0))])
     return NS(summary=summary, fit=fit, decomposition=dec, interval=0.8, notices=[
-        NS(key="response.notice.claims_uninformative", values={"channel": "google_search", "pct": 12})],
+        NS(key="response.notice.flat_spend", values={"channel": "google_search", "market": "US"})],
         diagnostics={}, curves_table=lambda points=25: table)
 
 
@@ -90,7 +90,7 @@ def test_curves_page_says_what_the_platform_claims_and_what_it_caused():
     lines = {tb.key: tb for tb in view["tables"]}["curves-lines"]
     assert {r["channel"]: r["planned"] for r in lines.rows} == {"Meta": 125.0,
                                                               "Google Search": 60.0}
-    assert view["notes"][0].startswith("Google Search:")  # the notice names the channel
+    assert view["notes"][0].startswith("Google Search in US")  # the notice names the channel
     zh = curves_view(_fit(), PLAN, "zh", "USD")
     assert "平台声称 US$30,000.00" in [s for s in zh["claims"] if s.startswith("US · Meta")][0]
     # channel names on the curves' legends, not codes
@@ -145,7 +145,7 @@ def test_report_model_chapter_draws_the_dashboards_model_views():
     from adbudget.i18n import t
 
     assert t("web.stale.model_shown", "en") in s.notes  # a stale fit is labelled, not hidden
-    assert any(n.startswith("Google Search:") for n in s.notes)
+    assert any(n.startswith("Google Search in US") for n in s.notes)
     assert len(model_section(_fit(False), {}, "en", "USD").tables) == 1  # no claims table
 
 
