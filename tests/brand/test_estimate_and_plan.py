@@ -174,3 +174,12 @@ def test_stock_covariate_and_the_numpyro_term() -> None:
     tr = handlers.trace(handlers.seed(lambda: numpyro_brand_term(z), 0)).get_trace()
     theta = tr["brand_theta"]["value"]
     assert theta.shape == (2,) and (theta >= 0).all()
+
+
+def test_a_kept_share_still_says_why() -> None:
+    limits = {"brand": (0.0, 50.0), "performance": (0.0, 100.0), "test": (0.0, 30.0), "reserve": (0.0, 20.0)}
+    pol = {"DE": bucket_policy("DE", "growth", "EU", limits=limits)}
+    new, dec = apply_decisions(pol, {"DE": _est(0.0, 1.0, 4.0)}, {"DE": 0.4}, limits)
+    assert new["DE"].shares == pol["DE"].shares
+    assert new["DE"].shifts[-1].key == "brand.decision.keep"
+    assert "不明确" in new["DE"].explain("zh")[-1]

@@ -95,11 +95,12 @@ def apply_decisions(policies: Mapping[str, BucketPolicy], estimates: Mapping[str
                    brand_limits, threshold)
         decisions[m] = d
         delta = d.points
-        if abs(delta) < 1e-9 or pol.shares["performance"] - delta < 0:
+        if pol.shares["performance"] - delta < 0:
             continue
         shares = dict(pol.shares)
         shares["brand"] += delta
         shares["performance"] -= delta
+        # recorded even when the share stays: the seller sees why brand is what it is
         shift = Shift("brand", delta, "evidence", d.key, tuple(sorted(d.values.items())))
         out[m] = replace(pol, shares=shares, shifts=(*pol.shifts, shift))
     return out, decisions
