@@ -6,7 +6,7 @@ tables with translated headings, formats and display-time names (channels, steps
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -25,6 +25,7 @@ class WebTable:
     rows: list[dict[str, Any]]
     note: str = ""
     filters: tuple[str, ...] = ()
+    tips: dict[str, str] = field(default_factory=dict)  # column key -> its glossary definition
 
 
 def _frame(v: Any) -> pd.DataFrame:

@@ -64,7 +64,9 @@ def line_table(rows: list[dict[str, Any]], pct: str, lang: str) -> WebTable:
             ("spend_share", t("web.model.spend_share", lang), "pct"),
             ("effect_share", t("web.model.effect_share", lang), "pct")]
     return WebTable("curves-lines", t("web.curves.lines", lang), cols, shown,
-                    t("web.curves.lines_note", lang), ("market", "channel"))
+                    t("web.curves.lines_note", lang), ("market", "channel"),
+                    tips={"roas": t("web.glossary.roas.def", lang),
+                          "mroas": t("web.glossary.marginal_roas.def", lang)})
 
 
 def claims(rows: list[dict[str, Any]], pct: str, currency: str, lang: str
@@ -122,8 +124,12 @@ def claims(rows: list[dict[str, Any]], pct: str, currency: str, lang: str
         cols = [c for c in cols if c[0] != "over_claim"]
     if all(r["organic_share"] is None for r in recs):
         cols = [c for c in cols if not c[0].startswith("organic")]
+    tips = {"roas": t("web.glossary.roas.def", lang),
+            "incremental_share": t("web.glossary.incremental_share.def", lang),
+            "organic_share": t("web.glossary.organic_share.def", lang),
+            "over_claim": t("web.glossary.claim_multiplier.def", lang)}
     return sentences, WebTable("curves-claims", t("web.claims.table", lang), cols, recs,
-                               t("web.claims.note", lang), ("market", "channel"))
+                               t("web.claims.note", lang), ("market", "channel"), tips)
 
 
 def _share100(v: Any) -> float | None:

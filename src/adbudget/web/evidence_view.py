@@ -163,7 +163,10 @@ def attribution_view(report: Any, lang: str, currency: str) -> dict[str, Any]:
     cols = [c for c in cols if c[0] in rows[0]]
     filters = (key,) if key in ("channel", "market") else ()
     tables = [WebTable("attr-main", t("report.attribution.table", lang), cols, rows,
-                       t("web.attr.note", lang), filters)]
+                       t("web.attr.note", lang), filters,
+                       {"roas": t("web.attr.roas_def", lang),
+                        "overclaim": t("web.attr.note", lang),
+                        "overclaim_revenue": t("web.attr.note", lang)})]
     if model_cols and models is not None:
         mrows = [{**r, key: _key_name(key, r[key], lang)} for r in models.to_dict(orient="records")]
         tables.append(WebTable("attr-models", t("report.attribution.fig_models", lang),
