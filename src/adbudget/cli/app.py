@@ -27,7 +27,7 @@ from adbudget.i18n import LANGUAGES, catalog, set_language
 
 AREAS = (
     "simulate", "attribution", "response", "plan", "experiments", "rules", "ltv", "report", "web",
-    "brand",
+    "brand", "agency",
 )
 # options every command shares: their help lives once under cli.common
 COMMON_OPTIONS = ("workspace", "lang", "json_out", "json", "as_json")

@@ -20,7 +20,7 @@ from adbudget import __version__
 from adbudget.errors import AdbudgetError
 from adbudget.i18n import t
 from adbudget.report.render import environment, plotly_js, report_css
-from adbudget.web import api, brand_view, dash, format, loop_view, pages, rules_view
+from adbudget.web import agency_view, api, brand_view, dash, format, loop_view, pages, rules_view
 from adbudget.web.security import BodyLimitMiddleware, SecurityMiddleware
 from adbudget.web.state import AppState, request_lang
 
@@ -120,6 +120,7 @@ def create_app(ws: Any, token: str | None = None, allowed_hosts: list[str] | Non
     app.include_router(rules_view.router)
     app.include_router(loop_view.router)  # issue 24: the loop page
     app.include_router(brand_view.router)  # issue 21: the brand page
+    app.include_router(agency_view.router)  # issue 18: the agency page
     app.include_router(pages.router)
 
     hosts = LOOPBACK_HOSTS if allowed_hosts is None and token is None else allowed_hosts
