@@ -120,7 +120,10 @@ def curves_section(table: pd.DataFrame, lang: str = "en", base_currency: str = "
         section.status = "error"
         section.message = t("report.curves.bad_table", lang, columns=", ".join(map(str, table.columns)))
         return section
-    figures, rows = curve_figures(table, lang, base_currency, current, planned)
+    from adbudget.report import labels
+
+    figures, rows = curve_figures(table, lang, base_currency, current, planned,
+                                  name=lambda c: labels.channel(c, lang))  # legends by name
     section.figures.extend(figures)
     facts_df = pd.DataFrame(rows)
     fitted = facts is not None and not facts.empty and {"market", "channel"} <= set(facts.columns)
