@@ -71,8 +71,9 @@ def run(action: str, root: Path, sellers: list[str] | None, backend: str | None,
                                    backend=backend, workers=n_workers), total=len(chosen))
 
         def on_done(res: Any) -> None:
-            mark = "[green]✓[/green]" if res.ok else "[red]✗[/red]"
-            progress.console.print(f"{mark} {res.seller} ({res.seconds:.1f} s)", highlight=False)
+            if not json_out:
+                mark = "[green]✓[/green]" if res.ok else "[red]✗[/red]"
+                progress.console.print(f"{mark} {res.seller} ({res.seconds:.1f} s)", highlight=False)
             progress.advance(task)
 
         results = run_sellers(chosen, action, backend=backend, workers=workers,

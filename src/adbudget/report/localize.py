@@ -15,8 +15,8 @@ import re
 from typing import Any
 
 from adbudget.i18n import t
+from adbudget.report import labels
 from adbudget.report.model import Column, Figure, Kpi, Section, Table
-from adbudget.web import labels
 
 _WINDOW = re.compile(r"^(\d+)d-(click|view)$")
 _ACRONYMS = ("roas", "cvr", "ctr", "cpa", "cpc", "cpm", "mer", "aov")
