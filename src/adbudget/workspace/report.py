@@ -64,8 +64,12 @@ class ReportService(Service):
         out = Path(out)
         if out.suffix.lower() not in (".html", ".htm"):
             raise UsageError(t("report.doc.bad_out", lang, path=str(out)))
-        html = render_report(sections or self.workspace.report_sections(lang), lang, self.root.resolve().name,
-                             self.settings.base_currency)
+        from adbudget.report.localize import section as by_name
+
+        # the file is read by people: codes by name in its language (the JSON keeps the codes)
+        shown = {k: by_name(v, lang) for k, v in
+                 (sections or self.workspace.report_sections(lang)).items()}
+        html = render_report(shown, lang, self.root.resolve().name, self.settings.base_currency)
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(html, encoding="utf-8")
         return out
