@@ -1,0 +1,142 @@
+"""Benchmark: 12 months of planning with the brand stock carried on, on the true curves.
+
+    flock /tmp/adbudget-bench.lock nice .venv/bin/python benchmarks/brand_loop.py \\
+        [--seeds 7] [--size small] [--months 12] [--json]
+
+Each month the planner (``make_plan``) plans the month after the world's history on the
+world's true curves (no fitting: this isolates the bucket policy), with the last 28 days'
+spend and each line's true CPM; the plan's daily budget per line becomes the schedule the
+simulator runs forward (``World.forward``: carryover, organic demand and the brand stock
+continue). Reserve money is kept back; money on channels the world lacks is spent for
+nothing. Scored by what the simulator generated: expected contribution of *all* net revenue
+(organic, raised or lowered by the brand stock, plus what the ads caused) minus spend, summed
+over the months, against last period's split held all along. ``adbudget loop`` scores each
+month by the ads' incremental profit only, which cannot see what brand does to organic
+demand; this benchmark can.
+
+Variants: the method's four buckets (brand=25,performance=55,test=12.5,reserve=7.5), the
+same with brand at its floor (brand=20,performance=60), the default policy (stage and region
+shifts) with the brand evidence, and performance only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+
+import numpy as np
+import pandas as pd
+
+VARIANTS = {
+    "four_bucket_25": {"brand": 25.0, "performance": 55.0, "test": 12.5, "reserve": 7.5},
+    "brand_floor_20": {"brand": 20.0, "performance": 60.0, "test": 12.5, "reserve": 7.5},
+    "policy_with_evidence": None,
+    "performance_only": {"brand": 0.0, "performance": 100.0, "test": 0.0, "reserve": 0.0},
+}
+
+
+def realized_profit(world, first_day: int) -> float:
+    """Expected contribution of all net revenue minus spend from day ``first_day`` on."""
+    total = 0.0
+    for code, p in world.panels.items():
+        m = world.spec.market(code)
+        net = 1 - m.return_rate_pct / 100
+        rev = p.base_gross[first_day:] + (p.incr_gross[:, first_day:].sum(axis=0) if len(p.lines) else 0.0)
+        spend = p.spend[:, first_day:].sum() if len(p.lines) else 0.0
+        total += float((rev * net).sum()) * m.profit_margin() - float(spend)
+    return total - float(getattr(world, "unknown_spend", 0.0) or 0.0)
+
+
+def _history(world) -> pd.DataFrame:
+    rows = []
+    for ln, s in zip(world.spec.lines, world.current_spend(28), strict=True):
+        rows.append({"market": ln.market, "channel": ln.channel, "daily_spend": float(s),
+                     "cpm": float(ln.cpm)})
+    return pd.DataFrame(rows)
+
+
+def _schedule(world, result) -> pd.DataFrame:
+    start = pd.Timestamp(str(next(iter(world.panels.values())).dates[-1])) + pd.Timedelta(days=1)
+    days = pd.date_range(start, periods=result.days)
+    daily: dict[tuple[str, str], float] = {}
+    for ln in result.lines:
+        if ln.bucket == "reserve" or not ln.channel:
+            continue
+        daily[(ln.market, ln.channel)] = daily.get((ln.market, ln.channel), 0.0) + ln.amount_base / result.days
+    return pd.DataFrame([{"date": d, "market": m, "channel": c, "spend": v}
+                         for d in days for (m, c), v in daily.items()])
+
+
+def _estimates(world) -> dict:
+    from adbudget.response.brand import brand_daily_frame, estimate_brand
+
+    rev = world.daily_markets()[["date", "market", "net_revenue"]].rename(columns={"net_revenue": "revenue"})
+    return estimate_brand(brand_daily_frame(world.ad_daily(), rev))
+
+
+def run_variant(seed: int, size: str, months: int, buckets) -> dict:
+    from adbudget.plan.planner import PlanInputs, make_plan
+    from adbudget.simulate import World
+    from adbudget.workspace.simulate import world_settings
+
+    world = World.build(seed, size)
+    origin = world.spec.days
+    settings = world_settings(world)
+    budget = float(world.current_spend(30).sum())  # per day, held
+    shares = []
+    for _ in range(months):
+        last_day = next(iter(world.panels.values())).dates[-1]
+        month = pd.Period(str(pd.Timestamp(str(last_day)) + pd.Timedelta(days=1)), freq="M")
+        days = month.days_in_month
+        if buckets == "status_quo":
+            now = world.current_spend(28)
+            daily = now / now.sum() * budget
+            start = pd.Timestamp(str(last_day)) + pd.Timedelta(days=1)
+            sched = pd.DataFrame([{"date": d, "market": m, "channel": c, "spend": v}
+                                  for d in pd.date_range(start, periods=days)
+                                  for (m, c), v in zip(world.lines, daily, strict=True)])
+        else:
+            inp = PlanInputs(budget=budget * days, period=str(month), days=days, settings=settings,
+                             curves=world.true_curves(str(month)), history=_history(world),
+                             buckets=buckets, brand=_estimates(world) if buckets is None else None)
+            result = make_plan(inp)
+            shares.append(round(100 * sum(ln.amount_base for ln in result.lines
+                                          if ln.bucket == "brand") / (budget * days), 1))
+            sched = _schedule(world, result)
+        world = world.forward(sched)
+    return {"profit": realized_profit(world, origin), "brand_pct": shares}
+
+
+def run(seed: int, size: str, months: int) -> dict:
+    t0 = time.time()
+    out = {"seed": seed, "size": size, "months": months}
+    out["status_quo"] = run_variant(seed, size, months, "status_quo")
+    for name, buckets in VARIANTS.items():
+        out[name] = run_variant(seed, size, months, buckets)
+    out["seconds"] = round(time.time() - t0, 1)
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--seeds", default="7")
+    ap.add_argument("--size", default="small")
+    ap.add_argument("--months", type=int, default=12)
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+    results = [run(int(s), args.size, args.months) for s in args.seeds.split(",")]
+    if args.json:
+        print(json.dumps(results, indent=1, default=float))
+        return
+    for r in results:
+        print(f"== {r['size']} {r['seed']}, {r['months']} months ({r['seconds']} s): realized profit "
+              "(contribution of all net revenue minus spend)")
+        for name in ("status_quo", *VARIANTS):
+            v = r[name]
+            brand = f"brand {np.mean(v['brand_pct']):.1f} %" if v["brand_pct"] else ""
+            print(f"  {name:22s} {v['profit']:>12,.0f}  {brand}")
+
+
+if __name__ == "__main__":
+    main()
