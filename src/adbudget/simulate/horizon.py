@@ -69,7 +69,7 @@ def line_brand_share(world) -> np.ndarray:
 def _organic_level(world, code: str, dates: np.ndarray) -> np.ndarray:
     """Expected organic gross revenue per day without the brand multiplier (no noise)."""
     m = world.spec.market(code)
-    origin = world.spec.days
+    origin = int(getattr(world, "origin_days", world.spec.days))  # the trend's anchor
     hist = world.panels[code]
     t = (dates - hist.dates[0]).astype(int)
     trend = np.exp(m.growth * (t - (origin - 1)) / 365.0)
