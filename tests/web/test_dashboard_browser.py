@@ -57,11 +57,13 @@ ENGLISH_JS = """() => {
 
 def english_words(texts: list[str], own: set[str] = frozenset()) -> list[str]:
     """Words of English on a Chinese page: not a brand, acronym or ISO code, not a command in
-    backticks or an import-file column name, and not one of the seller's own names (*own*:
+    backticks, an adbudget.toml setting ([section] key) or an import-file column name, and not one of the seller's own names (*own*:
     experiment, arm, rule, campaign and lift-test names, which stay as the seller wrote them)."""
     bad = []
     for s in texts:
         s = re.sub(r"`[^`]*`|'?adbudget [a-z]+'?", " ", s)  # commands to type are code
+        # a setting as the seller writes it in adbudget.toml: [section] key
+        s = re.sub(r"\[[a-z_]+\]\s*[a-z_]+", " ", s)
         for name in sorted(own, key=len, reverse=True):
             if name in s:  # whole names only, case as the seller wrote them
                 s = re.sub(rf"(?<![A-Za-z0-9]){re.escape(name)}(?![A-Za-z0-9])", " ", s)
