@@ -1,0 +1,227 @@
+"""Scale benchmark (issue 18): DuckDB vs Spark on the same touch rows, and agency fan-out.
+
+Part 1 — engines. ``--rows`` touch rows shaped like an import (``benchmarks/attribution.py``'s
+``make_touch_tables``: string user ids, 12 channels, 15 % of journeys converting) are written
+once to Parquet; then the path-aggregation statement (``attribution.sql.path_sql``, the SQL
+written once) runs on DuckDB (``--threads`` threads) and on Spark ``local[N]`` (the same text
+transpiled by ``engine.dialect.to_spark``) over those files; DuckDB's bare
+``GROUP BY user`` with ``list(ts)`` runs on the same rows as the per-core reference. Printed:
+seconds, rows/s, rows/s per core, peak memory (DuckDB: this process's peak RSS growth; Spark:
+the peak RSS of the JVM the session starts), whether both tables are the same, and what
+5 B rows would need: core-hours at the measured per-core rate, and executors (of
+``--executor-cores``) to finish in ``--target-hours``.
+
+Part 2 — agency. ``--sellers`` tiny simulated sellers (``adbudget simulate``'s tiny world,
+seeds 0..N-1) are imported into workspaces of one agency folder, then fitted (``--method``,
+default SVI, the fastest fit) and planned through ``adbudget agency``'s runner: one seller after
+the other (``serial``) vs the local process pool (``--workers``). Wall time of each and the
+per-seller mean.
+
+    .venv/bin/python benchmarks/scale.py --rows 5000000 --spark-cores 2 --sellers 4
+
+On a shared 2-core machine keep it small (the numbers in docs/benchmarks.md name the sizes
+used); the issue's 200 M rows and 50 sellers are the same commands with bigger arguments.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmRSS:"):
+                return float(line.split()[1]) / 1024.0
+    return float("nan")
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def _descendants(pid: int) -> list[int]:
+    kids: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as fh:
+                    ppid = int(fh.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            kids.setdefault(ppid, []).append(int(entry))
+    out, todo = [], [pid]
+    while todo:
+        for k in kids.get(todo.pop(), []):
+            out.append(k)
+            todo.append(k)
+    return out
+
+
+def _children_hwm_mb() -> float:
+    """Sum of the peak RSS (VmHWM) of this process's descendants (the Spark JVM)."""
+    total = 0.0
+    for pid in _descendants(os.getpid()):
+        try:
+            with open(f"/proc/{pid}/status") as fh:
+                for line in fh:
+                    if line.startswith("VmHWM:"):
+                        total += float(line.split()[1]) / 1024.0
+        except OSError:
+            pass
+    return total
+
+
+def engines(args: argparse.Namespace) -> None:
+    import duckdb
+
+    from adbudget.attribution import parse_windows, path_sql
+    from adbudget.engine.base import DuckDBEngine, SparkEngine, spark_missing
+    from attribution import _same_table, make_touch_tables
+
+    tmp = Path(tempfile.mkdtemp(prefix="scale-"))
+    try:
+        t0 = time.perf_counter()
+        con = duckdb.connect(str(tmp / "gen.duckdb"))
+        con.execute(f"SET temp_directory = '{tmp}'")
+        shape = make_touch_tables(con, args.rows)
+        for table in ("touchpoints", "orders"):
+            con.execute(f"COPY {table} TO '{tmp / table}.parquet' (FORMAT parquet)")
+        con.close()
+        (tmp / "gen.duckdb").unlink()
+        print(f"{args.rows:,} touch rows ({shape['customers']:,} customers) written to Parquet "
+              f"in {time.perf_counter() - t0:.0f} s; load average {os.getloadavg()[0]:.1f}", flush=True)
+        sql = path_sql(parse_windows("7d-click,1d-view"))
+        ceiling = ("SELECT sum(len(l)) AS n FROM (SELECT hash(user_id) AS u, list(epoch_us(ts)) AS l "
+                   "FROM touchpoints GROUP BY u)")
+
+        duck = DuckDBEngine(threads=args.threads)
+        for table in ("touchpoints", "orders"):
+            duck.register_parquet(table, tmp / f"{table}.parquet")
+        base = _rss_mb()
+        times, frames = [], []
+        for _ in range(args.repeat):
+            t0 = time.perf_counter()
+            frames.append(duck.query(sql))
+            times.append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            duck.query(ceiling)
+            times.append(-(time.perf_counter() - t0))
+        ours = min(x for x in times if x > 0)
+        bare = min(-x for x in times if x < 0)
+        duck_mb = _peak_mb() - base
+        a = frames[0]
+        per_core = args.rows / ours / args.threads
+        print(f"DuckDB ({args.threads} threads): path aggregation {ours:.2f} s = "
+              f"{args.rows / ours / 1e6:.2f} M rows/s ({per_core / 1e6:.2f} M/s per core); bare "
+              f"GROUP BY user {bare:.2f} s = {args.rows / bare / 1e6:.2f} M rows/s; ratio "
+              f"{bare / ours:.0%}; peak RSS +{duck_mb:.0f} MB; {len(a):,} paths", flush=True)
+        _extrapolate("DuckDB", per_core, args)
+        duck.close()
+
+        if args.spark_cores <= 0:
+            return
+        missing = spark_missing()
+        if missing:
+            print(f"Spark skipped: {missing}")
+            return
+        t0 = time.perf_counter()
+        spark = SparkEngine(f"local[{args.spark_cores}]", conf={"spark.driver.memory": args.spark_memory})
+        start_s = time.perf_counter() - t0
+        for table in ("touchpoints", "orders"):
+            spark.register_parquet(table, tmp / f"{table}.parquet")
+        t0 = time.perf_counter()
+        b = spark.query(sql)
+        secs = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        spark.spark.sql("SELECT count(*) FROM (SELECT user_id, collect_list(ts) AS l FROM "
+                        "touchpoints GROUP BY user_id)").collect()
+        sbare = time.perf_counter() - t0
+        jvm_mb = _children_hwm_mb()
+        spark.close()
+        s_core = args.rows / secs / args.spark_cores
+        print(f"Spark local[{args.spark_cores}] (session start {start_s:.0f} s): path aggregation "
+              f"{secs:.2f} s = {args.rows / secs / 1e6:.2f} M rows/s ({s_core / 1e6:.2f} M/s per "
+              f"core); bare GROUP BY user {sbare:.2f} s; JVM peak RSS {jvm_mb:.0f} MB; same table "
+              f"as DuckDB: {_same_table(a, b)}", flush=True)
+        _extrapolate("Spark", s_core, args)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _extrapolate(name: str, per_core: float, args: argparse.Namespace) -> None:
+    rows = 5e9
+    core_hours = rows / per_core / 3600
+    executors = core_hours / args.target_hours / args.executor_cores
+    print(f"  5 B rows on {name} at {per_core / 1e6:.2f} M rows/s per core: {core_hours:.1f} "
+          f"core-hours; {executors:.1f} executors of {args.executor_cores} cores to finish in "
+          f"{args.target_hours:g} h (linear scaling assumed: shuffles add to it)", flush=True)
+
+
+def agency(args: argparse.Namespace) -> None:
+    from adbudget.agency import find_sellers, run_sellers
+    from adbudget.workspace.simulate import DEMO_STEPS, run_demo
+
+    tmp = Path(tempfile.mkdtemp(prefix="scale-agency-"))
+    try:
+        steps = [s for s in DEMO_STEPS if s.name in ("simulate", "import")]
+        t0 = time.perf_counter()
+        for seed in range(args.sellers):
+            for mode in ("serial", "pool"):
+                run_demo(seed, args.size, tmp / mode / f"seller-{seed:03d}", steps=steps)
+        print(f"{args.sellers} {args.size} sellers simulated and imported (twice: one folder per "
+              f"mode) in {time.perf_counter() - t0:.0f} s", flush=True)
+        for mode, backend in (("serial", "serial"), ("pool", "process")):
+            sellers = find_sellers(tmp / mode)
+            t0 = time.perf_counter()
+            fits = run_sellers(sellers, "fit", backend=backend, workers=args.workers,
+                               options={"method": args.method})
+            fit_s = time.perf_counter() - t0
+            plans = run_sellers(sellers, "plan", backend=backend, workers=args.workers)
+            total = time.perf_counter() - t0
+            bad = [r.error for r in fits + plans if not r.ok]
+            print(f"agency fit ({args.method}) + plan, {backend:<7} "
+                  f"({'1' if backend == 'serial' else args.workers or os.cpu_count()} at once): "
+                  f"{total:.1f} s ({fit_s:.1f} s fit), {total / len(sellers):.1f} s per seller; "
+                  f"failures {len(bad)}; load average {os.getloadavg()[0]:.1f}", flush=True)
+            for e in bad[:3]:
+                print(f"  {e}")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--rows", type=int, default=5_000_000, help="touch rows (0 skips part 1)")
+    ap.add_argument("--threads", type=int, default=2, help="DuckDB threads")
+    ap.add_argument("--repeat", type=int, default=2, help="DuckDB runs (best time reported)")
+    ap.add_argument("--spark-cores", type=int, default=2, help="Spark local[N]; 0 skips Spark")
+    ap.add_argument("--spark-memory", default="6g", help="Spark driver memory")
+    ap.add_argument("--executor-cores", type=int, default=4)
+    ap.add_argument("--target-hours", type=float, default=1.0)
+    ap.add_argument("--sellers", type=int, default=4, help="simulated sellers (0 skips part 2)")
+    ap.add_argument("--size", default="tiny", help="world size of each seller")
+    ap.add_argument("--method", default="svi", help="fit method (svi: the fastest)")
+    ap.add_argument("--workers", type=int, default=None, help="process pool size (default: cores)")
+    args = ap.parse_args()
+    print(f"cpu cores: {os.cpu_count()}; python {sys.version.split()[0]}; load average "
+          f"{os.getloadavg()[0]:.1f}", flush=True)
+    if args.rows > 0:
+        engines(args)
+    if args.sellers > 0:
+        agency(args)
+
+
+if __name__ == "__main__":
+    main()
