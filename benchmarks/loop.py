@@ -2,7 +2,7 @@
 
     flock /tmp/adbudget-bench.lock nice .venv/bin/python benchmarks/loop.py \\
         [--sizes small] [--seeds 0,1,7] [--months 6] [--method laplace|svi|nuts] [--no-tests]
-        [--move-limits] [--buckets performance=90,test=10]
+        [--plain-limits] [--move-steps pinned=0.6:0.3] [--buckets performance=90,test=10]
         [--json out.json]
 
 For each world: ``adbudget loop`` (``adbudget.workspace.loop.run_loop``) from the same
@@ -34,7 +34,9 @@ def main() -> None:
     ap.add_argument("--method", default="laplace")
     ap.add_argument("--no-tests", action="store_true")
     ap.add_argument("--move-limits", action="store_true",
-                    help="plan with the knowledge-dependent move limit instead of +-30 %%")
+                    help="plan with the knowledge move limit (the default since 2026-12-07)")
+    ap.add_argument("--plain-limits", action="store_true",
+                    help="plan with +-30 %% for every line instead of the knowledge move limit")
     ap.add_argument("--buckets", default=None, help="bucket shares, e.g. performance=90,test=10")
     ap.add_argument("--move-steps", default=None,
                     help="override (cut, raise) per rule, e.g. pinned=0.6:0.3,tested=1:0.6")
@@ -55,7 +57,7 @@ def main() -> None:
         for seed in (int(s) for s in args.seeds.split(",")):
             started = time.perf_counter()
             result = run_loop(seed, size, args.months, fit={"method": args.method},
-                              tests=not args.no_tests, move_limits=args.move_limits,
+                              tests=not args.no_tests, move_limits=not args.plain_limits,
                               buckets=buckets, move_steps=steps)
             runs.append(result.record())
             print(f"\n{size} seed {seed} ({time.perf_counter() - started:.0f} s)")

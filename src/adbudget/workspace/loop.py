@@ -307,7 +307,7 @@ def _refit(ws: Any, fit_kw: dict[str, Any]) -> str:
 
 def run_loop(seed: int = 0, size: str = "small", months: int = 6, folder: Path | str | None = None,
              fit: dict[str, Any] | None = None, tests: bool = True, budget: float | None = None,
-             max_change: Any = "default", move_limits: bool = False,
+             max_change: Any = "default", move_limits: bool = True,
              buckets: dict[str, float] | None = None,
              move_steps: dict[str, tuple[float, float]] | None = None,
              on_period: Callable[[int, LoopPeriod | None], None] | None = None) -> LoopResult:
@@ -315,8 +315,8 @@ def run_loop(seed: int = 0, size: str = "small", months: int = 6, folder: Path |
 
     ``fit``: keyword arguments of ``ws.fit`` (default SVI, the fastest); ``budget``: the
     monthly budget (default: the last 30 days' spend x 30, kept every month, pro rata per
-    day); ``move_limits``: plan with the knowledge-dependent move limit
-    (``experiments.accountability``) instead of one ±30 % for all lines; ``buckets``: bucket
+    day); ``move_limits``: plan with the knowledge move limit (``ws.plan_knowing``, the
+    default) instead of one ±30 % for all lines; ``buckets``: bucket
     shares for every market (as ``adbudget plan --buckets``); ``on_period(k,
     None)`` before month k and ``on_period(k, result)`` after it.
     """
