@@ -215,10 +215,11 @@ gm AS (
 ),
 gh AS (
     SELECT hi, o_market, order_date, value,
-           list_filter(ks, lambda x: {f(ts, 'x')} > lo AND {f(ts, 'x')} <= hi
-               AND hi - {f(ts, 'x')} <= {f(win_of, 'x')}) AS hk,
-           list_filter(ks, lambda x: {f(ts, 'x')} > lo AND (hi IS NULL OR ({f(ts, 'x')} <= hi
-               AND hi - {f(ts, 'x')} > {f(win_of, 'x')}))) AS nk
+           CASE WHEN hi IS NOT NULL THEN list_filter(ks, lambda x: {f(ts, 'x')} > lo
+               AND {f(ts, 'x')} <= hi AND hi - {f(ts, 'x')} <= {f(win_of, 'x')}) END AS hk,
+           CASE WHEN hi IS NULL THEN list_filter(ks, lambda x: {f(ts, 'x')} > lo)
+               ELSE list_filter(ks, lambda x: {f(ts, 'x')} > lo AND {f(ts, 'x')} <= hi
+               AND hi - {f(ts, 'x')} > {f(win_of, 'x')}) END AS nk
     FROM gm, c, dl
 ),
 -- not-converting touches split where the customer was inactive longer than the gap
