@@ -76,3 +76,17 @@ def test_spark_translation_of_the_heavy_statements() -> None:
         "SELECT FILTER(l, (x, i) -> ( i + 1 ) > 1) FROM t")
     with pytest.raises(DialectError):
         to_spark("SELECT l[1] FROM t")
+
+
+def test_workspace_on_spark_needs_input_paths(tmp_path) -> None:
+    """A workspace set to the Spark engine without Parquet inputs says what is missing (before
+    starting Spark)."""
+    from adbudget.workspace import Workspace
+
+    ws = Workspace.init(tmp_path / "ws")
+    try:
+        ws.settings = ws.settings.model_copy(update={"engine": EngineSettings(kind="spark")})
+        with pytest.raises(EngineError, match="touchpoints and orders paths"):
+            ws.attribution_paths()
+    finally:
+        ws.close()

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from adbudget.engine.base import Engine, EngineError, open_engine
 from adbudget.engine.dialect import DialectError, to_spark
-from adbudget.engine.journeys import path_frame, path_table, touch_frame
+from adbudget.engine.journeys import path_frame, path_frame_sql, path_table, touch_frame
 
-__all__ = ["DialectError", "Engine", "EngineError", "open_engine", "path_frame", "path_table",
+__all__ = ["DialectError", "Engine", "EngineError", "open_engine", "path_frame", "path_frame_sql", "path_table",
            "to_spark", "touch_frame"]

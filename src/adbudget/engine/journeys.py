@@ -31,6 +31,19 @@ def path_frame(engine: Engine, windows: Windows, **kwargs: Any) -> pd.DataFrame:
     return _normalise(engine.query(path_sql(windows, **kwargs)))
 
 
+def path_frame_sql(settings: Any, build: Any) -> pd.DataFrame:
+    """Open the ``[engine]`` section's engine, run ``build(wide)``'s path statement on it and
+    close it: the workspace's hook for ``kind = "spark"`` (touchpoints and orders then come
+    from the section's Parquet paths, which must both be set)."""
+    from adbudget.engine.base import EngineError, open_engine
+
+    if settings.kind == "spark" and not (settings.touchpoints and settings.orders):
+        raise EngineError('[engine] kind = "spark" needs touchpoints and orders paths '
+                          "(Parquet files or folders Spark can read)")
+    with open_engine(settings) as engine:
+        return _normalise(engine.query(build(False)))
+
+
 def path_table(engine: Engine, windows: Windows, **kwargs: Any) -> PathTable:
     """``path_frame`` parsed into the ``PathTable`` every model reads."""
     return PathTable.from_frame(path_frame(engine, windows, **kwargs))

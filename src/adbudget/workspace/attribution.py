@@ -71,6 +71,10 @@ class AttributionMixin(ResponseMixin):
                 markets=markets, start=start, end=end, wide=wide,
             )
 
+        if self.settings.engine.kind == "spark":  # issue 18: the same statement on Spark
+            from adbudget.engine import path_frame_sql
+
+            return path_frame_sql(self.settings.engine, build)
         label = t("attribution.progress_paths")
         try:
             return _query_with_progress(self.store, build(False), progress, label)
