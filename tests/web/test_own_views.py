@@ -202,3 +202,22 @@ def test_tests_view_decisions_by_name_and_already_below():
     assert zh["tables"][0].rows[0]["decision"] != "continue"
     assert build_tests_view(NS(experiments=[]), None, None, "en", "USD") == {
         "empty": "no running tests (tag test campaigns to see them here)"}
+
+
+def test_report_rules_rows_read_in_words():
+    """The report file shows rule actions, statuses and trigger metrics by name (the JSON
+    API keeps the codes: localize works on a copy)."""
+    from adbudget.report.localize import section as by_name
+    from adbudget.report.model import Column, Section, Table
+
+    row = {"action": "raise_budget", "before_status": "active",
+           "metrics": "roas:last_7d=2.068, target_roas=3.011"}
+    sec = Section(key="rules", title="Rules", tables=[Table("a", [
+        Column("action", "Action"), Column("before_status", "Status"),
+        Column("metrics", "Metrics")], [row])])
+    en = by_name(sec, "en").tables[0].rows[0]
+    assert en == {"action": "raise budget", "before_status": "active",
+                  "metrics": "platform ROAS, last 7 days 2.07, target ROAS 3.01"}
+    zh = by_name(sec, "zh").tables[0].rows[0]
+    assert zh["action"] == "提高预算" and zh["before_status"] == "投放中"
+    assert sec.tables[0].rows[0]["action"] == "raise_budget"  # the section itself unchanged

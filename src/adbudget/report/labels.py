@@ -169,3 +169,19 @@ def user_markup(key: str, lang: str, user: dict[str, Any], **values: Any) -> Any
 
 def notes(items: Iterable[Any], lang: str) -> list[str]:
     return [retranslate(str(n), lang) for n in items or []]
+
+
+def metric_text(key: str, value: Any, lang: str) -> str:
+    """``roas:last_7d`` 7.8 → "ROAS, last 7 days 7.80" (names from the glossary, any window)."""
+    if not re.fullmatch(r"[a-z_]+(:[a-z_0-9]+)?", str(key)):  # not a metric name: as given
+        return f"{key} {value}".strip()
+    metric, _, window = str(key).partition(":")
+    name = word("metric", metric, lang)
+    m = re.fullmatch(r"last_(\d+)d", window)
+    if m:
+        name = t("web.metric_window.last", lang, metric=name, n=m.group(1))
+    elif window:
+        name = t("web.metric_window.other", lang, metric=name,
+                 window=word("window_name", window, lang))
+    shown = f"{value:,.2f}" if isinstance(value, float) else str(value)
+    return f"{name} {shown}".strip()

@@ -19,6 +19,14 @@ from adbudget.report import labels
 from adbudget.report.model import Column, Figure, Kpi, Section, Table
 
 _WINDOW = re.compile(r"^(\d+)d-(click|view)$")
+_METRIC = re.compile(r"([a-z_]+(?::[a-z_0-9]+)?)=([^,]+)")
+
+
+def _number(v: str) -> Any:
+    try:
+        return float(v)
+    except ValueError:
+        return v.strip()
 _ACRONYMS = ("roas", "cvr", "ctr", "cpa", "cpc", "cpm", "mer", "aov")
 
 
@@ -32,7 +40,7 @@ def display(value: str, lang: str) -> str:
     """A code's display name, or the value itself when it is not a known code."""
     code = value.strip().replace(" ", "_")
     for prefix in ("web.channel", "report.bucket", "web.attr_model", "experiments.decision",
-                   "web.lift_method", "web.source"):
+                   "web.lift_method", "web.source", "rules.action", "web.status"):
         name = _catalogue_word(prefix, code, lang) if code.isidentifier() else None
         if name is not None:
             return name
@@ -90,6 +98,10 @@ _FORMATS = {"p_best": "share", "days_to_breakeven": "days"}
 
 def _row(sec: Section, tb: Table, r: dict[str, Any], lang: str) -> dict[str, Any]:
     out = {k: _map(v, lang) if c_fmt(tb, k) == "text" else v for k, v in r.items()}
+    if sec.key == "rules" and isinstance(r.get("metrics"), str):  # "roas:last_7d=2.07, …"
+        pairs = _METRIC.findall(r["metrics"])
+        if pairs:
+            out["metrics"] = ", ".join(labels.metric_text(k, _number(v), lang) for k, v in pairs)
     roas, be = r.get("roas_now"), r.get("breakeven_roas")
     if "days_to_breakeven" in r and isinstance(roas, int | float) and isinstance(be, int | float) \
             and roas < be:  # already below: "0 days" would read as "fine for now"

@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse
 
 from adbudget.errors import AdbudgetError
 from adbudget.i18n import set_language, t
+from adbudget.report.labels import metric_text
 from adbudget.web import labels
 from adbudget.web.security import CSRF_FIELD, csrf_ok_for_form
 from adbudget.web.state import AppState, get_state, request_lang
@@ -91,24 +92,6 @@ def proposed(state: AppState, lang: str) -> dict[str, Any]:
         return {"rows": rows, "as_of": str(ev.as_of)}
 
     return state.view(("rules", lang), go)
-
-
-def metric_text(key: str, value: Any, lang: str) -> str:
-    """``roas:last_7d`` 7.8 → "ROAS, last 7 days 7.80" (names from the glossary, any window)."""
-    import re
-
-    if not re.fullmatch(r"[a-z_]+(:[a-z_0-9]+)?", str(key)):  # not a metric name: as given
-        return f"{key} {value}".strip()
-    metric, _, window = str(key).partition(":")
-    name = labels.word("metric", metric, lang)
-    m = re.fullmatch(r"last_(\d+)d", window)
-    if m:
-        name = t("web.metric_window.last", lang, metric=name, n=m.group(1))
-    elif window:
-        name = t("web.metric_window.other", lang, metric=name,
-                 window=labels.word("window_name", window, lang))
-    shown = f"{value:,.2f}" if isinstance(value, float) else str(value)
-    return f"{name} {shown}".strip()
 
 
 def conflicts(state: AppState, lang: str) -> list[dict[str, Any]]:
