@@ -40,7 +40,7 @@ def display(value: str, lang: str) -> str:
     """A code's display name, or the value itself when it is not a known code."""
     code = value.strip().replace(" ", "_")
     for prefix in ("web.channel", "report.bucket", "web.attr_model", "experiments.decision",
-                   "web.lift_method", "web.source", "rules.action", "web.status"):
+                   "web.lift_method", "web.source", "rules.action", "web.status", "web.stage"):
         name = _catalogue_word(prefix, code, lang) if code.isidentifier() else None
         if name is not None:
             return name
@@ -98,6 +98,8 @@ _FORMATS = {"p_best": "share", "days_to_breakeven": "days"}
 
 def _row(sec: Section, tb: Table, r: dict[str, Any], lang: str) -> dict[str, Any]:
     out = {k: _map(v, lang) if c_fmt(tb, k) == "text" else v for k, v in r.items()}
+    if isinstance(r.get("reason"), str):  # stored text of a catalogue message: this language
+        out["reason"] = labels.retranslate(r["reason"], lang)
     if sec.key == "rules" and isinstance(r.get("metrics"), str):  # "roas:last_7d=2.07, …"
         pairs = _METRIC.findall(r["metrics"])
         if pairs:

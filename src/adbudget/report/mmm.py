@@ -279,12 +279,7 @@ def model_section(fit: Any, planned: dict[tuple[str, str], float], lang: str, ba
                                     + t("web.glossary.organic_share.def", lang)))
     if stale:
         section.notes.append(t("web.stale.model_shown", lang))
-    for n in getattr(fit, "notices", []) or []:
-        if hasattr(n, "key"):
-            values = dict(getattr(n, "values", {}) or {})
-            if isinstance(values.get("channel"), str):
-                values["channel"] = labels.channel(values["channel"], lang)
-            section.notes.append(t(n.key, lang, **values))
+    section.notes.extend(fit_notices(fit, lang))
     section.data = {"stats": stats, "lines": rows, "interval": float(pct) / 100}
     return section
 
@@ -292,3 +287,21 @@ def model_section(fit: Any, planned: dict[tuple[str, str], float], lang: str, ba
 def _pct(v: Any) -> float | None:
     x = _f(v)
     return None if x is None else x * 100
+
+
+def fit_notices(fit: Any, lang: str) -> list[str]:
+    """The fit's notices in *lang* (from their key and values), channel and line codes in
+    their arguments by name."""
+    out = []
+    for n in getattr(fit, "notices", []) or []:
+        if not hasattr(n, "key"):
+            out.append(labels.retranslate(str(getattr(n, "message", n)), lang))
+            continue
+        values = dict(getattr(n, "values", {}) or {})
+        if isinstance(values.get("channel"), str):
+            values["channel"] = labels.channel(values["channel"], lang)
+        if isinstance(values.get("line"), str) and "/" in values["line"]:
+            m, c = values["line"].split("/", 1)
+            values["line"] = labels.line_label(m, c, lang)
+        out.append(t(n.key, lang, **values))
+    return out

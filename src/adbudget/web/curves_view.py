@@ -166,17 +166,5 @@ def curves_view(fit: Any, plan: Any, lang: str, currency: str, table: pd.DataFra
 
 
 def notices(fit: Any, lang: str) -> list[str]:
-    """The fit's notices in *lang*, channel and market codes in their arguments by name."""
-    out = []
-    for n in getattr(fit, "notices", []) or []:
-        if not hasattr(n, "key"):
-            out.append(labels.retranslate(str(n), lang))
-            continue
-        values = dict(getattr(n, "values", {}) or {})
-        if isinstance(values.get("channel"), str):
-            values["channel"] = labels.channel(values["channel"], lang)
-        if isinstance(values.get("line"), str) and "/" in values["line"]:
-            m, c = values["line"].split("/", 1)
-            values["line"] = labels.line_label(m, c, lang)
-        out.append(t(n.key, lang, **values))
-    return out
+    """The fit's notices in *lang*, channel and line codes by name (``report.mmm``)."""
+    return mv.fit_notices(fit, lang)

@@ -202,8 +202,9 @@ def curves(ws: Any, lang: str = "en") -> Section:
         facts = fit.value.summary
     section = curves_section(table, lang, ws.settings.base_currency, current, planned, facts)
     if fit.ok:
-        for notice in getattr(fit.value, "notices", []) or []:
-            section.notes.append(str(getattr(notice, "message", notice)))
+        from adbudget.report.mmm import fit_notices
+
+        section.notes.extend(fit_notices(fit.value, lang))
     return section
 
 
