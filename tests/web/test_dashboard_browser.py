@@ -210,6 +210,31 @@ def test_report_plan_and_model_read_the_same_numbers(demo_server):
     assert model.ok and {f.id for f in model.figures} >= {"report-fig-fit", "report-fig-waterfall"}
 
 
+MY_CHAPTERS = ("summary", "overview", "plan", "model", "curves", "attribution", "tests", "rules",
+               "ltv", "cohorts", "funnel")
+
+
+def test_chinese_report_file_has_no_english_text(demo_server, browser, tmp_path):
+    """The offline report in Chinese, opened from file:// with the network cut: no English
+    word outside the allow-list in the dashboard's chapters, no script error."""
+    _, state, _ = demo_server
+    own = state.run(seller_names, state.ws) | {state.ws.root.resolve().name}
+    out = state.run(state.ws.write_report, tmp_path / "report-zh.html", "zh")
+    ctx, page = _page(browser, 1440)
+    try:
+        page.route("http*://**", lambda route: route.abort())
+        page.goto(out.resolve().as_uri())
+        page.wait_for_timeout(2000)
+        problems = []
+        for chapter in MY_CHAPTERS:
+            texts = page.evaluate(ENGLISH_JS.replace("document.body", f"document.getElementById('{chapter}')"))
+            problems += [f"{chapter}: {w}" for w in english_words(texts, own)]
+        assert problems == [], "\n".join(problems[:60])
+        assert page.errors == []
+    finally:
+        ctx.close()
+
+
 def test_curves_page_says_what_platforms_claim_and_what_they_caused(demo_server, browser):
     base, state, _ = demo_server
     fit = state.run(state.ws.fit_state).fit
