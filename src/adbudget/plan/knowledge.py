@@ -30,7 +30,7 @@ from adbudget.plan.constraints import Constraint, LineContext
 # rule -> (deepest cut, highest raise) as fractions of the line's reference spend
 DEFAULT_STEPS: dict[str, tuple[float, float]] = {
     "tested": (1.0, 0.6),
-    "pinned": (1.0, 0.6),
+    "pinned": (0.6, 0.3),  # a tight posterior alone is not evidence enough (Laplace is narrow)
     "default": (0.6, 0.3),
     "unsure": (0.3, 0.15),
     "missed": (0.3, 0.15),
