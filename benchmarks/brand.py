@@ -29,6 +29,7 @@ import pandas as pd
 
 FLOOR = {"brand": 20.0, "performance": 60.0, "test": 12.5, "reserve": 7.5}
 PERFORMANCE_ONLY = {"brand": 0.0, "performance": 100.0, "test": 0.0, "reserve": 0.0}
+MODES = ["modest", "none"]
 
 
 def recovery(world) -> list[dict]:
@@ -104,7 +105,7 @@ def run(size: str, seed: int, months: int) -> dict:
 
     t0 = time.time()
     res = {"size": size, "seed": seed}
-    for mode in ("modest", "none"):
+    for mode in MODES:
         world = World.build(seed, size, brand=mode)
         rows = recovery(world)
         rev = world.daily_markets()[["date", "market", "net_revenue"]].rename(
@@ -122,8 +123,10 @@ def main() -> None:
     ap.add_argument("--sizes", default="small")
     ap.add_argument("--seeds", default="0,1,2,7")
     ap.add_argument("--months", type=int, default=12)
+    ap.add_argument("--modes", default="modest,none", help="brand modes of the worlds: modest, none, strong")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
+    MODES[:] = args.modes.split(",")
     results = [run(size, int(seed), args.months) for size in args.sizes.split(",")
                for seed in args.seeds.split(",")]
     if args.json:
@@ -131,7 +134,7 @@ def main() -> None:
         return
     for r in results:
         print(f"== {r['size']} {r['seed']} ({r['seconds']} s)")
-        for mode in ("modest", "none"):
+        for mode in MODES:
             print(f"  brand={mode}: long-term value of brand lines inside P10-P90: {r[mode]['covered']}")
             for name, p in r[mode]["plans"].items():
                 print(f"    {name:22s} brand {p['brand_pct']:5.1f} %  30 d {p['profit_30d']:>9,} "

@@ -1,7 +1,7 @@
 """Benchmark: 12 months of planning with the brand stock carried on, on the true curves.
 
     flock /tmp/adbudget-bench.lock nice .venv/bin/python benchmarks/brand_loop.py \\
-        [--seeds 7] [--size small] [--months 12] [--json]
+        [--seeds 7] [--size small] [--months 12] [--brand modest|strong|none] [--json]
 
 Each month the planner (``make_plan``) plans the month after the world's history on the
 world's true curves (no fitting: this isolates the bucket policy), with the last 28 days'
@@ -75,12 +75,12 @@ def _estimates(world) -> dict:
     return estimate_brand(brand_daily_frame(world.ad_daily(), rev))
 
 
-def run_variant(seed: int, size: str, months: int, buckets) -> dict:
+def run_variant(seed: int, size: str, months: int, buckets, brand: str = "modest") -> dict:
     from adbudget.plan.planner import PlanInputs, make_plan
     from adbudget.simulate import World
     from adbudget.workspace.simulate import world_settings
 
-    world = World.build(seed, size)
+    world = World.build(seed, size, brand=brand)
     origin = world.spec.days
     settings = world_settings(world)
     budget = float(world.current_spend(30).sum())  # per day, held
@@ -108,12 +108,12 @@ def run_variant(seed: int, size: str, months: int, buckets) -> dict:
     return {"profit": realized_profit(world, origin), "brand_pct": shares}
 
 
-def run(seed: int, size: str, months: int) -> dict:
+def run(seed: int, size: str, months: int, brand: str = "modest") -> dict:
     t0 = time.time()
-    out = {"seed": seed, "size": size, "months": months}
-    out["status_quo"] = run_variant(seed, size, months, "status_quo")
+    out = {"seed": seed, "size": size, "months": months, "brand": brand}
+    out["status_quo"] = run_variant(seed, size, months, "status_quo", brand)
     for name, buckets in VARIANTS.items():
-        out[name] = run_variant(seed, size, months, buckets)
+        out[name] = run_variant(seed, size, months, buckets, brand)
     out["seconds"] = round(time.time() - t0, 1)
     return out
 
@@ -123,14 +123,15 @@ def main() -> None:
     ap.add_argument("--seeds", default="7")
     ap.add_argument("--size", default="small")
     ap.add_argument("--months", type=int, default=12)
+    ap.add_argument("--brand", default="modest", help="the worlds' brand effect: modest, strong or none")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
-    results = [run(int(s), args.size, args.months) for s in args.seeds.split(",")]
+    results = [run(int(s), args.size, args.months, args.brand) for s in args.seeds.split(",")]
     if args.json:
         print(json.dumps(results, indent=1, default=float))
         return
     for r in results:
-        print(f"== {r['size']} {r['seed']}, {r['months']} months ({r['seconds']} s): realized profit "
+        print(f"== {r['size']} {r['seed']} (brand {r['brand']}), {r['months']} months ({r['seconds']} s): realized profit "
               "(contribution of all net revenue minus spend)")
         for name in ("status_quo", *VARIANTS):
             v = r[name]

@@ -130,3 +130,11 @@ def test_brand_lines_value_only_brand_building_lines(tiny: World, flat: World) -
     assert (lines.loc[~builds, ["lt_roas", "lt_revenue"]] == 0).all().all()
     assert (lines.loc[builds, "lt_revenue"] >= 0).all() and lines.loc[builds, "lt_revenue"].max() > 0
     assert (flat.brand_lines(months=6)["lt_revenue"] == 0).all()
+
+
+def test_strong_brand_scales_the_same_draws() -> None:
+    modest, strong = World.build(3, "tiny").spec, World.build(3, "tiny", brand="strong").spec
+    assert modest.lines == strong.lines
+    for a, b in zip(modest.brand, strong.brand, strict=True):
+        assert b.base_lift == pytest.approx(3 * a.base_lift) and b.perf_lift == pytest.approx(2 * a.perf_lift)
+        assert (b.half_life, b.ref, b.k) == (a.half_life, a.ref, a.k)

@@ -33,7 +33,7 @@ BRAND_KINDS: dict[tuple[str, str], float] = {
     ("kol", "Creators"): 1.0, ("kol", "Unboxing"): 1.0, ("kol", "Review"): 1.0,
     ("tiktok", "Awareness"): 1.0,
 }
-BRAND_MODES = ("modest", "none")
+BRAND_MODES = ("modest", "none", "strong")
 WARMUP_DAYS = 60  # the stock starts at the mean brand spend of the first days (steady state)
 
 
@@ -89,7 +89,9 @@ def line_weights(channel: str, campaigns: tuple[str, ...]) -> np.ndarray:
 
 
 def draw_brand(seed: int, markets: list, lines: list, mode: str = "modest") -> tuple[MarketBrand, ...]:
-    """Each market's brand parameters from the stream (seed, 21); ``mode`` 'none': no effect."""
+    """Each market's brand parameters from the stream (seed, 21); ``mode`` 'none': no effect,
+    'strong': the same draws with 3x the lift of organic demand and 2x that of ad effectiveness
+    (a world where brand pays, to check that the planner and the measurements can see it)."""
     if mode not in BRAND_MODES:
         raise ValueError(f"brand must be one of {', '.join(BRAND_MODES)}, got {mode!r}")
     rng = np.random.default_rng([seed, 21])
@@ -105,6 +107,8 @@ def draw_brand(seed: int, markets: list, lines: list, mode: str = "modest") -> t
         kappa = float(rng.uniform(0.6, 1.6))
         if mode == "none":
             a = b = 0.0
+        elif mode == "strong":  # the same draws scaled: brand as the method believes in it
+            a, b = a * 3.0, b * 2.0
         out.append(MarketBrand(m.code, half, a, b, float(ref), float(ref * kappa)))
     return tuple(out)
 

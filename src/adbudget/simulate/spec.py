@@ -255,7 +255,8 @@ def build_spec(seed: int = 0, size: str = "small", scale_test_share: float = 0.2
     """Draw every true parameter of a world from ``seed`` (deterministic); ``claims`` is
     one of :data:`CLAIMS_MODES` (what the platforms' reported conversions carry); ``brand``
     one of ``simulate.brand.BRAND_MODES`` ('modest': a slow brand stock per market drawn from
-    its own stream; 'none': brand spend earns only its short-term response)."""
+    its own stream; 'strong': the same, stronger; 'none': brand spend earns only its
+    short-term response)."""
     if claims not in CLAIMS_MODES:
         raise ValueError(f"claims must be one of {', '.join(CLAIMS_MODES)}, got {claims!r}")
     if brand not in BRAND_MODES:

@@ -132,7 +132,7 @@ class World:
               brand: str = "modest") -> World:
         """The world of a seed and size (``small``, ``medium``, ``large``); ``scale_test_share``:
         share of the lines without a holdout that get a geo scale test (changes nothing else);
-        ``brand``: 'modest' (a slow brand stock per market, ``simulate.brand``) or 'none'."""
+        ``brand``: 'modest' (a slow brand stock per market, ``simulate.brand``), 'strong' or 'none'."""
         if size not in SIZES:
             raise ValueError(f"unknown size {size!r}; allowed: {', '.join(SIZES)}")
         return cls(build_spec(int(seed), size, scale_test_share, brand=brand))
