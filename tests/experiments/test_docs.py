@@ -26,6 +26,6 @@ def test_every_command_is_documented():
     group = app.registered_groups[0].typer_instance
     text = DOC.read_text(encoding="utf-8")
     names = [c.name for c in group.registered_commands]
-    assert sorted(names) == ["allocate", "analyze", "design", "fatigue", "lift", "pace", "status"]
+    assert sorted(names) == ["allocate", "analyze", "check", "design", "fatigue", "lift", "pace", "status"]
     for name in names:
         assert f"adbudget tests {name}" in text, name

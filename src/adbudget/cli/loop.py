@@ -189,6 +189,34 @@ def register_tests(tests: typer.Typer) -> None:
         console.print(table)
 
 
+    @tests.command("check", help="The last plan's forecast against what happened (the refit's reading of what the ads caused), misses first, per market and per line.")
+    @handle_errors
+    def check_cmd(
+        plan_id: Annotated[int | None, typer.Option("--plan", help="A saved plan's id (default: the latest).")] = None,
+        workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
+        lang: LangOpt = "en",
+        json_out: JsonOpt = False,
+    ) -> None:
+        with open_workspace(workspace, read_only=True) as ws:
+            out = ws.check_plan(ws.get_plan(plan_id) if plan_id is not None else None)
+        if json_out:
+            print_json(out)
+            return
+        console.print(t("loop.check.title", period=out["period"], days=out["days"], total=out["plan_days"]))
+        for part, keys in (("markets", ("market",)), ("lines", ("market", "channel"))):
+            df = out[part]
+            table = Table(title=t(f"loop.check.{part}"), title_justify="left", box=box.SIMPLE_HEAD,
+                          padding=(0, 1), pad_edge=False)
+            for key in (*keys, "forecast", "interval", "actual", "error", "missed"):
+                table.add_column(t(f"loop.check.{key}"), justify="left" if key in ("market", "channel", "missed") else "right")
+            for r in df.to_dict(orient="records"):
+                table.add_row(*(str(r[k]) for k in keys), _money(r["forecast"]), f"{_money(r['lo'])} – {_money(r['hi'])}",
+                              _money(r["actual"]), f"{r['error_pct']:+.0f} %" if r["error_pct"] == r["error_pct"] else "–",
+                              t("loop.check.yes") if r["missed"] else "", style="yellow" if r["missed"] else None)
+            console.print(table)
+        console.print(t("loop.check.note"))
+
+
 def scale_design_cmd(ws: Any, period: str, schedule_out: Path | None, json_out: bool) -> None:
     """`adbudget tests design --scale --period YYYY-MM`: scale tests for the latest plan."""
     from adbudget.experiments.scale_design import schedule_frame

@@ -123,6 +123,51 @@ class KnowledgePlanMixin:
         return schedule_pacing(sched, spend, date,
                                tolerance_pct=self.settings.rules.pacing_tolerance_pct)
 
+    # -- accountability for a real seller ------------------------------------------------
+    def check_plan(self: Any, plan: Any = None) -> dict[str, Any]:
+        """The last plan's forecast against what happened, misses first (``adbudget tests
+        check``): per market and per line, the plan's incremental revenue (P10–P90, pro rata
+        for the days with data) against what the refit reads the ads caused on those days
+        (its decomposition). Refit after importing the period; the reading is the model's,
+        the only view of *incremental* revenue a seller's exports give."""
+        from adbudget.errors import InputError, NotFittedError
+        from adbudget.experiments.accountability import forecast_check
+        from adbudget.i18n import t
+        from adbudget.period import Period
+
+        plan = plan if plan is not None else self.latest_plan()
+        if plan is None:
+            raise NotFittedError(t("loop.check.no_plan"))
+        per = Period.parse(str(plan.period))
+        fit = self.response_fit(check=False)
+        dec = getattr(fit, "decomposition", None)
+        if dec is None or len(dec) == 0:
+            raise NotFittedError(t("loop.check.no_decomposition"))
+        dec = dec.assign(date=pd.to_datetime(dec["date"]))
+        dec = dec[(dec["date"] >= pd.Timestamp(per.start)) & (dec["date"] <= pd.Timestamp(per.end))
+                  & (dec["component"] != "base")]
+        days = int(dec["date"].nunique())
+        if days == 0:
+            raise InputError(t("loop.check.no_days", period=str(plan.period)))
+        share = days / max(int(plan.days), 1)
+        rows = [{"market": ln.market, "channel": ln.channel,
+                 "forecast": float(ln.expected_revenue) * share,
+                 "lo": float(ln.expected_revenue_lo) * share,
+                 "hi": float(ln.expected_revenue_hi) * share}
+                for ln in plan.lines if ln.expected_revenue is not None
+                and ln.expected_revenue_lo is not None and ln.expected_revenue_hi is not None]
+        if not rows:
+            raise InputError(t("loop.check.no_forecast"))
+        fc = pd.DataFrame(rows).groupby(["market", "channel"], as_index=False).sum()
+        actual = (dec.rename(columns={"component": "channel"})
+                  .groupby(["market", "channel"], as_index=False)["value"].sum()
+                  .rename(columns={"value": "actual"}))
+        by_market = fc.drop(columns="channel").groupby("market", as_index=False).sum()
+        return {"period": str(plan.period), "days": days, "plan_days": int(plan.days),
+                "markets": forecast_check(by_market, actual.groupby("market", as_index=False)
+                                          ["actual"].sum()),
+                "lines": forecast_check(fc, actual, keys=("market", "channel"))}
+
     # -- the loop's result, for the report and the dashboard -------------------------------
     def save_loop(self: Any, record: dict[str, Any]) -> Path:
         """Keep a loop's record (``LoopResult.record()``) as ``loop.json`` in the workspace."""
