@@ -78,6 +78,10 @@ def render_loop(result: Any) -> None:
                     share=f"{100 * (s['share_of_oracle'] or 0):.0f}%",
                     sq_share=f"{100 * (s['status_quo_share_of_oracle'] or 0):.0f}%",
                     seconds=f"{s['seconds']:.0f}"), highlight=False)
+    if s.get("performance_share_of_oracle") is not None:
+        console.print(t("loop.summary_performance",
+                        share=f"{100 * s['performance_share_of_oracle']:.0f}%",
+                        sq_share=f"{100 * (s['performance_status_quo_share'] or 0):.0f}%"), highlight=False)
     if not s["beats_status_quo_from_second"] and len(result.periods) > 1:
         console.print(t("loop.behind_status_quo"), style="yellow")
 
