@@ -12,8 +12,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from adbudget.attribution import MODELS, TOUCH_MODELS, TouchTable, make_model, parse_windows
-from adbudget.engine import path_frame, path_table, touch_frame
+from adbudget.attribution import (
+    MODELS,
+    TOUCH_MODELS,
+    PathTable,
+    TouchTable,
+    make_model,
+    parse_windows,
+)
+from adbudget.engine import path_frame, touch_frame
 from adbudget.engine.base import DuckDBEngine, SparkEngine, spark_missing
 
 world_mod = pytest.importorskip("adbudget.simulate.world")
@@ -49,6 +56,16 @@ def engines(tmp_path_factory):
     duck.close()
 
 
+_DEFAULT: dict[int, pd.DataFrame] = {}
+
+
+def _default(engine) -> pd.DataFrame:
+    """The default statement's table, computed once per engine (Spark's time is the cost)."""
+    if id(engine) not in _DEFAULT:
+        _DEFAULT[id(engine)] = path_frame(engine, WINDOWS)
+    return _DEFAULT[id(engine)]
+
+
 def _same_paths(a: pd.DataFrame, b: pd.DataFrame) -> None:
     assert list(a.columns) == list(b.columns)
     keys = [c for c in ("market", "path") if c in a.columns]
@@ -77,15 +94,15 @@ def test_same_path_table(engines, variant) -> None:
         kw.update(start=str(days.order_date.iloc[len(days) // 3])[:10],
                   end=str(days.order_date.iloc[2 * len(days) // 3])[:10],
                   markets=[days.market.mode().iloc[0]])
-    a = path_frame(duck, WINDOWS, **kw)
-    b = path_frame(spark, WINDOWS, **kw)
+    a = path_frame(duck, WINDOWS, **kw) if kw else _default(duck)
+    b = path_frame(spark, WINDOWS, **kw) if kw else _default(spark)
     assert len(a) > 20 and a.total_conversions.sum() > 20  # a real table, not an empty one
     _same_paths(a, b)
 
 
 def test_same_credits_every_model(engines) -> None:
     duck, spark = engines
-    a, b = path_table(duck, WINDOWS), path_table(spark, WINDOWS)
+    a, b = (PathTable.from_frame(_default(e)) for e in (duck, spark))
     assert a.channels == b.channels
     for name in sorted(MODELS):
         ca, cb = make_model(name).credit(a), make_model(name).credit(b)
