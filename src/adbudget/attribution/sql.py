@@ -23,17 +23,20 @@ touches is ONE hash ``GROUP BY user_id``.
   data whose time span × codes overflows BIGINT; DuckDB then raises an out-of-range error,
   which the workspace answers by retrying wide).
 - Per user, list functions split the sorted list into journeys: the orders' times (distinct,
-  sorted) cut it into "before order m" intervals, a touch is a hit when ``order - ts <=``
-  its window, the remaining touches split at inactivity gaps, repeats are filtered out.
-  Only the aggregated journeys (a fraction of the rows) are joined to the orders' values.
+  sorted) cut it into "before order m" intervals — one row per customer and order slot, so
+  every list filter is single-level (a lambda inside a lambda copies the captured lists per
+  touch) — a touch is a hit when
+  ``order - ts <=`` its window, the remaining touches split at inactivity gaps, repeats are
+  filtered out. The orders' market, day and value travel as per-customer lists next to their
+  times and are picked by slot: no join of journeys to orders.
+- Written to transpile: list access is ``list_extract``/``list_slice`` (not brackets, whose
+  1-based indices SQLGlot shifts only sometimes), ``array_length`` (not ``len``), ordered
+  lists are ``list_sort`` of structs; ``engine.dialect.to_spark`` turns the text into Spark SQL.
 - Paths are grouped as lists of small integers and turned into ``a > b > c`` strings only
   after the ``GROUP BY path``.
 
-Portability: DuckDB's list functions used here have Spark SQL equivalents — ``list``/
-``list_sort`` = ``collect_list``/``array_sort``, ``list_filter``/``list_transform`` (with an
-index argument) = ``filter``/``transform``, ``flatten``/``unnest`` = ``flatten``/``explode``,
-``range`` = ``sequence``, list slices = ``slice``, ``list_select`` = ``transform(codes, c ->
-names[c])``; DuckDB's ``lambda x: ...`` is Spark's ``x -> ...``.
+Portability: the same text runs on Spark through ``engine.dialect.to_spark`` (SQLGlot plus
+the rewrites it lacks); tests/engine asserts the same table on the simulator's journeys.
 
 Semantics worth knowing: orders of one customer at the same instant count as one order (the
 lowest ``order_id`` gives market, day and value). Ties in time are broken by unit name.
