@@ -16,7 +16,8 @@ from adbudget.response import fit_model
 
 from .helpers import CHANNELS, MARKETS, TEST_LAG, THIN, shared_world
 
-QUICK = ResponseSettings(holdout_days=0, max_lag=TEST_LAG)
+# the recovery worlds have no holidays or shopping events (response.synthetic): none are fitted
+QUICK = ResponseSettings(holdout_days=0, max_lag=TEST_LAG, holidays=False)
 
 
 def _aligned(world, result):

@@ -101,6 +101,11 @@ class ResponseSettings(BaseModel):
     # cover the truth less than the Laplace approximation does; docs/response.md), so the
     # default is "laplace"; `--method nuts` still runs NUTS.
     claims_method: Literal["nuts", "svi", "laplace"] = "laplace"
+    # Before the fit, check per platform that its claims move with its own spend (once the
+    # other lines' claims in the market and the weekday are accounted for); a platform whose
+    # claims do not (noise, reporting that follows nothing) is left out of the likelihood with
+    # a notice, and its lines are fitted from shop revenue as without claims.
+    claims_check: bool = True
     # Student-t degrees of freedom for revenue noise (small = heavier tails).
     student_t_df: float = Field(5.0, gt=1)
     # Hold out the last N days to measure out-of-sample error (0 = fit on everything).

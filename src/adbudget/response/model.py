@@ -23,11 +23,10 @@ day (``response.claims`` explains it)::
     claimed[t, n] = phi[n] * credited[t, n] + f[n] L[n] d[t, m] (1 - v[n] + v[n] x[t, n])
 
 ``credited`` is the line's modelled contribution credited back to the days of exposure within
-its attribution window; ``d`` the market's organic demand (the base, floored at 0) relative to
-its mean, ``L`` the line's mean claims, ``f`` the organic share of them and ``v`` the part
+its attribution window; ``d`` the market's organic demand (the shop's observed revenue less
+the modelled media, floored at 0; the base on days without data) relative to its mean, ``L`` the line's mean claims, ``f`` the organic share of them and ``v`` the part
 of that which grows with the line's spend ``x`` (view-through credit, 1 at its usual spend).
-The
-over-claim ``phi`` is pooled seller -> channel -> line; lift tests pin the line's ROAS and
+The over-claim ``phi`` is pooled seller -> channel -> line; lift tests pin the line's ROAS and
 with it ``phi``. Noise is Student-t with a Poisson-like scale (``sigma * sqrt(unit * (mean + unit))``,
 ``unit`` the value of one claimed conversion on the model's scale; ``sigma`` > 1 is
 over-dispersion: order values vary, platforms re-state).
@@ -335,8 +334,12 @@ def claim_parts(spec: Spec, p: dict[str, Any], base: Any, contrib: Any, carried:
         shifted = jnp.concatenate([per_unit[lag:], jnp.repeat(per_unit[-1:], lag, axis=0)])
         ahead = ahead + shifted * w[lag][None, :]
     caused = jnp.exp(p["claim_log_phi"])[None, :] * x0 * ahead
-    demand = jnp.maximum(base, 0.0)
+    # the market's organic demand that day: the shop's observed revenue less the modelled
+    # media on observed days (it keeps the day-to-day swings the base's trend and season
+    # miss, which is what claims that merely follow demand follow), the base elsewhere
     train = a["obs_mask"]
+    observed = jnp.where(train, a["y"], 0.0) / a["y_scale"][None, :] - contrib @ a["onehot"]
+    demand = jnp.maximum(jnp.where(train, observed, base), 0.0)
     mean_demand = jnp.where(train, demand, 0.0).sum(axis=0) / jnp.maximum(train.sum(axis=0), 1)
     relative = (demand / jnp.maximum(mean_demand, 1e-6)[None, :])[:, a["line_market"]]
     view = p["claim_view"][None, :]

@@ -15,7 +15,7 @@ from adbudget.response.data import ModelData, Notice
 from adbudget.response.inference import Draws
 from adbudget.response.model import Spec, derive, mean_paths
 
-MODEL_VERSION = "response-3"  # 3: platform claims likelihood; 2: media season index
+MODEL_VERSION = "response-4"  # 4: claims checked, organic from observed demand; 3: platform claims likelihood; 2: media season index
 MAX_SAVED_DRAWS = 1000
 PATH_DRAWS = 100
 
@@ -269,8 +269,11 @@ def _claims_summary(data: ModelData, line_draws: dict[str, np.ndarray],
         organic = line_draws["claim_organic"] / np.maximum(parts, 1e-12)
         org_lo, org_hi = _q(organic, interval)
     out: dict[str, list[float]] = {k: [] for k in CLAIM_COLUMNS}
+    mask = np.asarray(data.claims_mask, bool)
+    in_fit = mask.any(axis=0) if mask.shape == (len(data.dates), n_n) else np.zeros(n_n, bool)
     for n in range(n_n):
         ok = bool(has[n])
+        fitted = ok and used and bool(in_fit[n])  # claims in the likelihood (not checked out)
         values: dict[str, float] = {
             "claimed_revenue": float(claimed[n]) if ok else NAN,
             "claimed_conversions": float(conversions[n]) if ok else NAN,
@@ -281,10 +284,10 @@ def _claims_summary(data: ModelData, line_draws: dict[str, np.ndarray],
             "incremental_share_lo": float(sh_lo[n]) if ok else NAN,
             "incremental_share_hi": float(sh_hi[n]) if ok else NAN,
             "caused_conversions": float(conversions[n] * share[:, n].mean()) if ok else NAN,
-            "organic_claim_share": float(organic[:, n].mean()) if ok and used else NAN,
-            "organic_claim_share_lo": float(org_lo[n]) if ok and used else NAN,
-            "organic_claim_share_hi": float(org_hi[n]) if ok and used else NAN,
-            "over_claim": float(line_draws["claim_phi"][:, n].mean()) if ok and used else NAN,
+            "organic_claim_share": float(organic[:, n].mean()) if fitted else NAN,
+            "organic_claim_share_lo": float(org_lo[n]) if fitted else NAN,
+            "organic_claim_share_hi": float(org_hi[n]) if fitted else NAN,
+            "over_claim": float(line_draws["claim_phi"][:, n].mean()) if fitted else NAN,
         }
         for k, v in values.items():
             out[k].append(v)
