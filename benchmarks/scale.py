@@ -163,6 +163,11 @@ def engines(args: argparse.Namespace) -> None:
 def _extrapolate(name: str, per_core: float, args: argparse.Namespace) -> None:
     rows = 5e9
     core_hours = rows / per_core / 3600
+    if name == "DuckDB":  # one machine: how long on this many cores (memory and disk allowing)
+        print(f"  5 B rows on DuckDB at {per_core / 1e6:.2f} M rows/s per core: {core_hours:.1f} "
+              f"core-hours = {core_hours / 2:.1f} h on 2 cores, {core_hours / 64:.2f} h on one "
+              f"64-core machine (linear scaling assumed)", flush=True)
+        return
     executors = core_hours / args.target_hours / args.executor_cores
     print(f"  5 B rows on {name} at {per_core / 1e6:.2f} M rows/s per core: {core_hours:.1f} "
           f"core-hours; {executors:.1f} executors of {args.executor_cores} cores to finish in "
