@@ -359,3 +359,25 @@ def test_an_entry_market_with_fitted_curves_is_planned_by_them_within_the_max_ch
                        and x.bucket in ("performance", "test"))
     validation = ps.validation_days * ps.validation_platforms * ps.validation_daily_per_platform
     assert th_perf_test == pytest.approx(validation, abs=0.05)
+
+
+def test_brand_and_test_money_of_the_last_plan_is_not_the_performance_reference():
+    """A line that carried the last plan's brand money (KOL, YouTube) is bounded around its
+    performance money only: brand money does not ratchet it up inside the performance bucket."""
+    s = default_settings(["US", "DE", "ID"])
+    cur = dict(zip(LINES, curves().current_spend, strict=True))
+    other = {("US", "meta"): 0.8 * cur[("US", "meta")]}
+    plain = make_plan(inputs(max_change=0.3, settings=s))
+    plan = make_plan(inputs(max_change=0.3, settings=s, non_performance=other))
+    perf = {ln: cur[ln] - other.get(ln, 0.0) for ln in LINES}
+    pol = plan.policies
+    denom = sum(perf[ln] * 100 / pol[ln[0]].shares["performance"] for ln in LINES)
+
+    def daily(p, line):
+        return sum(x.amount_base for x in p.lines
+                   if x.bucket == "performance" and (x.market, x.channel) == line) / 31
+
+    for line in LINES:
+        ref = perf[line] * (100_000.0 / 31) / denom
+        assert ref * 0.7 - 0.02 <= daily(plan, line) <= ref * 1.3 + 0.02, line
+    assert daily(plan, ("US", "meta")) < 0.5 * daily(plain, ("US", "meta"))

@@ -129,3 +129,18 @@ def test_cli_scenarios_and_frontier(ws, app):
     fr = json.loads(res.stdout)
     assert [p["budget"] for p in fr["points"]] == [50000, 100000, 200000]
     assert np.isfinite(fr["points"][0]["profit"])
+
+
+def test_the_plan_being_carried_out_names_its_brand_and_test_money(ws):
+    """The next plan's performance move limit leaves out the brand and test money of the plan
+    whose period the recent spend falls in (not a later scenario's)."""
+    november = ws.plan(100_000, "2026-11")  # the data runs to 2026-11-04: being carried out
+    ws.plan(90_000, "2026-12")  # a scenario for next month: not carried out yet
+    expected: dict = {}
+    for x in november.lines:
+        if x.bucket in ("brand", "test"):
+            expected[(x.market, x.channel)] = expected.get((x.market, x.channel), 0.0) + x.daily_budget_base
+    got = ws.plans.plan_inputs(100_000, "2027-01").non_performance
+    assert got is not None and set(got) == set(expected)
+    assert got == pytest.approx(expected)
+    assert got[("US", "meta")] > 0

@@ -52,6 +52,10 @@ class PlanInputs:
     allocate_tests: Callable[[float, int], pd.DataFrame | None] | None = None
     entry_rule: bool = True
     brand: Mapping[str, Any] | None = None  # market -> response.brand.BrandEstimate (plan.brand)
+    # the last plan's brand and test money per line and day, over the days ``history`` covers:
+    # the performance bucket's move limit is taken around the rest (the performance money),
+    # so brand money on a channel that is also a performance line does not ratchet it up
+    non_performance: Mapping[tuple[str, str], float] | None = None
 
 
 def value_per_revenue(ms: MarketSettings, aov: float) -> float:

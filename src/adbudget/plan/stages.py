@@ -314,7 +314,9 @@ def _optimize(inp: PlanInputs, sub: SubsetCurves, w: np.ndarray, cost: np.ndarra
     labels = [f"{m}/{c}" for m, c in sub.lines]
     keys = [f"{m}.{c}" for m, c in sub.lines]
     denom = float(cost @ cur_a)
-    reference = cur_a * (daily_budget / denom) if denom > 0 else np.zeros(len(cur_a))
+    base = _performance_money(inp, sub.lines, cur_a, cost)
+    base_total = float(cost @ base)
+    reference = base * (daily_budget / base_total) if base_total > 0 else np.zeros(len(cur_a))
     fn = MeanValue(sub, w)
     ctx = LineContext(labels, cur_a, reference, cost, np.asarray(vpr_line, dtype=float),
                       mean_revenue=lambda x: sub.response(x).mean(axis=0))
@@ -331,6 +333,18 @@ def _optimize(inp: PlanInputs, sub: SubsetCurves, w: np.ndarray, cost: np.ndarra
                                 lower=bounds.lower, upper=bounds.upper, budget=daily_budget)
         notes.append(t("plan.note.risk", q=f"{inp.risk_quantile * 100:g}"))
     return sol, bounds
+
+
+def _performance_money(inp: PlanInputs, lines: list[Line], cur: np.ndarray, cost: np.ndarray
+                       ) -> np.ndarray:
+    """Each line's recent daily spend less the last plan's brand and test money on it: the
+    performance money the move limit is taken around (the recent spend itself when there is
+    no such plan, or when nothing would be left)."""
+    if not inp.non_performance:
+        return cur
+    other = np.array([float(inp.non_performance.get((str(m), str(c)), 0.0)) for m, c in lines])
+    perf = np.maximum(cur - other, 0.0)
+    return perf if float(cost @ perf) > 0 else cur
 
 
 def _piece_row(bucket: str, market: str, p: Piece) -> PlanRow:

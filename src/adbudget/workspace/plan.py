@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -132,7 +132,35 @@ class PlanService(Service):
             ltv=self._ltv(),
             allocate_tests=self._test_allocator(),
             brand=self._brand(),
+            non_performance=self._non_performance(),
         )
+
+    def _non_performance(self) -> dict[tuple[str, str], float] | None:
+        """The brand and test money per line and day of the latest saved plan whose period
+        the recent spend (the last ``HISTORY_DAYS`` days of ad data) falls in: the plan being
+        carried out. None without such a plan."""
+        last = self.store.query("SELECT max(date) AS d FROM ad_daily")
+        if last.empty or pd.isna(last["d"].iloc[0]):
+            return None
+        day = pd.Timestamp(last["d"].iloc[0]).date()
+        plans = self.saved.list()
+        if plans.empty or "period" not in plans or "id" not in plans:
+            return None
+        for row in plans.sort_values("id", ascending=False).itertuples():
+            try:
+                per = parse_period(str(row.period))
+            except (AdbudgetError, ValueError):
+                continue
+            if not per.start <= day <= per.end + timedelta(days=7):
+                continue
+            plan = self.saved.get(int(row.id))
+            out: dict[tuple[str, str], float] = {}
+            for ln in plan.lines:
+                money = float(ln.daily_budget_base or 0.0)
+                if ln.bucket in ("brand", "test") and np.isfinite(money):
+                    out[(ln.market, ln.channel)] = out.get((ln.market, ln.channel), 0.0) + money
+            return out or None
+        return None
 
     def _brand(self) -> dict[str, Any] | None:
         """The long-term brand estimates the brand shares follow (None when off or no data)."""
