@@ -277,3 +277,14 @@ def test_fit_writes_arviz_with_log_likelihood(tmp_path):
     assert np.isfinite(az.loo(idata).elpd_loo)
     result = fit_model(small.revenue, small.spend, small.regions, QUICK, method="laplace", draws=20)
     assert result.sampler is not None and "sampler" not in jsonable(result)
+    # the saved fit read back: the log-likelihood is recomputed from its saved latent draws
+    from adbudget.workspace import Workspace
+
+    ws = Workspace.open(tmp_path)
+    stored = ws.response_arviz()
+    assert {"posterior", "log_likelihood", "posterior_predictive"} <= set(stored.groups())
+    np.testing.assert_allclose(stored.log_likelihood["y"].values, idata.log_likelihood["y"].values,
+                               rtol=1e-4, atol=1e-4)
+    assert np.isfinite(az.loo(stored).elpd_loo)
+    assert "saved_latent" not in jsonable(ws.response_fit())
+    ws.close()

@@ -49,6 +49,9 @@ def to_bytes(result: FitResult) -> bytes:
     arrays = {f"draw_{k}": np.asarray(v, dtype=np.float32) for k, v in result.draws.items()}
     arrays["current_spend"] = result.current_spend
     arrays["max_spend"] = result.max_spend
+    latent = latent_draws(result)
+    if latent is not None:  # the model's latent draws, for the ArviZ log-likelihood later
+        arrays["latent_z"] = latent
     buffer = io.BytesIO()
     np.savez_compressed(buffer, meta=np.frombuffer(json.dumps(meta, default=_plain).encode(), dtype=np.uint8),
                         **arrays)
@@ -61,13 +64,14 @@ def from_bytes(payload: bytes) -> FitResult:
         meta = json.loads(archive["meta"].tobytes().decode())
         draws = {k: archive[f"draw_{k}"].astype(float) for k in meta["draw_names"]}
         current, top = archive["current_spend"], archive["max_spend"]
+        latent = archive["latent_z"].astype(float) if "latent_z" in archive.files else None
     frames = {}
     for name in _FRAMES:
         frame = pd.read_json(io.StringIO(meta[name]), orient="split")
         if "date" in frame.columns:
             frame["date"] = pd.to_datetime(frame["date"]).dt.tz_localize(None)
         frames[name] = frame
-    return FitResult(
+    result = FitResult(
         lines=[tuple(x) for x in meta["lines"]], markets=meta["markets"], target=meta["target"],
         adstock=meta["adstock"], saturation=meta["saturation"], method=meta["method"],
         seconds=meta["seconds"], interval=meta["interval"], draws=draws, current_spend=current,
@@ -75,6 +79,26 @@ def from_bytes(payload: bytes) -> FitResult:
         notices=[Notice(n["key"], n["values"]) for n in meta["notices"]],
         model_version=meta["model_version"], **frames,
     )
+    if latent is not None:
+        object.__setattr__(result, "saved_latent", latent)  # not a field: never in JSON
+    return result
+
+
+def latent_draws(result: FitResult) -> np.ndarray | None:
+    """(chains, draws, latents) float32: the sampler's latent draws thinned like the saved
+    line draws (``MAX_SAVED_DRAWS``), from a fresh fit (``FitResult.sampler``) or one read
+    back; None when neither has them."""
+    from adbudget.response.results import MAX_SAVED_DRAWS
+
+    sampler = getattr(result, "sampler", None)
+    if sampler is not None and "z" in getattr(sampler[1], "samples", {}):
+        z = np.asarray(sampler[1].samples["z"])
+        if z.ndim == 2:
+            z = z[None]
+        step = int(np.ceil(z.shape[0] * z.shape[1] / MAX_SAVED_DRAWS))
+        return np.asarray(z[:, ::step], dtype=np.float32)
+    saved = getattr(result, "saved_latent", None)
+    return None if saved is None else np.asarray(saved, dtype=np.float32)
 
 
 def _plain(value: Any) -> Any:

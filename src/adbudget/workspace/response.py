@@ -196,7 +196,30 @@ class ResponseMixin(WorkspaceData):
         return summary, fit.interval, current
 
     def response_arviz(self):
-        """The saved draws as ``arviz.InferenceData`` (needs arviz installed)."""
-        from adbudget.response.arviz import to_arviz
+        """The saved fit as ``arviz.InferenceData`` (needs arviz installed): posterior by
+        chain and observed data; while the fit is current (data and settings unchanged) also
+        the pointwise log-likelihood and posterior predictive, recomputed from the saved
+        latent draws on the rebuilt model (``az.loo`` runs on it)."""
+        from types import SimpleNamespace
 
-        return to_arviz(self.response_fit(check=False))
+        from adbudget.response.arviz import to_arviz
+        from adbudget.response.data import prepare_data
+        from adbudget.response.model import make_spec
+
+        fit = self.response_fit(check=False)
+        latent = getattr(fit, "saved_latent", None)
+        if latent is None:
+            return to_arviz(fit)
+        try:
+            self.response_fit(check=True)
+        except NotFittedError:  # the data or settings moved on: the draws alone
+            return to_arviz(fit)
+        settings = self.settings.response
+        inputs = self._response_inputs(fit.markets)
+        data = prepare_data(settings=settings, markets=fit.markets, **inputs)
+        spec = make_spec(data, settings)
+        same_period = data.period_days == int(fit.diagnostics.get("period_days") or data.period_days)
+        if spec.n_latent != latent.shape[-1] or not same_period:
+            return to_arviz(fit)
+        draws = SimpleNamespace(samples={"z": latent}, chains=int(latent.shape[0]))
+        return to_arviz(fit, spec, draws, data)
