@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from adbudget.cli.common import (
@@ -157,7 +158,7 @@ def register(app: typer.Typer) -> None:
             diag.add_row(t(f"response.diag.{key}"), _fmt(value, 3))
         console.print(diag)
         for line in _notices(result):
-            console.print(f"[yellow]! {line}[/yellow]")
+            console.print(f"[yellow]! {escape(line)}[/yellow]")
 
     @app.command("curves")
     @handle_errors

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -133,7 +134,7 @@ def _render_fit(result: Any, currency: str) -> None:
     if claims is not None:
         console.print(claims)
     for line in _notices(result):
-        console.print(f"[yellow]! {line}[/yellow]")
+        console.print(f"[yellow]! {escape(line)}[/yellow]")
 
 
 def _render_funnel(result: Any, currency: str) -> None:
