@@ -35,7 +35,8 @@ def check(seed: int, size: str, mode: str) -> tuple[dict[str, tuple[float, float
         settings = ws.settings.response.model_copy(update={"claims_check": False})
         data = prepare_data(settings=settings, **ws._response_inputs(None))
         ws.store.close()
-    response = cm.claims_response(data.claims, data.spend, data.claims_mask, data.claims_peers,
+    peers = cm.peer_claims(data.claims, data.claims_mask, data.line_market)
+    response = cm.claims_response(data.claims, data.spend, data.claims_mask, peers,
                                   data.claims_unit, data.dates.day_of_week.to_numpy())
     pooled = {}
     for c, name in enumerate(data.channels):

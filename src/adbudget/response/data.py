@@ -96,9 +96,6 @@ class ModelData:
     claims_level: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (N,)
     claims_unit: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (N,) one conversion, scaled
     claims_window: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # (L, N)
-    # the other lines' claims in the same market relative to their mean (1 where there are
-    # none): what claims that merely follow the market's demand would follow
-    claims_peers: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # (T, N)
     logit_organic_prior: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (N,)
     has_claims: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))  # (N,)
     claimed_revenue: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (N,) base, training
@@ -345,7 +342,7 @@ def prepare_data(
     if not settings.platform_claims:  # shown next to the estimates, but not in the likelihood
         claim_parts["claims_mask"] = np.zeros_like(claim_parts["claims_mask"])
     elif settings.claims_check and claim_parts["claims_mask"].any():
-        _drop_uninformative_claims(claim_parts, spend_arr, line_channel, channels,
+        _drop_uninformative_claims(claim_parts, spend_arr, line_market, line_channel, channels,
                                    dates.day_of_week.to_numpy(), notices)
     ctrl, ctrl_names = _controls(controls, dates, market_list, train, period)
     lift = _lift(lift_tests, dates, lines, y_scale, value_per_unit, m_index, notices, period)
@@ -394,11 +391,10 @@ def _claims(claims: pd.DataFrame | None, dates: pd.DatetimeIndex, lines: list[tu
     window = (lags < np.array([window_periods(c, period) for _, c in lines])[None, :]).astype(float) \
         if n_n else np.zeros((max_lag, 0))
     organic = organic_campaign_share(campaign_spend, lines)
-    peers = cm.peer_claims(scaled, mask, line_market)
     return {
         "claims": scaled, "claims_mask": mask, "claims_level": np.maximum(level, 1e-6),
         "claims_unit": np.maximum(unit, 1e-6),
-        "claims_window": window, "claims_peers": peers,
+        "claims_window": window,
         "logit_organic_prior": _logit(cm.ORGANIC_FLOOR + cm.ORGANIC_SLOPE * organic),
         "has_claims": has, "claimed_revenue": revenue[train].sum(axis=0),
         "claimed_conversions": conversions[train].sum(axis=0), "organic_share": organic,
@@ -406,14 +402,16 @@ def _claims(claims: pd.DataFrame | None, dates: pd.DatetimeIndex, lines: list[tu
 
 
 def _drop_uninformative_claims(parts: dict[str, np.ndarray], spend: np.ndarray,
-                               line_channel: np.ndarray, channels: list[str], weekday: np.ndarray,
+                               line_market: np.ndarray, line_channel: np.ndarray,
+                               channels: list[str], weekday: np.ndarray,
                                notices: list[Notice]) -> None:
     """Leave out of the likelihood the claims of each platform whose claims do not move with
     its own spend (``claims.claims_response``); its lines are fitted from shop revenue."""
     from adbudget.response import claims as cm
 
     response = cm.claims_response(parts["claims"], spend, parts["claims_mask"],
-                                  parts["claims_peers"], parts["claims_unit"], weekday)
+                                  cm.peer_claims(parts["claims"], parts["claims_mask"], line_market),
+                                  parts["claims_unit"], weekday)
     for channel, (elasticity, se) in cm.uninformative_channels(response, line_channel,
                                                                channels).items():
         lines = np.asarray(line_channel) == channels.index(channel)
