@@ -86,6 +86,18 @@ def status_quo(world: World, daily_budget: float) -> np.ndarray:
     return now / now.sum() * daily_budget
 
 
+def _on_world_lines(world: World, daily: Mapping[tuple[str, str], float] | np.ndarray
+                    ) -> tuple[np.ndarray, float]:
+    """(daily spend in ``world.lines`` order, daily money on lines the world does not have);
+    a ``reserve`` key is money kept back, neither spent nor wasted."""
+    known = world.lines
+    if not isinstance(daily, Mapping):
+        return np.asarray(daily, float), 0.0
+    lines = set(known)
+    wasted = float(sum(v for (m, c), v in daily.items() if (m, c) not in lines and c != "reserve"))
+    return np.asarray([float(daily.get(k, 0.0)) for k in known]), wasted
+
+
 def score_allocation(world: World, daily: Mapping[tuple[str, str], float] | np.ndarray,
                      period: Period = "next", max_change: float | None = 0.3,
                      budget: float | None = None) -> AllocationScore:
@@ -97,13 +109,7 @@ def score_allocation(world: World, daily: Mapping[tuple[str, str], float] | np.n
     ``reserve`` key is money kept back, not spent.
     """
     known = world.lines
-    if isinstance(daily, Mapping):
-        wasted = float(sum(v for (m, c), v in daily.items()
-                           if (m, c) not in set(known) and c != "reserve"))
-        spend = np.asarray([float(daily.get(k, 0.0)) for k in known])
-    else:
-        wasted = 0.0
-        spend = np.asarray(daily, float)
+    spend, wasted = _on_world_lines(world, daily)
     dates = period_dates(period, world.spec.end, world.spec.start)
     days = 30 if dates is None else len(dates)
     daily_budget = float(spend.sum()) if budget is None else budget / days
@@ -137,13 +143,7 @@ def score_horizon(world: World, daily: Mapping[tuple[str, str], float] | np.ndar
     from adbudget.simulate.horizon import _Horizon, horizon_oracle
 
     known = world.lines
-    if isinstance(daily, Mapping):
-        wasted = float(sum(v for (m, c), v in daily.items()
-                           if (m, c) not in set(known) and c != "reserve"))
-        spend = np.asarray([float(daily.get(k, 0.0)) for k in known])
-    else:
-        wasted = 0.0
-        spend = np.asarray(daily, float)
+    spend, wasted = _on_world_lines(world, daily)
     h = _Horizon(world, months, annual_discount)
     disc_days = float(h.day_disc.sum())
     first_days = len(h.dates[0])
