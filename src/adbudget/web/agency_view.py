@@ -21,16 +21,12 @@ router = APIRouter(include_in_schema=False)
 def agency_page(request: Request) -> HTMLResponse:
     from adbudget.agency.summary import load_summary
     from adbudget.report.agency import agency_section
-    from adbudget.web import localize
-    from adbudget.web.dash import render as dash_render
-    from adbudget.web.pages import web_tables
+    from adbudget.web.dash import render_section
 
-    lang = request_lang(request)
     root = Path(get_state(request).ws.root).resolve()
     doc = load_summary(root) or load_summary(root.parent)
-    section = localize.section(agency_section(doc, lang), lang)
-    return dash_render(request, "page.html.j2", "agency", section=section,
-                       web_tables=web_tables(section))
+    return render_section(request, "page.html.j2", "agency",
+                          agency_section(doc, request_lang(request)))
 
 
 __all__ = ["router"]

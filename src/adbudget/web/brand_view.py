@@ -17,14 +17,10 @@ router = APIRouter(include_in_schema=False)
 @router.get("/brand", response_class=HTMLResponse)
 def brand_page(request: Request) -> HTMLResponse:
     from adbudget.report.brand import section as brand_section
-    from adbudget.web import localize
-    from adbudget.web.dash import render as dash_render
-    from adbudget.web.pages import web_tables
+    from adbudget.web.dash import render_section
 
-    lang = request_lang(request)
-    section = localize.section(brand_section(get_state(request).ws, lang), lang)
-    return dash_render(request, "brand.html.j2", "brand", section=section,
-                       web_tables=web_tables(section))
+    section = brand_section(get_state(request).ws, request_lang(request))
+    return render_section(request, "brand.html.j2", "brand", section)
 
 
 __all__ = ["router"]

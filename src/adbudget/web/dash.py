@@ -90,6 +90,16 @@ def render(request: Request, template: str, active: str, **context: Any) -> HTML
     return base_render(request, template, active, **context)
 
 
+def render_section(request: Request, template: str, active: str, section: Any) -> HTMLResponse:
+    """A page that is one report section (brand, loop, agency): localized at display time,
+    its tables sortable and filterable."""
+    from adbudget.web import localize
+    from adbudget.web.pages import web_tables
+
+    section = localize.section(section, request_lang(request))
+    return render(request, template, active, section=section, web_tables=web_tables(section))
+
+
 # -- overview -----------------------------------------------------------------------------------
 def _economics(ws: Any) -> dict[str, Any]:
     return dict(ws.market_economics())  # the one source of unit economics (adbudget.economics)

@@ -18,14 +18,10 @@ router = APIRouter(include_in_schema=False)
 @router.get("/loop", response_class=HTMLResponse)
 def loop_page(request: Request) -> HTMLResponse:
     from adbudget.report.loop import section as loop_section
-    from adbudget.web import localize
-    from adbudget.web.dash import render as dash_render
-    from adbudget.web.pages import web_tables
+    from adbudget.web.dash import render_section
 
-    lang = request_lang(request)
-    section = localize.section(loop_section(get_state(request).ws, lang), lang)
-    return dash_render(request, "loop.html.j2", "loop", section=section,
-                       web_tables=web_tables(section))
+    section = loop_section(get_state(request).ws, request_lang(request))
+    return render_section(request, "loop.html.j2", "loop", section)
 
 
 __all__ = ["router"]
