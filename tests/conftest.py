@@ -37,3 +37,13 @@ def workspace(tmp_path):
     ws.import_file(DATA / "fx_rates.csv")
     yield ws
     ws.close()
+
+
+@pytest.fixture(autouse=True)
+def _english_by_default():
+    """Each test starts in English: a `--lang zh` CLI call in one test sets the language of the
+    test process (a context variable) and would otherwise leak into the next test's messages."""
+    from adbudget.i18n import set_language
+
+    set_language("en")
+    yield
