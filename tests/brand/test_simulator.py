@@ -138,3 +138,26 @@ def test_strong_brand_scales_the_same_draws() -> None:
     for a, b in zip(modest.brand, strong.brand, strict=True):
         assert b.base_lift == pytest.approx(3 * a.base_lift) and b.perf_lift == pytest.approx(2 * a.perf_lift)
         assert (b.half_life, b.ref, b.k) == (a.half_life, a.ref, a.k)
+
+
+def test_truth_records_the_brand_mode_and_each_lines_long_term_value(tiny: World, flat: World,
+                                                                      tmp_path) -> None:
+    import json
+
+    from adbudget.simulate.writer import truth_dict
+
+    for world, mode in ((tiny, "modest"), (flat, "none")):
+        truth = truth_dict(world)
+        assert truth["brand_mode"] == mode
+        lines = world.brand_lines().set_index(["market", "channel"])
+        for ln in truth["lines"]:
+            want = lines.loc[(ln["market"], ln["channel"])]
+            assert ln["long_term_roas_12m"] == pytest.approx(want["lt_roas"], abs=1e-6)
+            assert ln["brand_building_share"] == pytest.approx(want["brand_share"], abs=1e-6)
+        values = [ln["long_term_roas_12m"] for ln in truth["lines"]]
+        assert (max(values) > 0) == (mode != "none")
+        assert any(m["brand"]["lt_roas"] > 0 for m in truth["markets"]) == (mode != "none")
+        # the world rebuilt from truth.json is the same world, brand mode included
+        (tmp_path / "truth.json").write_text(json.dumps(truth, default=str), encoding="utf-8")
+        again = World.from_truth(tmp_path / "truth.json")
+        assert again.spec.brand == world.spec.brand

@@ -230,6 +230,9 @@ class WorldSpec:
     claims: str = "informative"
     # each market's slow brand stock (``simulate.brand``); empty: no brand effect anywhere
     brand: tuple[MarketBrand, ...] = ()
+    # the mode ``brand`` was drawn in (``simulate.brand.BRAND_MODES``), so truth.json can
+    # rebuild the same world
+    brand_mode: str = "modest"
 
     def market(self, code: str) -> MarketSpec:
         for m in self.markets:
@@ -350,7 +353,7 @@ def build_spec(seed: int = 0, size: str = "small", scale_test_share: float = 0.2
         seed=seed, size=size, start=start.strftime("%Y-%m-%d"), end=end.strftime("%Y-%m-%d"),
         days=days, users=sz.users, markets=tuple(markets), lines=tuple(lines),
         weak_step=(weak_market, weak_step), claims=claims,
-        brand=draw_brand(seed, markets, lines, brand),
+        brand=draw_brand(seed, markets, lines, brand), brand_mode=brand,
     )
 
 

@@ -144,7 +144,8 @@ class World:
         import json
 
         data = json.loads(Path(path).read_text(encoding="utf-8"))
-        world = cls.build(int(data["seed"]), str(data["size"]))
+        world = cls.build(int(data["seed"]), str(data["size"]),
+                          brand=str(data.get("brand_mode", "modest")))
         for period in data.get("periods", []):  # a continued world: replay its schedules
             schedule = pd.read_csv(Path(path).parent / period["schedule"], parse_dates=["date"])
             world = world.forward(schedule)

@@ -187,9 +187,12 @@ def truth_dict(world: World) -> dict[str, Any]:
         spend=("spend", "sum"), incremental_revenue=("incremental_revenue", "sum"),
         platform_revenue=("platform_revenue", "sum"), caused_orders=("caused_orders", "sum"),
         platform_conversions=("platform_conversions", "sum"))
+    brand_lines = world.brand_lines().set_index(["market", "channel"])  # 12 months, 10 %/yr
+    brand_markets = world.brand_truth().set_index("market")
     lines = []
     for i, ln in enumerate(spec.lines):
         t = totals.loc[(ln.market, ln.channel)]
+        bl = brand_lines.loc[(ln.market, ln.channel)]
         s = float(now[i])
         lines.append({
             "market": ln.market, "channel": ln.channel, "launch_date": str(
@@ -210,6 +213,9 @@ def truth_dict(world: World) -> dict[str, Any]:
             "total_incremental_revenue": _r(t["incremental_revenue"], 4),
             "caused_orders": int(t["caused_orders"]),
             "platform_conversions": int(t["platform_conversions"]),
+            "brand_building_share": _r(bl["brand_share"]),
+            "long_term_roas_12m": _r(bl["lt_roas"]),
+            "long_term_revenue_12m": _r(bl["lt_revenue"], 4),
         })
     markets = []
     for m in spec.markets:
@@ -226,6 +232,7 @@ def truth_dict(world: World) -> dict[str, Any]:
             "budget_follows_demand": _r(m.follow),
             "funnel_rates": [_r(r) for r in m.funnel_rates],
             "holidays": [asdict(h) for h in holidays(m.code, m.region, years)],
+            "brand": {k: _r(v) for k, v in brand_markets.loc[m.code].items()},
         })
     lift = world.lift_tests()
     periods = {"periods": [
@@ -235,13 +242,20 @@ def truth_dict(world: World) -> dict[str, Any]:
     return {
         "truth_version": TRUTH_VERSION,
         "seed": spec.seed, "size": spec.size, "start": spec.start, "end": spec.end,
-        "base_currency": spec.base_currency,
+        "base_currency": spec.base_currency, "brand_mode": getattr(spec, "brand_mode", "modest"),
         "definitions": {
             "revenue": "net of refunds, base currency, per day unless named total_*",
             "true_response": "steady daily spend -> expected incremental net revenue per day, "
                              "neutral cost and season (World.true_response(period=None))",
             "profit": "net_revenue * profit_per_net_revenue - spend",
             "spend_base": "local amount as written / per_base as written (same day)",
+            "brand": "slow brand stock per market (simulate.brand; brand_mode modest, strong or "
+                     "none). Per line: brand_building_share of its spend feeds the stock; "
+                     "long_term_roas_12m = discounted net revenue over 12 months (10 %/yr) per "
+                     "unit of steady spend on the line through the stock; "
+                     "long_term_revenue_12m = what its current spend adds over 12 months vs "
+                     "stopping it today. Per market: parameters, stock, share of the last 28 "
+                     "days' net revenue the stock builds, lt_roas per unit of brand spend",
         },
         "markets": markets,
         "lines": lines,
