@@ -81,8 +81,10 @@ def test_curves_page_says_what_the_platform_claims_and_what_it_caused():
     meta = [s for s in view["claims"] if s.startswith("US · Meta")][0]
     # claimed 30,000 over 10,000 spend (ROAS 3.00); caused 12,000 [9,000 to 15,000] (ROAS 1.20)
     assert "the platform claims $30,000.00 (ROAS 3.00)" in meta
-    assert "caused $12,000.00 [80% $9,000.00 to $15,000.00] (ROAS 1.20)" in meta
-    assert "40.0%" in meta and "buyers who were coming anyway" in meta  # share, organic 55 %
+    assert "caused $12,000.00 [80% interval $9,000.00 to $15,000.00] (ROAS 1.20)" in meta
+    assert "an incrementality share of 40.0% [80% interval 30.0% to 50.0%]" in meta
+    assert ("reads 55.0% of the claim (80% interval 45.0% to 65.0%) as buyers who were coming"
+            " anyway") in meta
     table = {tb.key: tb for tb in view["tables"]}["curves-claims"]
     row = {r["market"] + r["channel"]: r for r in table.rows}["USMeta"]
     assert row["incremental_share"] == pytest.approx(40.0)

@@ -108,8 +108,12 @@ def curve_figures(table: pd.DataFrame, lang: str = "en", base_currency: str = "U
 def curves_section(table: pd.DataFrame, lang: str = "en", base_currency: str = "USD",
                    current: Mapping[tuple[str, str], float] | None = None,
                    planned: Mapping[tuple[str, str], float] | None = None,
-                   facts: pd.DataFrame | None = None) -> Section:
-    """Build the Curves page/chapter."""
+                   facts: pd.DataFrame | None = None, interval: float | None = None) -> Section:
+    """Build the Curves page/chapter. *facts* is the fit's per-line summary; when it carries
+    the platforms' claims, the chapter also says per line what the platform claims and what
+    we estimate it caused (``report.claims``: the sentences, a table with the intervals, and
+    the same fields in ``data["lines"]`` under the names ``/api/model`` uses), *interval*
+    being the fit's credible mass (0.9 when not given)."""
     section = Section(key="curves", title=t("report.curves.title", lang))
     if table is None or table.empty:
         section.status = "empty"
@@ -155,4 +159,29 @@ def curves_section(table: pd.DataFrame, lang: str = "en", base_currency: str = "
                                 note=t("report.curves.note_fit" if fitted else "report.curves.note",
                                        lang)))
     section.data = {"lines": recs}
+    if fitted:
+        _add_claims(section, facts, recs, lang, base_currency, interval)
     return section
+
+
+def _add_claims(section: Section, facts: pd.DataFrame, recs: list[dict[str, Any]], lang: str,
+                base_currency: str, interval: float | None) -> None:
+    """The claims block, table and per-line fields, when the fit carries claims."""
+    from adbudget.report import claims
+    from adbudget.report.mmm import claims_block
+
+    rows = claims.claim_rows(facts, lang)
+    if not rows:
+        return
+    pct = f"{float(interval or 0.9) * 100:g}"
+    by_line = {(r["market"], r["channel"]): r for r in rows}
+    for rec in recs:  # the fit's claim fields beside each line (0-1 shares, like /api/model)
+        row = by_line.get((rec.get("market"), rec.get("channel")))
+        rec.update({f: (row or {}).get(f) for f in claims.CLAIM_FIELDS if f not in rec
+                    or rec[f] is None})
+        rec["has_claims"] = row is not None
+    table = claims.claims_table(rows, pct, lang)
+    if table is not None:
+        section.tables.append(table)
+    section.data["claims"] = claims_block(rows, pct, base_currency, lang)
+    section.data["interval"] = float(pct) / 100

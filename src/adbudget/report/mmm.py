@@ -15,15 +15,12 @@ import numpy as np
 import pandas as pd
 
 from adbudget.i18n import t
+from adbudget.report import claims, labels
 from adbudget.report import figures as fg
-from adbudget.report import labels
 
 # optional per-line fields of the fit summary (platform claims vs what we estimate it caused);
-# shown when present, nothing when absent
-CLAIM_FIELDS = ("claimed_revenue", "claimed_roas", "incremental_revenue", "incremental_revenue_lo",
-                "incremental_revenue_hi", "incremental_share", "incremental_share_lo",
-                "incremental_share_hi", "organic_claim_share", "organic_claim_share_lo",
-                "organic_claim_share_hi", "over_claim", "roas", "roas_lo", "roas_hi")
+# shown when present, nothing when absent (``report.claims`` renders them)
+CLAIM_FIELDS = claims.CLAIM_FIELDS
 
 
 def _f(v: Any) -> float | None:
@@ -177,10 +174,7 @@ def line_rows(summary: pd.DataFrame, planned: dict[tuple[str, str], float], lang
                "effect_share": max(_f(rec.get("contribution")) or 0.0, 0.0) / contrib_tot * 100,
                "current": _f(rec.get("current_spend")), "planned": planned.get(key),
                "saturation": _f(rec.get("saturation_pct"))}
-        for f in CLAIM_FIELDS:
-            row[f] = _f(rec.get(f))
-        row["has_claims"] = row["claimed_revenue"] is not None and (
-            row["incremental_revenue"] is not None or row["incremental_share"] is not None)
+        row.update(claims.claim_fields(rec))
         rows.append(row)
     return rows
 
@@ -259,29 +253,24 @@ def model_section(fit: Any, planned: dict[tuple[str, str], float], lang: str, ba
             Column("planned", t("web.plan.planned_daily", lang), "money")]
     section.tables.append(Table(t("web.model.lines_title", lang) + f" ({pct}%)", cols,
                                 [{c.key: r.get(c.key) for c in cols} for r in rows]))
-    claimed = [r for r in rows if r["has_claims"]]
-    if claimed:
-        ccols = [Column("label", t("web.col.line", lang)),
-                 Column("claimed_revenue", t("web.claims.claimed", lang), "money"),
-                 Column("claimed_roas", t("web.claims.claimed_roas", lang), "ratio"),
-                 Column("incremental_revenue", t("web.claims.caused", lang), "money"),
-                 Column("incremental_revenue_lo", t("report.col.lo", lang), "money"),
-                 Column("incremental_revenue_hi", t("report.col.hi", lang), "money"),
-                 Column("roas", t("web.glossary.roas.name", lang), "ratio"),
-                 Column("incremental_share", t("web.glossary.incremental_share.name", lang), "pct"),
-                 Column("organic_claim_share", t("web.glossary.organic_share.name", lang), "pct"),
-                 Column("over_claim", t("web.glossary.claim_multiplier.name", lang), "ratio")]
-        recs = [{**{c.key: r.get(c.key) for c in ccols},
-                 "incremental_share": _pct(r.get("incremental_share")),
-                 "organic_claim_share": _pct(r.get("organic_claim_share"))} for r in claimed]
-        section.tables.append(Table(t("web.claims.table", lang) + f" ({pct}%)", ccols, recs,
-                                    t("web.glossary.incremental_share.def", lang) + " "
-                                    + t("web.glossary.organic_share.def", lang)))
+    table = claims.claims_table(rows, pct, lang)
+    if table is not None:
+        section.tables.append(table)
+        section.data["claims"] = claims_block(rows, pct, base, lang)
     if stale:
         section.notes.append(t("web.stale.model_shown", lang))
     section.notes.extend(fit_notices(fit, lang))
-    section.data = {"stats": stats, "lines": rows, "interval": float(pct) / 100}
+    section.data.update({"stats": stats, "lines": rows, "interval": float(pct) / 100})
     return section
+
+
+def claims_block(rows: list[dict[str, Any]], pct: str, base: str, lang: str
+                 ) -> dict[str, Any]:
+    """The claims sentences as a chapter block (``data["claims"]``: title and one sentence per
+    line; the report's templates show it above the tables)."""
+    return {"title": t("web.claims.title", lang),
+            "sentences": claims.sentences(rows, pct, base, lang),
+            "note": t("web.claims.note", lang)}
 
 
 def _pct(v: Any) -> float | None:

@@ -59,6 +59,14 @@ def plotly_js() -> str:
     return (resources.files("plotly") / "package_data" / "plotly.min.js").read_text(encoding="utf-8")
 
 
+@cache
+def plotly_locale_js() -> str:
+    """Plotly's Chinese locale (month ticks, date formats, mode-bar buttons): the one copy,
+    served to the dashboard as ``/static/plotly-locale-zh.js`` and inlined in the report."""
+    return (resources.files("adbudget.report") / "templates" / "plotly-locale-zh.js").read_text(
+        encoding="utf-8")
+
+
 def report_css() -> str:
     """The stylesheet shared by the pages and the report."""
     return (resources.files("adbudget.report") / "templates" / "adbudget.css").read_text(
@@ -116,4 +124,5 @@ def render_report(sections: dict[str, Section], lang: str, workspace_name: str,
         summary=summary_kpis(sections), workspace_name=workspace_name,
         base_currency=base_currency, generated_at=generated_at.strftime("%Y-%m-%d %H:%M UTC"),
         version=__version__, css=Markup(report_css()), plotly_js=Markup(plotly_js()),
+        plotly_locale_js=Markup(plotly_locale_js()),
     )

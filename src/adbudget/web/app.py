@@ -19,7 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from adbudget import __version__
 from adbudget.errors import AdbudgetError
 from adbudget.i18n import t
-from adbudget.report.render import environment, plotly_js, report_css
+from adbudget.report.render import environment, plotly_js, plotly_locale_js, report_css
 from adbudget.web import agency_view, api, brand_view, dash, format, loop_view, pages, rules_view
 from adbudget.web.security import BodyLimitMiddleware, SecurityMiddleware
 from adbudget.web.state import AppState, request_lang
@@ -98,6 +98,11 @@ def create_app(ws: Any, token: str | None = None, allowed_hosts: list[str] | Non
     @app.get("/static/plotly.min.js", include_in_schema=False)
     def plotly() -> Response:
         return Response(plotly_js(), media_type="application/javascript",
+                        headers={"Cache-Control": STATIC_MAX_AGE})
+
+    @app.get("/static/plotly-locale-zh.js", include_in_schema=False)
+    def plotly_locale() -> Response:
+        return Response(plotly_locale_js(), media_type="application/javascript",
                         headers={"Cache-Control": STATIC_MAX_AGE})
 
     @app.get("/static/adbudget.css", include_in_schema=False)

@@ -74,26 +74,18 @@ def claims(rows: list[dict[str, Any]], pct: str, currency: str, lang: str
     """Per line with claims, the sentence "the platform claims X (ROAS a); we estimate it
     caused Y [interval] (ROAS b)" and the same numbers as a sortable table; nothing when the
     fit carries no claims."""
-    from adbudget.web.format import money, ratio, share
+    from adbudget.report.claims import sentence
 
     with_claims = [r for r in rows if r["has_claims"]]
     if not with_claims:
         return [], None
     sentences, recs = [], []
     for r in with_claims:
-        text = t("web.claims.line", lang, line=r["label"],
-                 claimed=money(r["claimed_revenue"], currency, lang),
-                 claimed_roas=ratio(r["claimed_roas"], lang),
-                 caused=money(r["incremental_revenue"], currency, lang),
-                 lo=money(r["incremental_revenue_lo"], currency, lang),
-                 hi=money(r["incremental_revenue_hi"], currency, lang),
-                 roas=ratio(r["roas"], lang), share=share(r["incremental_share"], lang), pct=pct)
-        if r.get("organic_claim_share") is not None:
-            text += " " + t("web.claims.organic", lang,
-                            organic=share(r["organic_claim_share"], lang))
-        sentences.append(text)
+        sentences.append(sentence(r, pct, currency, lang))
         recs.append({"market": r["market"], "channel": r["channel_name"],
                      "claimed_revenue": r["claimed_revenue"], "claimed_roas": r["claimed_roas"],
+                     "claimed_orders": r.get("claimed_conversions"),
+                     "caused_orders": r.get("caused_conversions"),
                      "caused": r["incremental_revenue"],
                      "caused_interval": interval(r["incremental_revenue_lo"],
                                                  r["incremental_revenue_hi"], "money", lang,
@@ -111,9 +103,11 @@ def claims(rows: list[dict[str, Any]], pct: str, currency: str, lang: str
     cols = [("market", t("web.col.market", lang), "text"),
             ("channel", t("web.col.channel", lang), "text"),
             ("claimed_revenue", t("web.claims.claimed", lang), "money"),
+            ("claimed_orders", t("web.claims.claimed_orders", lang), "int"),
             ("claimed_roas", t("web.claims.claimed_roas", lang), "ratio"),
             ("caused", t("web.claims.caused", lang), "money"),
             ("caused_interval", t("web.curves.interval", lang, pct=pct), "text"),
+            ("caused_orders", t("web.claims.caused_orders", lang), "int"),
             ("roas", t("web.glossary.roas.name", lang), "ratio"),
             ("incremental_share", t("web.glossary.incremental_share.name", lang), "pct"),
             ("share_interval", t("web.curves.interval", lang, pct=pct), "text"),
@@ -124,6 +118,9 @@ def claims(rows: list[dict[str, Any]], pct: str, currency: str, lang: str
         cols = [c for c in cols if c[0] != "over_claim"]
     if all(r["organic_share"] is None for r in recs):
         cols = [c for c in cols if not c[0].startswith("organic")]
+    for key in ("claimed_orders", "caused_orders"):  # a fit without the platforms' conversions
+        if all(r[key] is None for r in recs):
+            cols = [c for c in cols if c[0] != key]
     tips = {"roas": t("web.glossary.roas.def", lang),
             "incremental_share": t("web.glossary.incremental_share.def", lang),
             "organic_share": t("web.glossary.organic_share.def", lang),

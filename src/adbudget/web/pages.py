@@ -22,8 +22,9 @@ from adbudget.web.uploads import error_lines, run_import, safe_name
 router = APIRouter(include_in_schema=False)
 
 NAV = [("overview", "/"), ("plan", "/plan"), ("model", "/model"), ("curves", "/curves"),
-       ("attribution", "/attribution"), ("tests", "/tests"), ("rules", "/rules"), ("loop", "/loop"), ("brand", "/brand"),
-       ("ltv", "/ltv"), ("cohorts", "/cohorts"), ("funnel", "/funnel"), ("import", "/import")]
+       ("attribution", "/attribution"), ("tests", "/tests"), ("rules", "/rules"),
+       ("loop", "/loop"), ("brand", "/brand"), ("agency", "/agency"), ("ltv", "/ltv"),
+       ("cohorts", "/cohorts"), ("funnel", "/funnel"), ("import", "/import")]
 
 
 def csrf_value(request: Request) -> str:

@@ -200,7 +200,8 @@ def curves(ws: Any, lang: str = "en") -> Section:
     fit = call(ws, "response_fit", lang=lang)
     if fit.ok and isinstance(getattr(fit.value, "summary", None), pd.DataFrame):
         facts = fit.value.summary
-    section = curves_section(table, lang, ws.settings.base_currency, current, planned, facts)
+    section = curves_section(table, lang, ws.settings.base_currency, current, planned, facts,
+                             interval=getattr(fit.value, "interval", None) if fit.ok else None)
     if fit.ok:
         from adbudget.report.mmm import fit_notices
 
