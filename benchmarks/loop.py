@@ -26,6 +26,21 @@ def _pct(x: float | None) -> str:
     return "-" if x is None else f"{100 * x:.0f}%"
 
 
+def _print_lines(lines: list[dict]) -> None:
+    """Per line: rule (cut/raise), performance reference -> planned, oracle, all money, fitted
+    mROAS ± sd vs true, break-even; '!' where the fit is on the wrong side of break-even."""
+    for x in lines:
+        if not (x["performance"] or x["oracle"] or x["reference"]):
+            continue
+        wrong = (x["mroas_fit"] - x["break_even"]) * (x["mroas_true"] - x["break_even"]) < 0
+        rule = f"{x['rule']} -{100 * x['cut']:.0f}/+{100 * x['raise']:.0f}" if x["rule"] else "-"
+        ref = "-" if x["reference"] is None else f"{x['reference']:.0f}"
+        print(f"    {x['market']}/{x['channel']:14} {rule:18} ref {ref:>6} -> {x['performance']:6.0f}"
+              f" oracle {x['oracle']:6.0f} all {x['daily']:6.0f}  mROAS fit {x['mroas_fit']:5.2f}"
+              f"±{x['mroas_sd']:4.2f} true {x['mroas_true']:5.2f} b/e {x['break_even']:4.2f}"
+              f"{' !' if wrong else ''}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default="small")
@@ -40,6 +55,8 @@ def main() -> None:
     ap.add_argument("--buckets", default=None, help="bucket shares, e.g. performance=90,test=10")
     ap.add_argument("--move-steps", default=None,
                     help="override (cut, raise) per rule, e.g. pinned=0.6:0.3,tested=1:0.6")
+    ap.add_argument("--lines", action="store_true",
+                    help="print each month's per-line diagnosis (rule, money, fitted vs true mROAS)")
     ap.add_argument("--json", default=None)
     args = ap.parse_args()
 
@@ -73,6 +90,8 @@ def main() -> None:
                       f" {100 * p.share_of_oracle:7.0f}% {p.mroas_error:9.2f}"
                       f" {p.plan_performance:10,.0f} {p.oracle_performance:10,.0f}"
                       f" {p.status_quo_performance:10,.0f} {p.limits} {tests}")
+                if args.lines:
+                    _print_lines(p.lines)
             s = result.summary()
             rows.append(s)
             print(f"cumulative: plan {s['plan_profit']:,.0f} = {100 * s['share_of_oracle']:.0f} % of the"

@@ -52,6 +52,19 @@ def parse_max_change(text: str | None) -> Any:
     return value / 100.0 if raw.endswith("%") or value > 1 else value
 
 
+def _missed_markets(ws: Any) -> set[str]:
+    """Markets whose last plan's forecast missed what the refit reads happened (``tests
+    check``); none when there is no earlier plan or no data for its days yet."""
+    from adbudget.errors import AdbudgetError
+
+    try:
+        check = ws.check_plan()
+    except AdbudgetError:
+        return set()
+    markets = check["markets"]
+    return set(markets.loc[markets["missed"], "market"]) if len(markets) else set()
+
+
 def _money(x: float | None) -> str:
     return "-" if x is None else f"{x:,.2f}"
 
@@ -67,6 +80,7 @@ def plan_cmd(
     days: Annotated[int | None, typer.Option(help="Override the number of days in the period.")] = None,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Also export the plan to .csv or .json.")] = None,
     no_save: Annotated[bool, typer.Option("--no-save", help="Do not store the plan.")] = False,
+    knowing: Annotated[bool, typer.Option("--knowing", help="Move each performance line as far as what is known about it allows instead of --max-change for all: a line a scale test read may be cut to 0 or raised 60 %, others -60/+30 %, unsure lines or a market whose last forecast missed -30/+15 %, never beyond 1.5x the highest daily spend seen; each line's reason names its rule.")] = False,
     workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
     lang: LangOpt = "en",
     json_out: JsonOpt = False,
@@ -82,18 +96,26 @@ def plan_cmd(
         "buckets": parse_buckets(buckets) if buckets else None,
         "risk_quantile": risk_quantile if risk_quantile is not None else _UNSET, "days": days,
     }
+    if knowing and (frontier or len(amounts) > 1):
+        raise UsageError(t("loop.plan.knowing_one"))
     with open_workspace(workspace) as ws:
-        if frontier:
+        if knowing:
+            result = ws.plan_knowing(amounts[0], period, missed=_missed_markets(ws),
+                                     save=not no_save, **kwargs)
+            if out is not None:
+                ws.export_plan(out, result)
+        elif frontier:
             front = ws.plan_frontier(amounts[0], period, amounts if len(amounts) > 1 else None, **kwargs)
             _show_frontier(front, ws.settings.base_currency, json_out)
             return
-        if len(amounts) > 1:
+        elif len(amounts) > 1:
             plans = ws.plan_scenarios(amounts, period, **kwargs)
             _show_scenarios(plans, json_out)
             return
-        result = ws.plan(amounts[0], period, save=not no_save, **kwargs)
-        if out is not None:
-            ws.export_plan(out, result)
+        else:
+            result = ws.plan(amounts[0], period, save=not no_save, **kwargs)
+            if out is not None:
+                ws.export_plan(out, result)
     if json_out:
         print_json(result.summary())
         return

@@ -165,6 +165,9 @@ class LoopPeriod:
     plan_performance: float = 0.0
     oracle_performance: float = 0.0
     status_quo_performance: float = 0.0
+    # per line: the move rule and limits, planned and oracle money, fitted vs true marginal
+    # ROAS at the planned spend (the diagnosis of where the loop loses value)
+    lines: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def beats_status_quo(self) -> bool:
@@ -184,7 +187,8 @@ class LoopResult:
     seconds: float
 
     def frame(self) -> pd.DataFrame:
-        return pd.DataFrame([{k: v for k, v in p.record().items() if k not in ("tests", "misses")}
+        return pd.DataFrame([{k: v for k, v in p.record().items()
+                              if k not in ("tests", "misses", "lines")}
                              for p in self.periods])
 
     def summary(self) -> dict[str, Any]:
@@ -348,6 +352,7 @@ def run_loop(seed: int = 0, size: str = "small", months: int = 6, folder: Path |
         start, days = _days_of(period)
         kw = {} if max_change == "default" else {"max_change": max_change}
         rules: dict[str, int] = {}
+        knowledge = ws.move_knowledge(missed, move_steps) if move_limits else {}
         if move_limits:
             plan = ws.plan_knowing(round(daily_budget * days, 2), period, missed=missed,
                                    buckets=buckets, steps=move_steps, **kw)
@@ -365,6 +370,8 @@ def run_loop(seed: int = 0, size: str = "small", months: int = 6, folder: Path |
         oracle = world.oracle_allocation(daily_budget * days, period).profit
         sq = world.true_profit(sq_split * daily_budget, period)
         err = _mroas_error(ws.response_curves(), world, daily, period)
+        diagnosis = line_diagnosis(ws.response_curves(), world, plan, daily, knowledge, period,
+                                   days)
         truth = None
         if designs:
             from adbudget.simulate.forward import designed_test_truth
@@ -400,7 +407,7 @@ def run_loop(seed: int = 0, size: str = "small", months: int = 6, folder: Path |
             test_bucket=float(sum(test_bucket.values())), given_up=given_up,
             spent=float(sched["spend"].sum()), fit_note=fit_note,
             given_up_estimate=float(sum(d.profit_given_up for d in designs)),
-            misses=check.round(2).to_dict(orient="records"), limits=rules,
+            misses=check.round(2).to_dict(orient="records"), limits=rules, lines=diagnosis,
             seconds=time.perf_counter() - t0, **perf)
         periods.append(rec)
         result = LoopResult(seed=seed, size=size, periods=periods,
@@ -418,6 +425,44 @@ def _rule_counts(plan: Any) -> dict[str, int]:
         rule = (ln.reason_args or {}).get("move_rule") if ln.bucket == "performance" else None
         if rule:
             out[str(rule)] = out.get(str(rule), 0) + 1
+    return out
+
+
+def line_diagnosis(curves: Any, world: Any, plan: Any, daily: dict[tuple[str, str], float],
+                   knowledge: dict[str, Any], period: str, days: int) -> list[dict[str, Any]]:
+    """Per world line: the move rule and its (cut, raise), the performance money planned
+    (daily), all money planned, the oracle's daily split of the same performance money, and
+    the fitted (mean, sd) and true marginal ROAS at the planned spend, with the line's
+    break-even marginal ROAS (1 / profit per unit of revenue)."""
+    perf: dict[tuple[str, str], float] = {}
+    money = 0.0
+    for ln in plan.lines:
+        if ln.bucket == "performance":
+            money += float(ln.amount_base)
+            amount = float(ln.daily_budget_base or 0.0)
+            if np.isfinite(amount):
+                perf[(ln.market, ln.channel)] = perf.get((ln.market, ln.channel), 0.0) + amount
+    oracle = world.oracle_allocation(money, period).as_dict() if money > 0 else {}
+    lines = list(world.lines)
+    spend = np.asarray([max(float(daily.get(k, 0.0)), 1e-6) for k in lines])
+    true = world.true_curves(period).marginal(spend)[0]
+    w = world.profit_weights()
+    fitted: dict[tuple[str, str], tuple[float, float]] = {}
+    names = [tuple(x) for x in curves.lines]
+    fs = np.asarray([max(float(daily.get(k, 0.0)), 1e-6) for k in names])
+    marg = np.asarray(curves.marginal(fs))
+    for i, k in enumerate(names):
+        fitted[k] = (float(marg[:, i].mean()), float(marg[:, i].std()))
+    out = []
+    for i, k in enumerate(lines):
+        kn = knowledge.get(f"{k[0]}.{k[1]}")
+        f = fitted.get(k, (float("nan"), float("nan")))
+        out.append({"market": k[0], "channel": k[1], "rule": getattr(kn, "rule", None),
+                    "cut": getattr(kn, "down", None), "raise": getattr(kn, "up", None),
+                    "reference": getattr(kn, "base", None), "performance": perf.get(k, 0.0),
+                    "daily": float(daily.get(k, 0.0)), "oracle": float(oracle.get(k, 0.0)),
+                    "mroas_fit": f[0], "mroas_sd": f[1], "mroas_true": float(true[i]),
+                    "break_even": float(1.0 / w[i]) if w[i] > 0 else float("inf")})
     return out
 
 
