@@ -69,10 +69,11 @@ def _schedule(world, result) -> pd.DataFrame:
 
 
 def _estimates(world) -> dict:
-    from adbudget.response.brand import brand_daily_frame, estimate_brand
+    from adbudget.response.brand import brand_daily_frame, estimate_brand, with_channels
 
     rev = world.daily_markets()[["date", "market", "net_revenue"]].rename(columns={"net_revenue": "revenue"})
-    return estimate_brand(brand_daily_frame(world.ad_daily(), rev))
+    ads = world.ad_daily()
+    return with_channels(estimate_brand(brand_daily_frame(ads, rev)), ads)
 
 
 def run_variant(seed: int, size: str, months: int, buckets, brand: str = "modest") -> dict:

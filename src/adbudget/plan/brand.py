@@ -22,12 +22,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+import numpy as np
+
 from adbudget.i18n import t
+from adbudget.plan.allocators import Piece
 from adbudget.plan.buckets import BucketPolicy, Shift
 
 HALF_RANGE = 5.0  # points: the method's 20-30 % range is 25 +- 5
 THRESHOLD = 0.5  # long-term contribution per unit of brand spend that moves the share
 P_DECAY = 0.8  # P(effect) from which a decaying stock alone raises brand (0.5 = no evidence)
+STEPS = 200  # increments of the brand bucket's split by value
 
 
 @dataclass(frozen=True)
@@ -106,4 +110,91 @@ def apply_decisions(policies: Mapping[str, BucketPolicy], estimates: Mapping[str
     return out, decisions
 
 
-__all__ = ["HALF_RANGE", "THRESHOLD", "BrandDecision", "apply_decisions", "decide"]
+def line_brand_fraction(estimate: Any | None, channel: str) -> float:
+    """Share of a channel's spend that builds the brand: from the market's data (the
+    estimate's ``channels``, last 28 days) or, without it, by channel (video and KOL: 1)."""
+    from adbudget.response.brand import brand_weight
+
+    channels = getattr(estimate, "channels", None) or {}
+    return float(channels.get(channel, brand_weight(channel, None)))
+
+
+def water_fill(marginal: Any, lt_value: np.ndarray, amount: float, max_lines: int,
+               steps: int = STEPS) -> np.ndarray:
+    """Split ``amount`` (daily) over lines by marginal value: ``marginal(b)`` gives the
+    short-term marginal value per line at extra spend ``b`` ((k, n) -> (k, n)), ``lt_value``
+    the long-term value per unit. Greedy in ``steps`` equal increments (exact for concave
+    curves); at most ``max_lines`` lines get money (the best ones, then refilled)."""
+    n = len(lt_value)
+    if amount <= 0 or n == 0:
+        return np.zeros(n)
+    grid = np.linspace(0.0, amount, steps + 1)
+    value = marginal(np.repeat(grid[:, None], n, axis=1)) + lt_value[None, :]  # (steps+1, n)
+    keep = np.arange(n)
+    for _ in range(2):
+        at = np.zeros(n, dtype=int)
+        live = np.zeros(n, dtype=bool)
+        live[keep] = True
+        for _ in range(steps):
+            cand = np.where(live, value[at, np.arange(n)], -np.inf)
+            at[int(np.argmax(cand))] += 1
+        if np.count_nonzero(at) <= max_lines:
+            break
+        keep = np.argsort(-at, kind="stable")[:max_lines]
+    return at * (amount / steps)
+
+
+def value_split_pieces(inp: Any, curve_lines: list[tuple[str, str]], perf_daily: np.ndarray,
+                       weights: np.ndarray, vpr: float, market: str, amount: float,
+                       compliance_pct: float = 0.0, max_lines: int = 3) -> list[Piece] | None:
+    """A market's brand bucket split by each brand line's value over the horizon: its
+    short-term marginal contribution on the fitted curve (on top of the performance money
+    already on the line) plus its long-term contribution through the brand stock (the
+    market's estimated long-term revenue per unit of brand spend x the line's brand-building
+    share x contribution per unit of revenue). None when the market has no brand estimate
+    (the horizon is off) or no fitted brand-building line: the caller splits by reach cost."""
+    from adbudget.config.catalog import CHANNELS
+    from adbudget.plan.subset import SubsetCurves
+
+    est = (inp.brand or {}).get(market)
+    if est is None or inp.curves is None or amount <= 0:
+        return None
+    idx, frac = [], []
+    for i, (m, ch) in enumerate(curve_lines):
+        f = line_brand_fraction(est, ch)
+        if m == market and ch in CHANNELS and CHANNELS[ch].brand_capable:
+            idx.append(i)
+            frac.append(f)
+    if not idx:
+        return None
+    pieces: list[Piece] = []
+    if compliance_pct > 0:
+        comp = amount * compliance_pct / 100.0
+        pieces.append(Piece("other", comp, "plan.reason.eu_compliance", {"pct": f"{compliance_pct:g}"}))
+        amount -= comp
+    days = inp.days
+    sub = SubsetCurves(inp.curves, idx)
+    base = np.asarray(perf_daily, dtype=float)[idx]
+    w = np.asarray(weights, dtype=float)[idx]
+    lt_w = vpr if inp.objective == "profit" else 1.0
+    lt_roas = float(est.lt_roas) if getattr(est, "enough_data", False) else 0.0
+    lt_value = lt_w * lt_roas * np.asarray(frac)
+
+    def marginal(extra: np.ndarray) -> np.ndarray:
+        return w[None, :] * sub.marginal(base[None, :] + extra).mean(axis=0)
+
+    daily = water_fill(marginal, lt_value, amount / days, max_lines)
+    short = marginal(daily[None, :])[0]
+    months = str(getattr(est, "horizon_months", 12))
+    for j, i in enumerate(idx):
+        if daily[j] <= 0:
+            continue
+        pieces.append(Piece(curve_lines[i][1], daily[j] * days, "brand.reason.value", {
+            "short": f"{short[j]:.2f}", "long": f"{lt_value[j]:.2f}",
+            "value": f"{short[j] + lt_value[j]:.2f}", "months": months,
+            "share": f"{frac[j] * 100:.0f}"}))
+    return pieces
+
+
+__all__ = ["HALF_RANGE", "THRESHOLD", "BrandDecision", "apply_decisions", "decide",
+           "line_brand_fraction", "value_split_pieces", "water_fill"]

@@ -32,6 +32,7 @@ from adbudget.plan.allocators import (
     test_split,
 )
 from adbudget.plan.brand import apply_decisions as apply_brand_evidence
+from adbudget.plan.brand import value_split_pieces
 from adbudget.plan.buckets import BucketPolicy, bucket_policy
 from adbudget.plan.constraints import (
     Bounds,
@@ -282,9 +283,13 @@ def bucket_rows(inp: PlanInputs, st: Setup, sp: MarketSplit, pf: Performance
         ms, pol = s.markets[m], policies[m]
         brand = tot * pol.shares["brand"] / 100.0
         comp = ps.eu_compliance_pct if ms.region == "EU" else 0.0
-        rows += [_piece_row("brand", m, p) for p in brand_split(
-            brand, ms.region, s.channels, cpm.get(m, {}), ps.default_cpm.get(ms.region, 10.0),
-            ps.brand_channels, comp)]
+        # by value over the horizon when the market has a brand estimate (plan.brand), else by reach
+        pieces = value_split_pieces(inp, sp.curve_lines, pf.perf_daily, pf.weights, st.vpr[m], m,
+                                    brand, comp, ps.brand_channels)
+        if pieces is None:
+            pieces = brand_split(brand, ms.region, s.channels, cpm.get(m, {}),
+                                 ps.default_cpm.get(ms.region, 10.0), ps.brand_channels, comp)
+        rows += [_piece_row("brand", m, p) for p in pieces]
         if m in arm_pieces:
             rows += [_piece_row("test", m, p) for p in arm_pieces[m]]
         else:

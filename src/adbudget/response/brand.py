@@ -27,7 +27,7 @@ a DataFrame, returns :class:`BrandEstimate` per market.
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -78,6 +78,8 @@ class BrandEstimate:
     annual_discount: float
     theta_draws: np.ndarray  # posterior draws (for scenarios)
     half_life_draws: np.ndarray
+    # share of each channel's spend (last 28 days) that builds the brand (channel_brand_shares)
+    channels: dict[str, float] = field(default_factory=dict)
 
     @property
     def decaying(self) -> bool:
@@ -272,6 +274,33 @@ def estimate_brand(daily: pd.DataFrame, **kw) -> dict[str, BrandEstimate]:
     return out
 
 
+def channel_brand_shares(ads: pd.DataFrame, days: int = 28) -> dict[str, dict[str, float]]:
+    """Per market and channel, the share of the last ``days`` days' spend that builds the
+    brand (:func:`brand_weight` of each campaign), from ad rows ``date, market, channel,
+    campaign, spend_base``: how much of a unit of brand money placed on the channel feeds
+    the stock."""
+    if ads.empty:
+        return {}
+    a = ads.copy()
+    a["date"] = pd.to_datetime(a["date"])
+    a = a[a["date"] > a["date"].max() - pd.Timedelta(days=days)]
+    a["brand_spend"] = a["spend_base"].astype(float) * [
+        brand_weight(str(c), None if pd.isna(k) else str(k))
+        for c, k in zip(a["channel"], a["campaign"], strict=True)]
+    g = a.groupby(["market", "channel"])[["spend_base", "brand_spend"]].sum()
+    out: dict[str, dict[str, float]] = {}
+    for (m, c), r in g.iterrows():
+        if float(r["spend_base"]) > 0:
+            out.setdefault(str(m), {})[str(c)] = float(r["brand_spend"] / r["spend_base"])
+    return out
+
+
+def with_channels(estimates: dict[str, BrandEstimate], ads: pd.DataFrame) -> dict[str, BrandEstimate]:
+    """The estimates with each market's :func:`channel_brand_shares` attached."""
+    shares = channel_brand_shares(ads)
+    return {m: replace(e, channels=shares.get(m, {})) for m, e in estimates.items()}
+
+
 def brand_daily_frame(ads: pd.DataFrame, revenue: pd.DataFrame) -> pd.DataFrame:
     """Rows for :func:`estimate_brand` from ad rows (``date, market, channel, campaign,
     spend_base``) and daily net revenue per market (``date, market, revenue``)."""
@@ -314,5 +343,5 @@ def numpyro_brand_term(z, prior_scale: float = PRIOR_SD):
 
 
 __all__ = ["BRAND_CAMPAIGN", "BRAND_CHANNELS", "BrandEstimate", "brand_daily_frame",
-           "brand_weight", "estimate_brand", "estimate_market", "numpyro_brand_term", "stock",
+           "brand_weight", "channel_brand_shares", "with_channels", "estimate_brand", "estimate_market", "numpyro_brand_term", "stock",
            "stock_covariate"]

@@ -10,7 +10,7 @@ from adbudget.errors import InputError
 from adbudget.i18n import t
 from adbudget.plan.brand import BrandDecision, decide
 from adbudget.plan.buckets import bucket_policy
-from adbudget.response.brand import BrandEstimate, brand_daily_frame, estimate_brand
+from adbudget.response.brand import BrandEstimate, brand_daily_frame, estimate_brand, with_channels
 
 
 def brand_estimates(ws: Any, markets: list[str] | None = None, horizon_months: int = 12,
@@ -29,7 +29,8 @@ def brand_estimates(ws: Any, markets: list[str] | None = None, horizon_months: i
         rev = rev[rev["market"].isin(markets)]
     frame = brand_daily_frame(ads[["date", "market", "channel", "campaign", "spend_base"]],
                               rev[["date", "market", "revenue"]])
-    return estimate_brand(frame, horizon_months=horizon_months, annual_discount=annual_discount)
+    est = estimate_brand(frame, horizon_months=horizon_months, annual_discount=annual_discount)
+    return with_channels(est, ads[["date", "market", "channel", "campaign", "spend_base"]])
 
 
 def brand_decisions(ws: Any, estimates: dict[str, BrandEstimate]) -> dict[str, BrandDecision]:
