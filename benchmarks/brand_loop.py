@@ -1,7 +1,8 @@
 """Benchmark: 12 months of planning with the brand stock carried on, on the true curves.
 
     flock /tmp/adbudget-bench.lock nice .venv/bin/python benchmarks/brand_loop.py \\
-        [--seeds 7] [--size small] [--months 12] [--brand modest|strong|none] [--json]
+        [--seeds 7] [--size small] [--months 12] [--brand modest|strong|none]
+        [--variants default,policy_floor] [--by-reach] [--json]
 
 Each month the planner (``make_plan``) plans the month after the world's history on the
 world's true curves (no fitting: this isolates the bucket policy), with the last 28 days'
@@ -14,9 +15,18 @@ over the months, against last period's split held all along. ``adbudget loop`` s
 month by the ads' incremental profit only, which cannot see what brand does to organic
 demand; this benchmark can.
 
-Variants: the method's four buckets (brand=25,performance=55,test=12.5,reserve=7.5), the
-same with brand at its floor (brand=20,performance=60), the default policy (stage and region
-shifts) with the brand evidence, and performance only.
+Every variant gets the brand estimates (``response.brand``, refitted each month on the data so
+far), so its brand bucket is split by value over the horizon (``plan.brand``); fixed shares
+stay fixed (the estimates only move the default policy's shares). Variants:
+
+* ``default``: the four-bucket default policy (method shares, stage and region shifts), its
+  brand share moved by the evidence (the issue's "four-bucket default");
+* ``policy_floor``: the same policy with each market's brand share fixed at its floor
+  (policy share - 5 points, the difference to performance): the issue's comparison;
+* ``four_bucket_25`` / ``brand_floor_20``: the method's shares for every market
+  (brand=25,performance=55,test=12.5,reserve=7.5) and the same with brand=20,performance=60;
+* ``performance_only``; and ``--by-reach`` adds ``default_by_reach``: the default policy with
+  the brand bucket split by reach cost (no estimates: the split before value).
 """
 
 from __future__ import annotations
@@ -28,12 +38,30 @@ import time
 import numpy as np
 import pandas as pd
 
-VARIANTS = {
+VARIANTS: dict[str, object] = {
+    "default": None,
+    "policy_floor": "floor",
     "four_bucket_25": {"brand": 25.0, "performance": 55.0, "test": 12.5, "reserve": 7.5},
     "brand_floor_20": {"brand": 20.0, "performance": 60.0, "test": 12.5, "reserve": 7.5},
-    "policy_with_evidence": None,
     "performance_only": {"brand": 0.0, "performance": 100.0, "test": 0.0, "reserve": 0.0},
 }
+
+
+def floor_settings(settings):
+    """The settings with each market's buckets fixed at its policy with brand at the floor
+    (policy share - ``plan.brand.HALF_RANGE`` points, within the bucket limits)."""
+    from adbudget.plan.brand import HALF_RANGE
+    from adbudget.plan.buckets import bucket_policy
+
+    limits = settings.plan.bucket_limits
+    markets = {}
+    for code, ms in settings.markets.items():
+        shares = dict(bucket_policy(code, ms.stage, ms.region, limits=limits).shares)
+        floor = max(shares["brand"] - HALF_RANGE, limits.get("brand", (0.0, 100.0))[0], 0.0)
+        shares["performance"] += shares["brand"] - floor
+        shares["brand"] = floor
+        markets[code] = ms.model_copy(update={"buckets": shares})
+    return settings.model_copy(update={"markets": markets})
 
 
 def realized_profit(world, first_day: int) -> float:
@@ -76,7 +104,8 @@ def _estimates(world) -> dict:
     return with_channels(estimate_brand(brand_daily_frame(ads, rev)), ads)
 
 
-def run_variant(seed: int, size: str, months: int, buckets, brand: str = "modest") -> dict:
+def run_variant(seed: int, size: str, months: int, buckets, brand: str = "modest",
+                by_reach: bool = False) -> dict:
     from adbudget.plan.planner import PlanInputs, make_plan
     from adbudget.simulate import World
     from adbudget.workspace.simulate import world_settings
@@ -84,6 +113,8 @@ def run_variant(seed: int, size: str, months: int, buckets, brand: str = "modest
     world = World.build(seed, size, brand=brand)
     origin = world.spec.days
     settings = world_settings(world)
+    if buckets == "floor":
+        settings, buckets = floor_settings(settings), None
     budget = float(world.current_spend(30).sum())  # per day, held
     shares = []
     for _ in range(months):
@@ -100,7 +131,7 @@ def run_variant(seed: int, size: str, months: int, buckets, brand: str = "modest
         else:
             inp = PlanInputs(budget=budget * days, period=str(month), days=days, settings=settings,
                              curves=world.true_curves(str(month)), history=_history(world),
-                             buckets=buckets, brand=_estimates(world) if buckets is None else None)
+                             buckets=buckets, brand=None if by_reach else _estimates(world))
             result = make_plan(inp)
             shares.append(round(100 * sum(ln.amount_base for ln in result.lines
                                           if ln.bucket == "brand") / (budget * days), 1))
@@ -109,12 +140,18 @@ def run_variant(seed: int, size: str, months: int, buckets, brand: str = "modest
     return {"profit": realized_profit(world, origin), "brand_pct": shares}
 
 
-def run(seed: int, size: str, months: int, brand: str = "modest") -> dict:
+def run(seed: int, size: str, months: int, brand: str = "modest", only: list[str] | None = None,
+        by_reach: bool = False) -> dict:
     t0 = time.time()
     out = {"seed": seed, "size": size, "months": months, "brand": brand}
-    out["status_quo"] = run_variant(seed, size, months, "status_quo", brand)
+    names = only or ["status_quo", *VARIANTS]
+    if "status_quo" in names:
+        out["status_quo"] = run_variant(seed, size, months, "status_quo", brand)
     for name, buckets in VARIANTS.items():
-        out[name] = run_variant(seed, size, months, buckets, brand)
+        if name in names:
+            out[name] = run_variant(seed, size, months, buckets, brand)
+    if by_reach:
+        out["default_by_reach"] = run_variant(seed, size, months, None, brand, by_reach=True)
     out["seconds"] = round(time.time() - t0, 1)
     return out
 
@@ -125,16 +162,22 @@ def main() -> None:
     ap.add_argument("--size", default="small")
     ap.add_argument("--months", type=int, default=12)
     ap.add_argument("--brand", default="modest", help="the worlds' brand effect: modest, strong or none")
+    ap.add_argument("--variants", default="", help="comma-separated subset (default: all)")
+    ap.add_argument("--by-reach", action="store_true", help="add the default policy with brand split by reach")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
-    results = [run(int(s), args.size, args.months, args.brand) for s in args.seeds.split(",")]
+    only = [v for v in args.variants.split(",") if v] or None
+    results = [run(int(s), args.size, args.months, args.brand, only, args.by_reach)
+               for s in args.seeds.split(",")]
     if args.json:
         print(json.dumps(results, indent=1, default=float))
         return
     for r in results:
         print(f"== {r['size']} {r['seed']} (brand {r['brand']}), {r['months']} months ({r['seconds']} s): realized profit "
               "(contribution of all net revenue minus spend)")
-        for name in ("status_quo", *VARIANTS):
+        for name in ("status_quo", *VARIANTS, "default_by_reach"):
+            if name not in r:
+                continue
             v = r[name]
             brand = f"brand {np.mean(v['brand_pct']):.1f} %" if v["brand_pct"] else ""
             print(f"  {name:22s} {v['profit']:>12,.0f}  {brand}")

@@ -88,8 +88,14 @@ def test_decision_moves_within_the_range_by_the_evidence() -> None:
     assert keep.share == 25.0 and keep.key == "brand.decision.keep"
     decay = decide("DE", 25.0, _est(0.0, 1.0, 4.0, decaying=True, p=0.9), margin)
     assert decide("DE", 25.0, _est(0.0, 1.0, 4.0, decaying=True, p=0.55), margin).share == 25.0
-    assert decay.share == 27.5 and "DE" in decay.explain("en") and "27.5" in decay.explain("zh")
+    assert decay.share == 30.0 and "DE" in decay.explain("en") and "30" in decay.explain("zh")
     assert decide("DE", 25.0, None, margin).share == 25.0
+    # the no-effect model favoured: towards the floor, reached at P(effect) 0.1
+    half = decide("DE", 25.0, _est(0.0, 1.0, 4.0, p=0.2), margin)
+    assert half.share == 22.5 and half.key == "brand.decision.no_effect" and "0.20" in half.explain("en")
+    assert decide("DE", 25.0, _est(0.0, 1.0, 4.0, p=0.05), margin).share == 20.0
+    assert decide("DE", 25.0, _est(0.0, 1.0, 4.0, p=0.35), margin).share == 25.0
+    assert "品牌预算降到 20" in decide("DE", 25.0, _est(0.0, 1.0, 4.0, p=0.05), margin).explain("zh")
 
 
 def test_apply_decisions_keeps_overrides_and_moves_performance() -> None:

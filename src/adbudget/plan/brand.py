@@ -8,8 +8,11 @@ range around it (+- :data:`HALF_RANGE` points, never outside the settings' bucke
   market's contribution per unit of revenue) is compared with :data:`THRESHOLD` (what a
   brand unit must return through the stock to beat the performance money it displaces);
 * P10 above it: raise brand towards the top of the range; P90 below it: lower it towards the
-  floor; in between: keep the prior, unless the stock is decaying and the data say the stock
-  matters (P(effect) >= 0.8; then half-way up, to stop the decay).
+  floor;
+* in between, the probability that the stock matters at all decides: P(effect) <= 0.3 (the
+  model without a brand effect is favoured) lowers brand towards the floor (reached at 0.1);
+  a decaying stock with P(effect) >= 0.8 (the effect established) raises it to the top of the
+  range, to stop the decay; otherwise the prior stays (P(effect) near 0.5: the data cannot tell).
 
 The difference goes to (or comes from) the performance bucket; test and reserve keep their
 rules. Every move is recorded as a :class:`~adbudget.plan.buckets.Shift` with its reason in
@@ -30,7 +33,9 @@ from adbudget.plan.buckets import BucketPolicy, Shift
 
 HALF_RANGE = 5.0  # points: the method's 20-30 % range is 25 +- 5
 THRESHOLD = 0.5  # long-term contribution per unit of brand spend that moves the share
-P_DECAY = 0.8  # P(effect) from which a decaying stock alone raises brand (0.5 = no evidence)
+P_DECAY = 0.8  # P(effect) from which a decaying stock raises brand to the ceiling (0.5 = no evidence)
+P_NONE = 0.3  # P(effect) below which brand moves towards the floor (the no-effect model favoured)
+P_NONE_FULL = 0.1  # ... and reaches it
 STEPS = 200  # increments of the brand bucket's split by value
 
 
@@ -65,15 +70,18 @@ def decide(market: str, prior: float, estimate: Any | None, margin: float,
     p10, mean, p90 = (margin * estimate.lt_roas_lo, margin * estimate.lt_roas,
                       margin * estimate.lt_roas_hi)
     vals.update(value=f"{mean:.2f}", lo=f"{p10:.2f}", hi=f"{p90:.2f}", threshold=f"{threshold:.2f}",
-                months=str(getattr(estimate, "horizon_months", 12)))
+                months=str(getattr(estimate, "horizon_months", 12)), p=f"{estimate.p_effect:.2f}")
     if p10 > threshold:
         share = prior + (hi - prior) * min(1.0, (p10 - threshold) / threshold)
         key = "brand.decision.raise"
     elif p90 < threshold:
         share = prior - (prior - lo) * min(1.0, (threshold - p90) / threshold)
         key = "brand.decision.lower"
-    elif estimate.decaying and estimate.p_effect >= P_DECAY:
-        share = prior + (hi - prior) / 2
+    elif estimate.p_effect <= P_NONE:  # the data favour no lasting effect: towards the floor
+        share = prior - (prior - lo) * min(1.0, (P_NONE - estimate.p_effect) / (P_NONE - P_NONE_FULL))
+        key = "brand.decision.no_effect"
+    elif estimate.decaying and estimate.p_effect >= P_DECAY:  # established and decaying: ceiling
+        share = hi
         key = "brand.decision.decaying"
     else:
         share = prior
