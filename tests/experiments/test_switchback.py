@@ -137,6 +137,39 @@ def test_value_of_information_is_the_preposterior_gain() -> None:
             > value_of_information(mu, tau, 1.0, w, lam, stake) > 0)
 
 
+def test_value_of_unlocking_is_the_preposterior_gain_with_the_moves_a_reading_allows() -> None:
+    from adbudget.experiments.scale_design import value_of_unlocking
+
+    mu, tau, s, w, lam, money = 2.4, 0.8, 0.5, 0.45, 1.0, 1000.0
+    # equal steps before and after: the plain value of information
+    assert value_of_unlocking(mu, tau, s, w, lam, money, (0.3, 0.3), (0.3, 0.3)) == pytest.approx(
+        value_of_information(mu, tau, s, w, lam, 0.3 * money), rel=1e-9)
+    # a reading that unlocks a cut to 0 / a 60 % raise: Monte Carlo of the decision
+    rng = np.random.default_rng(1)
+    theta = rng.normal(mu, tau, 400_000)
+    post = mu + tau**2 / (tau**2 + s**2) * (theta + rng.normal(0, s, theta.size) - mu)
+    x = w * post - lam
+    nu = w * mu - lam
+    mc = money * (np.where(x > 0, 0.6 * x, -1.0 * x).mean() - (0.3 * nu if nu > 0 else -0.6 * nu))
+    got = value_of_unlocking(mu, tau, s, w, lam, money, (0.6, 0.3), (1.0, 0.6))
+    assert got == pytest.approx(mc, rel=0.02) and got > value_of_unlocking(
+        mu, tau, s, w, lam, money, (0.6, 0.3), (0.6, 0.3))
+
+
+def test_a_test_that_would_pin_the_slope_is_worth_the_moves_it_unlocks() -> None:
+    line = {"market": "US", "channel": "amazon", "daily_spend": 500.0, "mroas_mean": 4.0,
+            "mroas_sd": 0.6, "profit_weight": 0.45, "resp_base": 2000, "resp_hi": 2990,
+            "resp_lo": 1000, "cut_now": 0.6, "raise_now": 0.3}
+    lines = pd.DataFrame([line])
+    # sure of the sign (w m = 1.8 > 1): learning the slope alone changes no decision...
+    assert design_scale_tests(lines, {"US": 300.0}, "2026-11-01", 30) == []
+    # ...but a reading that pins it lets the next plan raise the line 60 % instead of 30 %
+    designs = design_scale_tests(lines, {"US": 300.0}, "2026-11-01", 30, after=(1.0, 0.6))
+    assert len(designs) == 1 and designs[0].value > designs[0].profit_given_up
+    # a test too noisy to pin the slope unlocks nothing
+    assert design_scale_tests(lines, {"US": 30_000.0}, "2026-11-01", 30, after=(1.0, 0.6)) == []
+
+
 def test_design_picks_the_unsure_line_and_stays_in_the_test_bucket() -> None:
     lines = pd.DataFrame([
         # sure and far from break-even: nothing to learn

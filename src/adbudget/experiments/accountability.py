@@ -13,7 +13,12 @@ known about the line:
 * ``unsure`` — the posterior is wide (sd/mean above ``unsure_cv``): ``unsure`` (±15 %);
 * ``missed`` — its market's (or its own) last forecast missed and no test explains it:
   ``unsure``, whatever else holds;
-* ``default`` — ``base`` (±30 %).
+* ``default`` — ``base`` (±30 %);
+* ``clear_above`` / ``clear_below`` (with ``break_even`` given) — the posterior puts the
+  marginal ROAS clearly above (below) the line's break-even, ``CLEAR_SD`` posterior sds and a
+  factor ``exp(CLEAR_LOG)`` away: the fit's sign is not in doubt, so the line may move further
+  in that direction (the planner's steps, ``plan.knowledge.DEFAULT_STEPS``). Laplace
+  posteriors are narrow and the fit's errors are 0.2–0.5 on the log scale, hence the factor.
 
 On top, no line is planned beyond ``beyond_seen`` × the highest daily spend the data or a
 test has seen (``seen_cap``). Each line gets the rule that applied, for its reason text.
@@ -26,7 +31,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-RULES = ("tested", "pinned", "unsure", "missed", "default")
+RULES = ("tested", "clear_above", "clear_below", "pinned", "unsure", "missed", "default")
+CLEAR_SD = 2.0  # posterior sds between the marginal ROAS and its break-even for "clear"
+CLEAR_LOG = 0.35  # and a fit error of exp(0.35) ~ 1.4x would not move it across
 
 
 def forecast_check(forecast: pd.DataFrame, actual: pd.DataFrame, keys: tuple[str, ...] = ("market",),
@@ -51,7 +58,8 @@ def knowledge_move_limits(lines: pd.DataFrame, base: float = 0.3, sure: float = 
     """Per-line daily bounds from what is known (see the module).
 
     ``lines``: market, channel, reference (last period's daily spend), mroas_mean, mroas_sd,
-    and optionally tested (bool), missed (bool), max_seen (highest daily spend seen in the data
+    and optionally tested (bool: a test read the slope well enough), missed (bool),
+    break_even (the marginal ROAS at which a unit of spend pays for itself), max_seen (highest daily spend seen in the data
     or a test's high arm). Returns the input with lo, hi, limit, rule and seen_cap (bool).
     """
     out = lines.copy()
@@ -66,6 +74,15 @@ def knowledge_move_limits(lines: pd.DataFrame, base: float = 0.3, sure: float = 
     wide = (cv >= unsure_cv).to_numpy()
     rule[pinned], limit[pinned] = "pinned", sure
     rule[wide], limit[wide] = "unsure", unsure
+    if "break_even" in out:
+        be = out["break_even"].astype(float).to_numpy()
+        mu, sd = out["mroas_mean"].astype(float).to_numpy(), out["mroas_sd"].astype(float).to_numpy()
+        ok = np.isfinite(be) & (be > 0) & np.isfinite(mu) & np.isfinite(sd)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            above = ok & (mu - CLEAR_SD * sd > be) & (mu * np.exp(-CLEAR_LOG) > be)
+            below = ok & (mu + CLEAR_SD * sd < be) & (mu * np.exp(CLEAR_LOG) < be)
+        rule[above], limit[above] = "clear_above", sure
+        rule[below], limit[below] = "clear_below", sure
     t = tested.to_numpy()
     rule[t], limit[t] = "tested", sure
     m = missed.to_numpy() & ~t

@@ -78,6 +78,32 @@ def value_of_information(mu: float, tau: float, s: float, weight: float, lam: fl
     return stake * (_folded_mean(nu, weight * pre) - abs(nu))
 
 
+def value_of_unlocking(mu: float, tau: float, s: float, weight: float, lam: float,
+                       money: float, now: tuple[float, float], after: tuple[float, float]) -> float:
+    """Expected gain of the next decision after a test with SE ``s``, when the test's reading
+    also changes how far the line may move: ``now`` = (deepest cut, highest raise) as
+    fractions of its budget without the reading, ``after`` with it (the knowledge move limit:
+    a line a test pinned may be cut to 0 or raised 60 %). ``money``: the line's budget over the
+    decision (budget x days). With ``now == after == (step, step)`` this is
+    :func:`value_of_information` with ``stake = step x money``.
+
+    The decision raises the line when ``w·m − λ`` is positive (earning ``raise x money x
+    (w·m − λ)``) and cuts it when negative; after the test ``w·m'`` ~ N(w·μ, w²·τ⁴/(τ²+s²)),
+    so the gain is ``money x [raise' E(x)+ + cut' E(x)− − raise ν+ − cut ν−]``."""
+    if tau <= 0 or money <= 0:
+        return 0.0
+    nu = weight * mu - lam
+    sd = weight * tau * tau / math.sqrt(tau * tau + s * s)
+    if sd > 0:
+        z = nu / sd
+        pos = nu * stats.norm.cdf(z) + sd * stats.norm.pdf(z)  # E max(x, 0)
+    else:
+        pos = max(nu, 0.0)
+    neg = pos - nu  # E max(-x, 0)
+    (cut0, up0), (cut1, up1) = now, after
+    return money * (up1 * pos + cut1 * neg - up0 * max(nu, 0.0) - cut0 * max(-nu, 0.0))
+
+
 def expected_slope_se(noise_sd: float, budget: float, hi: float, lo: float, days: int) -> float:
     """SE of the slope a switchback of ``days`` days measures, given the market's daily revenue
     noise: the difference of two means of ``days/2`` days over the spend gap, inflated for
@@ -91,7 +117,8 @@ def expected_slope_se(noise_sd: float, budget: float, hi: float, lo: float, days
 def design_scale_tests(lines: pd.DataFrame, noise_sd: dict[str, float], start: str, days: int,
                        test_budget: dict[str, float] | None = None, hi: float = 1.5,
                        lo: float = 0.5, step: float = 0.3, lam: float = 1.0, horizon: int = 1,
-                       per_market: int = 1) -> list[ScaleTestDesign]:
+                       per_market: int = 1, after: tuple[float, float] | None = None,
+                       informative_se: float = 0.5) -> list[ScaleTestDesign]:
     """Rank lines by net value of information and design the tests worth running.
 
     ``lines``: market, channel, daily_spend (the plan's budget), mroas_mean, mroas_sd (posterior
@@ -99,6 +126,10 @@ def design_scale_tests(lines: pd.DataFrame, noise_sd: dict[str, float], start: s
     mean daily incremental revenue at 1×, hi× and lo× the budget). ``noise_sd``: residual sd of
     each market's daily revenue. ``test_budget``: per market, the money the test bucket holds
     for the period (None: no limit). ``horizon``: decisions the result informs.
+    Optional columns ``cut_now``, ``raise_now``: how far the line may move without a reading
+    (default ±``step``); ``after``: (cut, raise) a reading whose slope SE is at most
+    ``informative_se`` x the break-even ``λ/w`` unlocks (None: the same as now, the plain
+    value of information).
     """
     out: list[ScaleTestDesign] = []
     used: dict[str, int] = {}
@@ -113,8 +144,12 @@ def design_scale_tests(lines: pd.DataFrame, noise_sd: dict[str, float], start: s
             continue
         s = expected_slope_se(sd, b, hi, lo, days)
         w = float(r["profit_weight"])
-        value = horizon * value_of_information(float(r["mroas_mean"]), float(r["mroas_sd"]), s, w,
-                                               lam, step * b * days)
+        now = (float(r.get("cut_now", step)), float(r.get("raise_now", step)))
+        # a reading with an SE this small pins the slope: the next plan may move the line
+        # as a tested line (plan.knowledge: cut to 0, raise 60 %); a vaguer one changes nothing
+        pins = after is not None and w > 0 and s <= informative_se * lam / w
+        value = horizon * value_of_unlocking(float(r["mroas_mean"]), float(r["mroas_sd"]), s, w,
+                                             lam, b * days, now, after if pins else now)
         cost = max(0.0, days * w * (float(r["resp_base"]) - (float(r["resp_hi"]) + float(r["resp_lo"])) / 2))
         cands.append((value - cost, value, cost, s, r))
     cands.sort(key=lambda c: -c[0])
@@ -159,4 +194,4 @@ def schedule_frame(daily: dict[tuple[str, str], float], start: str, days: int,
 
 
 __all__ = ["ScaleTestDesign", "design_scale_tests", "expected_slope_se", "schedule_frame",
-           "value_of_information"]
+           "value_of_information", "value_of_unlocking"]

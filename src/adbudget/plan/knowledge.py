@@ -30,6 +30,9 @@ from adbudget.plan.constraints import Constraint, LineContext
 # rule -> (deepest cut, highest raise) as fractions of the line's reference spend
 DEFAULT_STEPS: dict[str, tuple[float, float]] = {
     "tested": (1.0, 0.6),
+    # the posterior is clearly on one side of break-even: free in that direction only
+    "clear_above": (0.6, 0.6),
+    "clear_below": (1.0, 0.3),
     "pinned": (0.6, 0.3),  # a tight posterior alone is not evidence enough (Laplace is narrow)
     "default": (0.6, 0.3),
     "unsure": (0.3, 0.15),
@@ -41,7 +44,7 @@ DEFAULT_STEPS: dict[str, tuple[float, float]] = {
 class LineKnowledge:
     """What is known about one line, for its move limit."""
 
-    rule: str  # tested | pinned | default | unsure | missed
+    rule: str  # tested | clear_above | clear_below | pinned | default | unsure | missed
     down: float  # deepest cut, fraction of the reference
     up: float  # highest raise, fraction of the reference
     max_seen: float = 0.0  # highest daily spend the data or a test has seen (0: unknown)
@@ -78,10 +81,19 @@ class KnowledgeMoveLimit(Constraint):
         return base * (total / have) if have > 0 and total > 0 else ref
 
     def bounds(self, ctx: LineContext) -> tuple[np.ndarray, np.ndarray]:
+        """Floors around the performance reference (so brand money never ratchets a line up);
+        raises around the larger of it and the line's recent spend scaled to the bucket: a
+        line whose recent money was all brand or test money (performance reference 0) has
+        still been seen at that spend, and a multiplicative limit of 0 would lock it out for
+        good (found in the loop's diagnosis: US Meta, the oracle's 213 a day, held at 0)."""
         ref = self.references(ctx)
         know = [self._of(lab) for lab in ctx.labels]
         lo = ref * np.array([max(0.0, 1.0 - k.down) for k in know])
-        hi = ref * np.array([1.0 + k.up for k in know])
+        cur = np.maximum(np.asarray(ctx.current, dtype=float), 0.0)
+        cost = np.asarray(ctx.cost, dtype=float)
+        total, have = float(cost @ ref), float(cost @ cur)
+        seen_ref = np.maximum(ref, cur * (total / have)) if have > 0 and total > 0 else ref
+        hi = seen_ref * np.array([1.0 + k.up for k in know])
         seen = np.array([k.max_seen * k.beyond_seen if k.max_seen > 0 else np.inf for k in know])
         hi = np.minimum(hi, np.maximum(seen, lo))
         return lo, hi

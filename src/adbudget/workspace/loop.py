@@ -22,7 +22,7 @@ no state, so the facade can keep or move it.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -70,10 +70,16 @@ class LoopMixin(KnowledgePlanMixin):
     def design_tests(self: Any, daily: dict[tuple[str, str], float], period: str,
                      test_budget: dict[str, float] | None = None, hi: float = 1.5,
                      lo: float = 0.5, per_market: int = 1, horizon: int = 1,
+                     knowledge: Mapping[str, Any] | None = None,
+                     after: tuple[float, float] | None = None,
                      ) -> list[ScaleTestDesign]:
         """Scale tests worth running in ``period`` (YYYY-MM) on a plan's daily budget per line:
         switchbacks ranked by value of information net of the profit they give up, each
-        market's extra spend on high days within its test bucket (``test_budget``)."""
+        market's extra spend on high days within its test bucket (``test_budget``).
+
+        ``knowledge`` (``ws.move_knowledge()``) and ``after`` (the tested rule's cut and
+        raise): a test whose reading would pin the slope is also worth the larger moves the
+        knowledge move limit then allows (``experiments.scale_design.value_of_unlocking``)."""
         start, days = _days_of(period)
         curves = self.response_curves()
         names = [tuple(x) for x in curves.lines]
@@ -87,8 +93,12 @@ class LoopMixin(KnowledgePlanMixin):
             "daily_spend": spend, "mroas_mean": marg.mean(axis=0), "mroas_sd": marg.std(axis=0),
             "profit_weight": weights, "resp_base": resp[1.0], "resp_hi": resp[hi], "resp_lo": resp[lo],
         })
+        if knowledge:
+            know = [knowledge.get(f"{m}.{c}") for m, c in names]
+            lines["cut_now"] = [k.down if k is not None else 0.3 for k in know]
+            lines["raise_now"] = [k.up if k is not None else 0.3 for k in know]
         return design_scale_tests(lines, self.revenue_noise(), start, days, test_budget, hi, lo,
-                                  horizon=horizon, per_market=per_market)
+                                  horizon=horizon, per_market=per_market, after=after)
 
     # -- reading tests -------------------------------------------------------------------------
     def analyze_tests(self: Any, schedule: pd.DataFrame | str | Path, write: bool = True,
@@ -362,7 +372,9 @@ def run_loop(seed: int = 0, size: str = "small", months: int = 6, folder: Path |
         daily, test_bucket = _plan_daily(plan, known)
         perf = _performance_score(world, plan, known, sq_split, period, days)
         forecast = _forecast(plan, known)
-        designs = ws.design_tests(daily, period, test_budget=test_bucket) if tests else []
+        designs = ws.design_tests(daily, period, test_budget=test_bucket, knowledge=knowledge,
+                                  after=_tested_steps(move_steps) if move_limits else None,
+                                  ) if tests else []
         sched = schedule_frame(daily, start, days, designs)
         plan_profit = schedule_profit(world, sched)
         given_up = (schedule_profit(world, schedule_frame(daily, start, days)) - plan_profit
@@ -416,6 +428,12 @@ def run_loop(seed: int = 0, size: str = "small", months: int = 6, folder: Path |
         if on_period:
             on_period(k, rec)
     return LoopResult(seed=seed, size=size, periods=periods, seconds=time.perf_counter() - started)
+
+
+def _tested_steps(steps: Mapping[str, tuple[float, float]] | None) -> tuple[float, float]:
+    from adbudget.plan.knowledge import DEFAULT_STEPS
+
+    return tuple((steps or {}).get("tested", DEFAULT_STEPS["tested"]))  # type: ignore[return-value]
 
 
 def _rule_counts(plan: Any) -> dict[str, int]:

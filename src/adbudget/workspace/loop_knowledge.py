@@ -54,8 +54,13 @@ class KnowledgePlanMixin:
             seen = spend.groupby(["market", "channel"])["spend"].max()
         r = np.asarray([float(ref.get(k, 0.0)) for k in names])
         marg = np.asarray(curves.marginal(np.maximum(r, 1e-6)))
+        econ = self.market_economics()
+        w = np.asarray([float(econ[m].contribution_per_revenue) if m in econ else np.nan
+                        for m, _ in names])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            break_even = np.where(w > 0, 1.0 / w, np.nan)
         lift = self.lift_tests()
-        tested = set(zip(lift["market"], lift["channel"], strict=True)) if len(lift) else set()
+        tested = informative_tests(lift, dict(zip(names, break_even, strict=True)))
         base = self.settings.base_currency
         if len(lift) and "currency" in lift:  # amounts of other currencies are not comparable
             lift = lift[lift["currency"] == base]
@@ -79,6 +84,7 @@ class KnowledgePlanMixin:
             "base": base if last_plan is not None else [np.nan] * len(names),
             "mroas_mean": marg.mean(axis=0), "mroas_sd": marg.std(axis=0),
             "tested": [k in tested for k in names], "missed": [k[0] in missed for k in names],
+            "break_even": break_even,
             "max_seen": [float(seen.get(k, 0.0)) for k in names]})
         return knowledge_move_limits(lines)
 
@@ -186,6 +192,29 @@ class KnowledgePlanMixin:
         except (OSError, ValueError):
             return None
         return data if isinstance(data, dict) and isinstance(data.get("periods"), list) else None
+
+
+INFORMATIVE_SE = 0.5  # a test pins a slope when its SE is at most this x the break-even
+
+
+def informative_tests(lift: pd.DataFrame, break_even: Mapping[tuple[str, str], float],
+                      ) -> set[tuple[str, str]]:
+    """Lines a lift or scale test read well enough to move freely: the test's SE of the
+    slope it measures (incremental revenue SE over the spend gap between its arms; over the
+    spend for a holdout) at most ``INFORMATIVE_SE`` x the line's break-even marginal ROAS.
+    A switchback of a small line can come back with an SE of 20–60 per unit of spend: it
+    was read, but it pins nothing (the loop's diagnosis: SA TikTok read −58 ± 29, true 4.7)."""
+    if lift is None or not len(lift):
+        return set()
+    gap = lift["spend"].astype(float) - (lift["baseline_spend"].astype(float).fillna(0.0)
+                                         if "baseline_spend" in lift else 0.0)
+    se = lift["incremental_revenue_se"].astype(float) / gap.where(gap > 0)
+    out = set()
+    for m, c, s in zip(lift["market"], lift["channel"], se, strict=True):
+        be = float(break_even.get((m, c), np.nan))
+        if np.isfinite(s) and np.isfinite(be) and s <= INFORMATIVE_SE * be:
+            out.add((m, c))
+    return out
 
 
 def with_move_reasons(plan: Any, lines: dict[str, LineKnowledge]) -> Any:
