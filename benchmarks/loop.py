@@ -58,7 +58,17 @@ def main() -> None:
     ap.add_argument("--lines", action="store_true",
                     help="print each month's per-line diagnosis (rule, money, fitted vs true mROAS)")
     ap.add_argument("--json", default=None)
+    ap.add_argument("--from", dest="from_", default=None,
+                    help="print the summary of earlier runs' --json files (comma-separated) "
+                         "instead of running: loops run side by side, one table")
     args = ap.parse_args()
+    if args.from_:
+        runs = []
+        for path in args.from_.split(","):
+            with open(path, encoding="utf-8") as f:
+                runs += json.load(f)["runs"]
+        _summary([r["summary"] for r in runs], runs)
+        return
 
     from adbudget.plan.buckets import parse_buckets
     from adbudget.workspace.loop import run_loop
@@ -102,6 +112,14 @@ def main() -> None:
                   f" (estimated {s['given_up_estimate']:,.0f}); performance bucket alone, like with"
                   f" like: plan {_pct(s['performance_share_of_oracle'])} of its oracle, status quo"
                   f" {_pct(s['performance_status_quo_share'])}")
+    _summary(rows, runs)
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as f:
+            json.dump({"runs": runs}, f, indent=1, default=float)
+
+
+def _summary(rows: list[dict], runs: list[dict]) -> None:
+    """The table over worlds, and every designed test's 90 % interval against its truth."""
     covered = [t["covered"] for r in runs for p in r["periods"] for t in p["tests"]]
     print("\nworld            plan/oracle  sq/oracle  perf: plan/oracle  sq/oracle  beats sq (m2+)"
           "  tests  covered  seconds")
@@ -113,10 +131,24 @@ def main() -> None:
               f" {s['tests']:6} {s['tests_covered'] if s['tests_covered'] is not None else '-':>8}"
               f" {s['seconds']:8.0f}")
     if covered:
-        print(f"all tests: {len(covered)}, 90 % intervals covering the truth: {100 * sum(covered) / len(covered):.0f} %")
-    if args.json:
-        with open(args.json, "w", encoding="utf-8") as f:
-            json.dump({"runs": runs}, f, indent=1, default=float)
+        z = [(t["estimate"] - t["true"]) / t["se"] for r in runs for p in r["periods"]
+             for t in p["tests"] if t.get("se")]
+        mean = sum(z) / len(z)
+        sd = (sum((x - mean) ** 2 for x in z) / max(len(z) - 1, 1)) ** 0.5
+        print(f"all tests: {len(covered)}, 90 % intervals covering the truth: {sum(covered)}"
+              f" ({100 * sum(covered) / len(covered):.0f} %); z = (estimate - truth) / SE: mean"
+              f" {mean:+.2f}, sd {sd:.2f}")
+    for s in rows:
+        months = [p for r in runs if r["summary"] is s for p in r["periods"]]
+        if months:
+            cum = ", ".join(f"{100 * p['share_of_oracle']:.0f}" for p in months)
+            perf = ", ".join(f"{100 * p['plan_performance'] / p['oracle_performance']:.0f}"
+                             if p["oracle_performance"] else "-" for p in months)
+            beats = sum(p["plan_profit"] > p["status_quo_profit"] for p in months[1:])
+            pbeats = sum(p["plan_performance"] > p["status_quo_performance"] for p in months[1:])
+            print(f"{s['size']} {s['seed']}: cumulative % of the oracle by month {cum}; performance"
+                  f" bucket % of its oracle by month {perf}; beats the status quo in {beats} of"
+                  f" {len(months) - 1} months from the second (performance bucket {pbeats})")
 
 
 if __name__ == "__main__":

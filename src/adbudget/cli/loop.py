@@ -98,7 +98,7 @@ def register(app: typer.Typer) -> None:
         method: Annotated[Literal["laplace", "svi", "nuts"], typer.Option("--method", help="Fit method each month: laplace (fastest), svi or nuts.")] = "laplace",
         tests: Annotated[bool, typer.Option("--tests/--no-tests", help="Design and read scale tests funded by the test bucket.")] = True,
         budget: Annotated[float | None, typer.Option("--budget", help="Monthly budget, base currency (default: the last 30 days' spend).")] = None,
-        move_limits: Annotated[bool, typer.Option("--move-limits/--plain-limits", help="Plan with the knowledge move limit instead of ±30 % for all: tested or pinned lines may be cut to 0 or raised 60 %, others −60/+30 %, unsure lines or a market whose last forecast missed −30/+15 %, never beyond 1.5× the highest daily spend seen (the default; --plain-limits: ±30 % for every line).")] = True,
+        move_limits: Annotated[bool, typer.Option("--move-limits/--plain-limits", help="Plan with the knowledge move limit instead of ±30 % for all (the default): a line a scale test read well may be cut to 0 or raised 60 %, a line whose posterior is clearly above (below) break-even raised 60 % (cut to 0), others −60/+30 %, unsure lines or a market whose last forecast missed −30/+15 %, never beyond 1.5× the highest daily spend seen (--plain-limits: ±30 % for every line).")] = True,
         buckets: Annotated[str | None, typer.Option("--buckets", help="Bucket shares for every market, as in plan, e.g. performance=90,test=10.")] = None,
         directory: Annotated[Path | None, typer.Option("--dir", help="Workspace folder for the loop (default: a new temporary folder).")] = None,
         lang: LangOpt = "en",

@@ -80,7 +80,7 @@ def plan_cmd(
     days: Annotated[int | None, typer.Option(help="Override the number of days in the period.")] = None,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Also export the plan to .csv or .json.")] = None,
     no_save: Annotated[bool, typer.Option("--no-save", help="Do not store the plan.")] = False,
-    knowing: Annotated[bool, typer.Option("--knowing", help="Move each performance line as far as what is known about it allows instead of --max-change for all: a line a scale test read may be cut to 0 or raised 60 %, others -60/+30 %, unsure lines or a market whose last forecast missed -30/+15 %, never beyond 1.5x the highest daily spend seen; each line's reason names its rule.")] = False,
+    knowing: Annotated[bool, typer.Option("--knowing", help="Move each performance line as far as what is known about it allows instead of --max-change for all: a line a scale test read well may be cut to 0 or raised 60 %, a line whose posterior is clearly above (below) break-even raised 60 % (cut to 0), others -60/+30 %, unsure lines or a market whose last forecast missed -30/+15 %, never beyond 1.5x the highest daily spend seen; each line's reason names its rule.")] = False,
     workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
     lang: LangOpt = "en",
     json_out: JsonOpt = False,
