@@ -1,8 +1,10 @@
 """Screenshots of every dashboard page, en and zh, at 1440 and 390 px (for docs/web/).
 
-    python -m tests.web.screens http://127.0.0.1:8917 docs/web [--widths 1440,390]
+    python -m tests.web.screens http://127.0.0.1:8917 docs/web [--widths 1440,390] [page ...]
 
 Uses Debian's Chromium (/usr/bin/chromium) through Playwright; never downloads a browser.
+Each image is quantized to 128 colours (Pillow's fast octree keeps the charts' line colours)
+to keep the repository small.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from pathlib import Path
 
 PAGES = [("overview", "/"), ("plan", "/plan"), ("model", "/model"), ("curves", "/curves"),
          ("attribution", "/attribution"), ("tests", "/tests"), ("rules", "/rules"),
+         ("loop", "/loop"), ("brand", "/brand"), ("agency", "/agency"),
          ("ltv", "/ltv"), ("cohorts", "/cohorts"), ("funnel", "/funnel"), ("import", "/import")]
 ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run"]
 PENDING = ".plot:not([data-rendered='1'])"
@@ -34,10 +37,20 @@ def shoot(base: str, out: Path, widths: tuple[int, ...] = (1440, 390),
                     page.wait_for_selector(PENDING, state="detached", timeout=120_000)
                     f = out / f"{name}-{lang}-{width}.png"
                     page.screenshot(path=str(f), full_page=True)
+                    quantize(f)
                     files.append(f)
             ctx.close()
         browser.close()
     return files
+
+
+def quantize(path: Path, colours: int = 128) -> None:
+    """Rewrite a PNG with a 128-colour palette (about a third of the bytes)."""
+    from PIL import Image
+
+    with Image.open(path) as im:
+        small = im.convert("RGB").quantize(colours, method=Image.Quantize.FASTOCTREE)
+    small.save(path, optimize=True)
 
 
 if __name__ == "__main__":

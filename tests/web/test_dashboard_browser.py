@@ -24,6 +24,7 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run"]
 PENDING = ".plot:not([data-rendered='1'])"
 PAGES = [("overview", "/"), ("plan", "/plan"), ("model", "/model"), ("curves", "/curves"),
          ("attribution", "/attribution"), ("tests", "/tests"), ("rules", "/rules"),
+         ("loop", "/loop"), ("brand", "/brand"), ("agency", "/agency"),
          ("ltv", "/ltv"), ("cohorts", "/cohorts"), ("funnel", "/funnel"), ("import", "/import")]
 # words that stay as they are in Chinese: brands, acronyms of metrics, codes
 ALLOWED = {"meta", "tiktok", "youtube", "shopee", "lazada", "kol", "google", "amazon", "ads",
@@ -61,7 +62,10 @@ def english_words(texts: list[str], own: set[str] = frozenset()) -> list[str]:
     experiment, arm, rule, campaign and lift-test names, which stay as the seller wrote them)."""
     bad = []
     for s in texts:
-        s = re.sub(r"`[^`]*`|'?adbudget [a-z]+'?", " ", s)  # commands to type are code
+        # commands to type are code, their options too (adbudget loop --dir)
+        s = re.sub(r"`[^`]*`|'?adbudget [a-z]+(?: --?[a-z][a-z-]*)*'?", " ", s)
+        # an English term glossed in parentheses after its Chinese words: 暂停 4-8 周（go-dark）
+        s = re.sub(r"（[A-Za-z][A-Za-z -]*）", " ", s)
         # a setting as the seller writes it in adbudget.toml: [section] key
         s = re.sub(r"\[[a-z_]+\]\s*[a-z_]+", " ", s)
         for name in sorted(own, key=len, reverse=True):
@@ -245,10 +249,18 @@ def test_curves_page_says_what_platforms_claim_and_what_they_caused(demo_server,
         items = page.locator("#block-claims li")
         assert items.count() == with_claims > 0
         text = items.first.inner_text()
-        assert "the platform claims $" in text and "we estimate it caused $" in text
+        # "DE · Amazon: the platform claims 896 orders worth $33,823.49 (ROAS 10.19); we
+        # estimate it caused 414 orders, $15,612.46 [90% interval ... to ...] (ROAS 4.70): an
+        # incrementality share of 46.2% [90% interval ...]. The model reads ..."
+        assert re.search(r"the platform claims [\d,]+ orders worth \$[\d,.]+ \(ROAS [\d.]+\); "
+                         r"we estimate it caused [\d,]+ orders, \$[\d,.]+ \[90% interval "
+                         r"\$[\d,.]+ to \$[\d,.]+\] \(ROAS [\d.]+\): an incrementality share "
+                         r"of [\d.]+% \[90% interval [\d.]+% to [\d.]+%\]", text), text
+        assert page.locator("#block-claims li strong").first.inner_text() in text.split(":")[0]
         assert page.locator("#tbl-curves-claims tbody tr").count() == with_claims
         page.goto(f"{base}/curves?lang=zh")
-        assert "平台声称 US$" in page.locator("#block-claims li").first.inner_text()
+        assert "平台声称带来" in page.locator("#block-claims li").first.inner_text()
+        assert "笔订单、US$" in page.locator("#block-claims li").first.inner_text()
     finally:
         ctx.close()
 

@@ -62,3 +62,36 @@ def test_store_waits_for_a_holder_that_lets_go(tmp_path):
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_a_page_that_reads_outside_the_lock_is_never_released_under(tmp_path):
+    """A page handler that calls the workspace without the app's lock (brand and loop pages
+    did) took longer than the idle time: the releaser closed the store in the middle of its
+    query (a 500, "Connection already closed") and its own thread died on the busy
+    connection. Idle now means no request in flight."""
+    from adbudget.web.app import create_app
+
+    Workspace.init(tmp_path / "ws")
+    ws = Workspace.open(tmp_path / "ws", lock_wait_s=10)
+    try:
+        app = create_app(ws)
+
+        @app.get("/slow-unlocked")
+        def slow() -> dict:
+            con = ws.store.con  # a long computation's connection, held past the idle time
+            time.sleep(0.4)
+            return {"n": [int(con.execute("SELECT count(*) FROM meta").fetchall()[0][0])]}
+
+        state = app.state.adb
+        thread = state.start_idle_release(idle_s=0.05, poll_s=0.01)
+        client = TestClient(app, raise_server_exceptions=False)
+        r = client.get("/slow-unlocked")
+        assert r.status_code == 200, r.text  # was 500: "Connection already closed"
+        assert r.json()["n"][0] >= 1
+        assert state.in_flight == 0
+        deadline = time.monotonic() + 10  # and once idle, the file is let go as before
+        while ws.store.is_open and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert not ws.store.is_open and thread.is_alive()
+    finally:
+        ws.close()

@@ -22,7 +22,7 @@ from adbudget.i18n import t
 from adbudget.report.render import environment, plotly_js, plotly_locale_js, report_css
 from adbudget.web import agency_view, api, brand_view, dash, format, loop_view, pages, rules_view
 from adbudget.web.security import BodyLimitMiddleware, SecurityMiddleware
-from adbudget.web.state import AppState, request_lang
+from adbudget.web.state import AppState, InFlight, request_lang
 
 log = logging.getLogger("adbudget.web")
 
@@ -131,4 +131,5 @@ def create_app(ws: Any, token: str | None = None, allowed_hosts: list[str] | Non
     hosts = LOOPBACK_HOSTS if allowed_hosts is None and token is None else allowed_hosts
     app.add_middleware(SecurityMiddleware, token=token, allowed_hosts=hosts, error=error_page)
     app.add_middleware(BodyLimitMiddleware, limit=upload_limit + 64 * 1024)
+    app.add_middleware(InFlight, state=app.state.adb)  # outermost: counts every request
     return app

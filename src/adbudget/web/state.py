@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import secrets
 import threading
 import time
@@ -17,6 +18,8 @@ from adbudget.i18n import LANGUAGES, set_language
 from adbudget.report.generic import jsonable
 from adbudget.report.model import Section
 from adbudget.workspace import report_pages  # gathers each page (what ws.reports.page calls)
+
+log = logging.getLogger("adbudget.web")
 
 T = TypeVar("T")
 LANG_COOKIE = "adb_lang"
@@ -78,6 +81,14 @@ class AppState:
     jobs: dict[str, Any] = field(default_factory=dict)  # background refits by id
     notices: OrderedDict[str, str] = field(default_factory=OrderedDict)  # "what changed" by id
     _version: tuple[float, Any] = (float("-inf"), None)
+    in_flight: int = 0  # requests being answered (InFlight middleware); never idle while > 0
+
+    def begin_request(self) -> None:
+        self.in_flight += 1
+
+    def end_request(self) -> None:
+        self.in_flight -= 1
+        self.lock.last_used = time.monotonic()
 
     def start_idle_release(self, idle_s: float = 1.0, poll_s: float = 0.25) -> threading.Thread:
         """Close the store after ``idle_s`` seconds without a request (a daemon thread); the
@@ -88,12 +99,14 @@ class AppState:
                 store = getattr(self.ws, "store", None)
                 if store is None or not getattr(store, "is_open", False):
                     continue
-                if time.monotonic() - self.lock.last_used < idle_s:
-                    continue
+                if self.in_flight > 0 or time.monotonic() - self.lock.last_used < idle_s:
+                    continue  # a page that calls the workspace without the lock is still idle-safe
                 if self.lock.acquire(blocking=False):
                     try:
-                        if time.monotonic() - self.lock.last_used >= idle_s:
+                        if self.in_flight == 0 and time.monotonic() - self.lock.last_used >= idle_s:
                             store.release()
+                    except Exception:  # a call outside the lock is running: try again later
+                        log.warning("idle release postponed: the store is busy", exc_info=True)
                     finally:
                         self.lock.release(used=False)
 
@@ -214,6 +227,25 @@ class AppState:
 
     def peek(self, key: str) -> PendingUpload | None:
         return self.pending.get(key)
+
+
+class InFlight:
+    """ASGI middleware counting the requests being answered, so the idle releaser never
+    closes the store under a request (a page that reads the workspace outside ``lock``
+    included): "idle" means no request for ``idle_s`` seconds."""
+
+    def __init__(self, app: Any, state: AppState) -> None:
+        self.app, self.state = app, state
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope.get("type") != "http":
+            await self.app(scope, receive, send)
+            return
+        self.state.begin_request()
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.state.end_request()
 
 
 def get_state(request: Request) -> AppState:

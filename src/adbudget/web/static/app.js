@@ -10,8 +10,10 @@
   function plot(el, spec) {
     el.textContent = "";
     var layout = spec.layout || {};
-    if (el.clientWidth && el.clientWidth < 500) {  // phones: legend below, narrow margins
-      layout.legend = {orientation: "h", x: 0, y: -0.25, yanchor: "top"};
+    if (el.clientWidth && el.clientWidth < 500) {
+      // phones: a horizontal legend above the plot (below it, it ran into the x axis title
+      // once it wrapped onto a second row; above it, Plotly makes room for it)
+      layout.legend = {orientation: "h", x: 0, y: 1.02, yanchor: "bottom"};
     }
     Plotly.newPlot(el, spec.data, layout, config).then(function () {
       el.dataset.rendered = "1";
