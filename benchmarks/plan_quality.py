@@ -60,7 +60,10 @@ def run(size: str, seed: int, method: str, claims: bool, world_claims: str = "in
     return {"size": size, "seed": seed, "method": method, "claims": claims,
             "world_claims": world_claims, "fit_seconds": round(fit_seconds, 1),
             "rank_marginal": recovery.rank_marginal, "rank_roas": recovery.rank_roas,
-            "coverage": recovery.coverage, **score.as_dict()}
+            "coverage": recovery.coverage,
+            "coverage_incremental_share": recovery.coverage_incremental_share,
+            "coverage_organic_share": recovery.coverage_organic_share,
+            "organic_share_bias": recovery.organic_share_bias, **score.as_dict()}
 
 
 def main() -> None:

@@ -53,6 +53,12 @@ class Recovery:
     # or not the fit used it; None without such lines) and over the lines with a holdout
     log_error_marginal_scale_tested: float | None = None
     log_error_marginal_holdout_tested: float | None = None
+    # what the seller reads next to the platform's claim, over the lines whose claims the fit
+    # used: share of the true incrementality share (true incremental / claimed revenue) inside
+    # the fit's interval, and the same for the organic share of the claim (None without claims)
+    coverage_incremental_share: float | None = None
+    coverage_organic_share: float | None = None
+    organic_share_bias: float | None = None  # mean (estimated - true) organic share of the claim
 
     def as_dict(self) -> dict[str, Any]:
         return {"lines": self.lines, "coverage": self.coverage, "rank_roas": self.rank_roas,
@@ -60,7 +66,10 @@ class Recovery:
                 "rank_marginal_prior_curvature": self.rank_marginal_prior_curvature,
                 "roas_bias": dict(self.roas_bias),
                 "log_error_marginal_scale_tested": self.log_error_marginal_scale_tested,
-                "log_error_marginal_holdout_tested": self.log_error_marginal_holdout_tested}
+                "log_error_marginal_holdout_tested": self.log_error_marginal_holdout_tested,
+                "coverage_incremental_share": self.coverage_incremental_share,
+                "coverage_organic_share": self.coverage_organic_share,
+                "organic_share_bias": self.organic_share_bias}
 
 
 def fit_inputs(world: World, use_lift: bool = True, scale_tests: bool = True) -> FitInputs:
@@ -128,6 +137,7 @@ def score_fit(world: World, result: Any) -> Recovery:
         mask = np.array([getattr(spec_of[key], attr) is not None for key in result.lines], dtype=bool)
         return float(abs_log_marginal[mask].mean()) if mask.any() else None
 
+    claims = _claims_recovery(world, summary, truth)
     return Recovery(
         lines=len(truth),
         coverage=float(inside.mean()),
@@ -138,7 +148,62 @@ def score_fit(world: World, result: Any) -> Recovery:
         roas_bias={str(k): float(v) for k, v in bias.items()},
         log_error_marginal_scale_tested=tested("scale_test"),
         log_error_marginal_holdout_tested=tested("lift_test"),
+        **claims,
     )
+
+
+def true_claim_split(world: World) -> pd.DataFrame:
+    """Per line, what its platform's claims are made of in the world: the caused conversions
+    it credits itself (over-claimed, on exposure days) and the organic buyers its ads reached,
+    summed over the history (market, channel, caused, organic, organic_share, over_claim).
+    Only meaningful for informative claims (``WorldSpec.claims``)."""
+    from adbudget.simulate.platforms import ATTRIBUTION_WINDOW_DAYS, exposure_credit, organic_weight
+
+    rows = []
+    for code, panel in world.panels.items():
+        market = panel.market
+        base_orders = panel.base_gross / market.aov
+        scale = 10 ** market.minor_units
+        for i, line in enumerate(panel.lines):
+            window = ATTRIBUTION_WINDOW_DAYS.get(line.channel, 7)
+            caused = float((exposure_credit(panel, i, window) * line.claim / market.aov).sum())
+            reach_unit = max(line.spend0 / line.cpm * 1000, 1e-9)
+            organic = 0.0
+            for k, campaign in enumerate(line.campaigns):
+                spend = panel.campaign_minor[i][k] / scale / panel.fx
+                impressions = spend / (line.cpm * panel.cost[i]) * 1000
+                organic += float((base_orders * line.capture * organic_weight(campaign)
+                                  * (1 - np.exp(-impressions / reach_unit))).sum())
+            total = caused + organic
+            rows.append({"market": code, "channel": line.channel, "caused": caused,
+                         "organic": organic, "organic_share": organic / total if total > 0 else np.nan,
+                         "over_claim": float(line.claim)})
+    return pd.DataFrame(rows)
+
+
+def _claims_recovery(world: World, summary: pd.DataFrame, truth_roas: np.ndarray) -> dict[str, Any]:
+    """Coverage of the incrementality share and the organic share of the claim (lines whose
+    claims the fit used); empty where the fit has no claim columns or the world's claims are
+    not informative."""
+    needed = {"incremental_share_lo", "organic_claim_share_lo", "claimed_revenue"}
+    if not needed <= set(summary.columns) or getattr(world.spec, "claims", "informative") != "informative":
+        return {}
+    used = summary["organic_claim_share"].notna().to_numpy()
+    if not used.any():
+        return {}
+    spend = (summary["incremental_revenue"] / summary["roas"].where(summary["roas"] > 0)).to_numpy(float)
+    share_true = truth_roas * spend / summary["claimed_revenue"].to_numpy(float)
+    inside = ((share_true >= summary["incremental_share_lo"].to_numpy(float))
+              & (share_true <= summary["incremental_share_hi"].to_numpy(float)))
+    split = true_claim_split(world).set_index(["market", "channel"])["organic_share"]
+    organic_true = np.array([split.get((m, c), np.nan) for m, c in zip(summary["market"], summary["channel"], strict=True)])
+    organic_est = summary["organic_claim_share"].to_numpy(float)
+    organic_in = ((organic_true >= summary["organic_claim_share_lo"].to_numpy(float))
+                  & (organic_true <= summary["organic_claim_share_hi"].to_numpy(float)))
+    ok = used & np.isfinite(organic_true)
+    return {"coverage_incremental_share": float(inside[used].mean()),
+            "coverage_organic_share": float(organic_in[ok].mean()) if ok.any() else None,
+            "organic_share_bias": float((organic_est[ok] - organic_true[ok]).mean()) if ok.any() else None}
 
 
 def _prior_marginal_ratio(relative_spend: np.ndarray, half_saturation: float = 1.5) -> np.ndarray:
