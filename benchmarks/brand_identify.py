@@ -1,7 +1,7 @@
 """Benchmark: what identifies the long-term brand effect? P(effect) vs months and designs.
 
     flock /tmp/adbudget-bench.lock nice .venv/bin/python benchmarks/brand_identify.py \\
-        [--seeds 7,1] [--size small] [--modes modest,none] [--designs plain,dark4,dark8,step] \\
+        [--seeds 7,1] [--size small] [--modes modest,none] [--designs plain,dark4,dark8,dark13,step,pulse] \\
         [--market US] [--json]
 
 Each world's year of history is continued 12 months (``World.forward``) at last period's
@@ -12,7 +12,9 @@ in one market (``--market``, default the one with the most video/KOL spend):
 * ``plain``: nothing (ordinary spend);
 * ``dark4`` / ``dark8``: a go-dark of 4 / 8 weeks on the market's video and KOL lines (their
   money is not spent), then back to last period's split;
-* ``step``: those lines at twice their spend for a quarter (90 days), then back.
+* ``dark13``: a go-dark of 13 weeks (about one half-life of the stock);
+* ``step``: those lines at twice their spend for a quarter (90 days), then back;
+* ``pulse``: all year, 8 weeks at twice the spend and 8 weeks dark in turn (same money).
 
 Reported per design and window: the design market's P(effect), its long-term revenue per
 unit of brand spend (mean, P10-P90) against the truth at the end, and the other markets'
@@ -49,7 +51,7 @@ def continued(world, market: str, design: str, months: int = 12):
     start = pd.Timestamp(world.spec.end) + pd.Timedelta(days=1)
     days = pd.date_range(start, periods=months * 31)
     days = days[days < start + pd.DateOffset(months=months)]
-    dark = {"dark4": 28, "dark8": 56}.get(design, 0)
+    dark = {"dark4": 28, "dark8": 56, "dark13": 91}.get(design, 0)
     rows = []
     for k, d in enumerate(days):
         for (m, ch), s in zip(world.lines, now, strict=True):
@@ -59,6 +61,8 @@ def continued(world, market: str, design: str, months: int = 12):
                     v = 0.0
                 elif design == "step" and k < 90:
                     v *= 2.0
+                elif design == "pulse":  # 8 weeks at twice the spend, 8 weeks dark, all year
+                    v *= 2.0 if (k // 56) % 2 == 0 else 0.0
             rows.append((d, m, ch, v))
     sched = pd.DataFrame(rows, columns=["date", "market", "channel", "spend"])
     for _, part in sched.groupby(sched["date"].dt.to_period("M")):
