@@ -26,6 +26,15 @@ def _pct(x: float | None) -> str:
     return "-" if x is None else f"{100 * x:.0f}%"
 
 
+def _progress(k: int, p) -> None:
+    """One line per finished month, flushed (a long run's partial result survives a kill;
+    the workspace's loop.json holds the months too)."""
+    if p is not None:
+        print(f"  month {k} {p.period}: plan {p.plan_profit:,.0f} oracle {p.oracle_profit:,.0f} status quo"
+              f" {p.status_quo_profit:,.0f} cum {100 * p.share_of_oracle:.0f}% perf"
+              f" {p.plan_performance:,.0f}/{p.oracle_performance:,.0f} ({p.seconds:.0f} s)", flush=True)
+
+
 def _print_lines(lines: list[dict]) -> None:
     """Per line: rule (cut/raise), performance reference -> planned, oracle, all money, fitted
     mROAS ± sd vs true, break-even; '!' where the fit is on the wrong side of break-even."""
@@ -85,7 +94,7 @@ def main() -> None:
             started = time.perf_counter()
             result = run_loop(seed, size, args.months, fit={"method": args.method},
                               tests=not args.no_tests, move_limits=not args.plain_limits,
-                              buckets=buckets, move_steps=steps)
+                              buckets=buckets, move_steps=steps, on_period=_progress)
             runs.append(result.record())
             print(f"\n{size} seed {seed} ({time.perf_counter() - started:.0f} s)")
             print(f"{'month':8} {'plan':>10} {'oracle':>10} {'status quo':>10} {'cum regret':>11}"

@@ -72,7 +72,7 @@ def test_the_planner_keeps_every_line_inside_its_own_limit_and_says_which() -> N
         k = KNOW[f"{x.market}.{x.channel}"]
         ref = cur[(x.market, x.channel)] * scale
         daily = x.amount_base / inp.days
-        hi = ref * (1 + k.up)
+        hi = max(ref, cur[(x.market, x.channel)]) * (1 + k.up)  # raises: from spend seen
         if k.max_seen:
             hi = min(hi, k.max_seen * k.beyond_seen)
         assert ref * (1 - k.down) - 0.02 <= daily <= hi + 0.02
@@ -123,6 +123,12 @@ def test_the_reference_is_last_periods_performance_money_not_brand_money() -> No
     # bucket) when that is more: the floor never ratchets, but a line whose money was all
     # brand money is not locked out of the performance bucket
     np.testing.assert_allclose(hi, [124.0 * 1.3, 200.0 * scale * 1.3])
+    # a bucket smaller than the recent spend scales the references down, but a raise is
+    # still taken from what the line was seen spending (Amazon: 200 a day, not 100)
+    half = LineContext(["US/kol", "US/amazon"], ref, ref / 2, np.ones(2), np.ones(2))
+    lo, hi = KnowledgeMoveLimit(know).bounds(half)
+    np.testing.assert_allclose(lo, [4.0 * scale * 0.4 / 2, 200.0 * scale * 0.4 / 2])
+    np.testing.assert_allclose(hi, [124.0 * 1.3, 200.0 * 1.3])
     # without a base for every line the planner's own reference stands
     partial = {**know, "US.kol": LineKnowledge("default", 0.6, 0.3)}
     lo2, _ = KnowledgeMoveLimit(partial).bounds(ctx)

@@ -85,14 +85,18 @@ class KnowledgeMoveLimit(Constraint):
         raises around the larger of it and the line's recent spend scaled to the bucket: a
         line whose recent money was all brand or test money (performance reference 0) has
         still been seen at that spend, and a multiplicative limit of 0 would lock it out for
-        good (found in the loop's diagnosis: US Meta, the oracle's 213 a day, held at 0)."""
+        good (found in the loop's diagnosis: US Meta, the oracle's 213 a day, held at 0).
+        That spend is scaled up when the bucket is larger than the recent spend, never down:
+        a performance bucket of half the budget scaled every line's reference to half its
+        recent spend, so a +60 % raise capped US Amazon (the oracle's 274 a day) at 0.85x
+        the 187 a day it was spending."""
         ref = self.references(ctx)
         know = [self._of(lab) for lab in ctx.labels]
         lo = ref * np.array([max(0.0, 1.0 - k.down) for k in know])
         cur = np.maximum(np.asarray(ctx.current, dtype=float), 0.0)
         cost = np.asarray(ctx.cost, dtype=float)
         total, have = float(cost @ ref), float(cost @ cur)
-        seen_ref = np.maximum(ref, cur * (total / have)) if have > 0 and total > 0 else ref
+        seen_ref = np.maximum(ref, cur * max(total / have, 1.0)) if have > 0 and total > 0 else ref
         hi = seen_ref * np.array([1.0 + k.up for k in know])
         seen = np.array([k.max_seen * k.beyond_seen if k.max_seen > 0 else np.inf for k in know])
         hi = np.minimum(hi, np.maximum(seen, lo))
