@@ -175,6 +175,8 @@ def _extrapolate(name: str, per_core: float, args: argparse.Namespace) -> None:
 
 
 def agency(args: argparse.Namespace) -> None:
+    """Plan ``--sellers`` simulated sellers (each fitted on the way) one at a time and on the
+    process pool; wall and CPU time of each (CPU: this process plus the pool's workers)."""
     from adbudget.agency import find_sellers, run_sellers
     from adbudget.workspace.simulate import DEMO_STEPS, run_demo
 
@@ -182,28 +184,48 @@ def agency(args: argparse.Namespace) -> None:
     try:
         steps = [s for s in DEMO_STEPS if s.name in ("simulate", "import")]
         t0 = time.perf_counter()
+        modes = [m for m in ("serial", "pool") if m in args.modes.split(",")]
         for seed in range(args.sellers):
-            for mode in ("serial", "pool"):
-                run_demo(seed, args.size, tmp / mode / f"seller-{seed:03d}", steps=steps)
-        print(f"{args.sellers} {args.size} sellers simulated and imported (twice: one folder per "
-              f"mode) in {time.perf_counter() - t0:.0f} s", flush=True)
-        for mode, backend in (("serial", "serial"), ("pool", "process")):
+            run_demo(seed, args.size, tmp / modes[0] / f"seller-{seed:03d}", steps=steps)
+        for mode in modes[1:]:  # the same imported workspaces, copied (not simulated again)
+            shutil.copytree(tmp / modes[0], tmp / mode)
+        run_demo(10_000, args.size, tmp / "warm" / "seller-warm", steps=steps)
+        print(f"{args.sellers} {args.size} sellers simulated and imported in "
+              f"{time.perf_counter() - t0:.0f} s (one folder per mode)", flush=True)
+        # one seller first, so the persistent XLA cache holds the model's programs for both modes
+        run_sellers(find_sellers(tmp / "warm"), "plan", backend="serial",
+                    options={"method": args.method})
+        walls = {}
+        for mode in modes:
+            backend = "serial" if mode == "serial" else "process"
             sellers = find_sellers(tmp / mode)
+            c_self, c_kids = time.process_time(), _children_cpu()
             t0 = time.perf_counter()
             # one pass: each seller has no fit yet, so its plan job fits it first (--method)
             plans = run_sellers(sellers, "plan", backend=backend, workers=args.workers,
                                 options={"method": args.method})
             total = time.perf_counter() - t0
+            cpu = time.process_time() - c_self + _children_cpu() - c_kids
+            walls[mode] = total
             bad = [r.error for r in plans if not r.ok]
-            print(f"agency plan (fit {args.method} on the way), {backend:<7} "
-                  f"({'1' if backend == 'serial' else args.workers or os.cpu_count()} at once): "
-                  f"{total:.1f} s, {total / len(sellers):.1f} s per seller (sum of the sellers' "
-                  f"own times {sum(r.seconds for r in plans):.1f} s); failures {len(bad)}; "
-                  f"load average {os.getloadavg()[0]:.1f}", flush=True)
+            width = 1 if backend == "serial" else min(args.workers or os.cpu_count() or 1, len(sellers))
+            print(f"agency plan (fit {args.method} on the way), {backend:<7} ({width} at once): "
+                  f"{total:.1f} s wall, {total / len(sellers):.2f} s per seller; CPU {cpu:.1f} s; "
+                  f"sum of the sellers' own times {sum(r.seconds for r in plans):.1f} s; "
+                  f"failures {len(bad)}; load average {os.getloadavg()[0]:.1f}", flush=True)
             for e in bad[:3]:
                 print(f"  {e}")
+        if len(walls) == 2:
+            print(f"  pool vs one at a time: {walls['serial'] / walls['pool']:.2f}x faster "
+                  f"(wall); for 50 sellers at the pool's pace: "
+                  f"{walls['pool'] / args.sellers * 50:.0f} s", flush=True)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _children_cpu() -> float:
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ru.ru_utime + ru.ru_stime
 
 
 def main() -> None:
@@ -219,6 +241,7 @@ def main() -> None:
     ap.add_argument("--size", default="tiny", help="world size of each seller")
     ap.add_argument("--method", default="svi", help="fit method (svi: the fastest)")
     ap.add_argument("--workers", type=int, default=None, help="process pool size (default: cores)")
+    ap.add_argument("--modes", default="serial,pool", help="agency modes to time, in this order")
     args = ap.parse_args()
     print(f"cpu cores: {os.cpu_count()}; python {sys.version.split()[0]}; load average "
           f"{os.getloadavg()[0]:.1f}", flush=True)

@@ -113,3 +113,25 @@ def test_report_page_and_web_view(agency, tmp_path) -> None:
         assert page.status_code == 200 and "s2" in page.text and "store is locked" in page.text
     finally:
         ws.close()
+
+
+def test_pool_workers_are_single_threaded() -> None:
+    """The pool is sized to the cores, so each worker keeps XLA, BLAS and DuckDB to one thread;
+    a setting the user made wins, and XLA flags already set are kept."""
+    from adbudget.agency.runner import _env, single_thread_env
+
+    env = single_thread_env({"OMP_NUM_THREADS": "3", "XLA_FLAGS": "--xla_dump_to=/tmp/x"})
+    assert env["OMP_NUM_THREADS"] == "3" and env["OPENBLAS_NUM_THREADS"] == "1"
+    assert env["MKL_NUM_THREADS"] == "1"
+    flags = env["XLA_FLAGS"].split()
+    assert flags[0] == "--xla_dump_to=/tmp/x"
+    assert "--xla_cpu_multi_thread_eigen=false" in flags
+    assert "--xla_force_host_platform_device_count=1" in flags
+    # already single-threaded: nothing doubled
+    assert single_thread_env(env)["XLA_FLAGS"] == env["XLA_FLAGS"]
+    import os
+
+    before = os.environ.get("OPENBLAS_NUM_THREADS")
+    with _env({"OPENBLAS_NUM_THREADS": "1"}):
+        assert os.environ["OPENBLAS_NUM_THREADS"] == "1"
+    assert os.environ.get("OPENBLAS_NUM_THREADS") == before

@@ -93,13 +93,16 @@ def _next_month(last: date) -> str:
     return first_next.strftime("%Y-%m")
 
 
-def _run(action: str, name: str, path: str, body: Any, read_only: bool) -> SellerResult:
+def _run(action: str, name: str, path: str, body: Any, read_only: bool,
+         threads: int | None = None) -> SellerResult:
     from adbudget.workspace import Workspace
 
     res = SellerResult(seller=name, path=path, action=action)
     started = time.perf_counter()
     try:
         with Workspace.open(path, read_only=read_only, lock_wait_s=5.0) as ws:
+            if threads:  # a pool worker: DuckDB on as many threads as it was given
+                ws.store.con.execute(f"SET threads = {int(threads)}")
             _figures(ws, res)
             body(ws, res)
     except AdbudgetError as exc:
@@ -113,13 +116,13 @@ def _run(action: str, name: str, path: str, body: Any, read_only: bool) -> Selle
     return res
 
 
-def status_job(name: str, path: str, **_: Any) -> SellerResult:
+def status_job(name: str, path: str, *, threads: int | None = None, **_: Any) -> SellerResult:
     """Figures only (and the latest stored plan's profit and change, when there is one)."""
     def body(ws: Any, res: SellerResult) -> None:
         plan = ws.latest_plan() if hasattr(ws, "latest_plan") else None
         if plan is not None and res.last_day:
             _plan_figures(ws, plan, res)
-    return _run("status", name, path, body, read_only=True)
+    return _run("status", name, path, body, read_only=True, threads=threads)
 
 
 def _plan_figures(ws: Any, plan: Any, res: SellerResult) -> None:
@@ -132,7 +135,7 @@ def _plan_figures(ws: Any, plan: Any, res: SellerResult) -> None:
 
 
 def fit_job(name: str, path: str, *, method: str | None = None, draws: int | None = None,
-            seed: int | None = None, **_: Any) -> SellerResult:
+            seed: int | None = None, threads: int | None = None, **_: Any) -> SellerResult:
     """Fit the seller's response model (the workspace's settings unless overridden)."""
     def body(ws: Any, res: SellerResult) -> None:
         result = ws.fit(method=method, draws=draws, seed=seed)
@@ -140,11 +143,12 @@ def fit_job(name: str, path: str, *, method: str | None = None, draws: int | Non
         diag = result.diagnostics or {}
         if diag.get("divergences"):
             res.warnings.append(f"{diag['divergences']} divergent transitions")
-    return _run("fit", name, path, body, read_only=False)
+    return _run("fit", name, path, body, read_only=False, threads=threads)
 
 
 def plan_job(name: str, path: str, *, budget_change: float = 0.0, period: str | None = None,
-             fit_if_missing: bool = True, method: str | None = None, **_: Any) -> SellerResult:
+             fit_if_missing: bool = True, method: str | None = None,
+             threads: int | None = None, **_: Any) -> SellerResult:
     """Plan next month: the last 30 days' spend scaled to the period (x (1 + budget_change)),
     over the month after the last day with data unless ``period`` is given."""
     from adbudget.errors import NotFittedError
@@ -165,17 +169,18 @@ def plan_job(name: str, path: str, *, budget_change: float = 0.0, period: str | 
             res.warnings.append("no fit: fitted first")
             plan = ws.plan(budget, chosen)
         _plan_figures(ws, plan, res)
-    return _run("plan", name, path, body, read_only=False)
+    return _run("plan", name, path, body, read_only=False, threads=threads)
 
 
-def report_job(name: str, path: str, *, lang: str = "en", **_: Any) -> SellerResult:
+def report_job(name: str, path: str, *, lang: str = "en", threads: int | None = None,
+               **_: Any) -> SellerResult:
     """Write the seller's own HTML report into its workspace (report.html)."""
     def body(ws: Any, res: SellerResult) -> None:
         plan = ws.latest_plan() if hasattr(ws, "latest_plan") else None
         if plan is not None and res.last_day:
             _plan_figures(ws, plan, res)
         res.report = str(ws.write_report(Path(path) / "report.html", lang=lang))
-    return _run("report", name, path, body, read_only=True)
+    return _run("report", name, path, body, read_only=True, threads=threads)
 
 
 JOBS = {"status": status_job, "fit": fit_job, "plan": plan_job, "report": report_job}

@@ -3,7 +3,9 @@
 Backends:
 
 - ``process`` (default): a local ``ProcessPoolExecutor`` (``spawn`` start: JAX is not
-  fork-safe), ``workers`` processes (default: the CPU count, at most the number of sellers);
+  fork-safe), ``workers`` processes (default: the CPU count, at most the number of sellers),
+  each on one thread (XLA, BLAS/OpenMP and DuckDB: ``single_thread_env``, ``threads=1``), so
+  the pool never runs more compute threads than there are cores;
 - ``serial``: one seller after the other in this process (the baseline, and for debugging);
 - ``ray``: one Ray task per seller (``ray.init()`` joins the cluster ``RAY_ADDRESS`` names, or
   starts a local one); needs ``pip install ray``;
@@ -19,8 +21,9 @@ that died (``BrokenProcessPool``, a Ray/Spark task error) against its seller.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
 from multiprocessing import get_context
 from typing import Any
 
@@ -37,12 +40,45 @@ def _failed(seller: Seller, action: str, exc: BaseException) -> SellerResult:
                         error=f"{seller.path}: worker failed: {type(exc).__name__}: {exc}")
 
 
-def _worker_init() -> None:
-    # several sellers share the machine: each worker's XLA and BLAS keep to one thread
-    os.environ.setdefault("OMP_NUM_THREADS", "1")
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-    os.environ.setdefault("XLA_FLAGS", "--xla_cpu_multi_thread_eigen=false "
-                          "intra_op_parallelism_threads=1")
+# each worker of a local pool computes on one core: the pool is sized to the cores, so a
+# worker whose XLA, BLAS or DuckDB spread over every core only fights the other workers
+SINGLE_THREAD_ENV = {
+    "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
+    "NUMEXPR_NUM_THREADS": "1", "VECLIB_MAXIMUM_THREADS": "1",
+}
+XLA_SINGLE_THREAD = ("--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1 "
+                     "--xla_force_host_platform_device_count=1")
+
+
+def single_thread_env(env: dict[str, str] | None = None) -> dict[str, str]:
+    """The variables that keep one worker's numerics on one thread (the seller's own
+    settings win where already set; XLA's flags are appended to any already there)."""
+    env = dict(os.environ if env is None else env)
+    out = {k: env.get(k) or v for k, v in SINGLE_THREAD_ENV.items()}
+    flags = env.get("XLA_FLAGS", "")
+    missing = [f for f in XLA_SINGLE_THREAD.split() if f.split("=")[0] not in flags]
+    out["XLA_FLAGS"] = " ".join([flags, *missing]).strip()
+    return out
+
+
+@contextmanager
+def _env(values: dict[str, str]) -> Iterator[None]:
+    """Set environment variables for the duration (spawned workers inherit them at start,
+    before they import NumPy or JAX, which read them once)."""
+    old = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def _worker_init(values: dict[str, str]) -> None:
+    os.environ.update(values)  # a start method that does not copy the environment
 
 
 def _call(action: str, name: str, path: str, options: dict[str, Any]) -> SellerResult:
@@ -78,8 +114,10 @@ def run_sellers(
         for s in sellers:
             finish(_call(action, s.name, str(s.path), options))
     elif backend == "process":
-        with ProcessPoolExecutor(max_workers=n, mp_context=get_context("spawn"),
-                                 initializer=_worker_init) as pool:
+        env = single_thread_env()
+        options.setdefault("threads", 1)  # DuckDB too
+        with _env(env), ProcessPoolExecutor(max_workers=n, mp_context=get_context("spawn"),
+                                            initializer=_worker_init, initargs=(env,)) as pool:
             futures = {pool.submit(_call, action, s.name, str(s.path), options): s for s in sellers}
             for fut in as_completed(futures):
                 s = futures[fut]
