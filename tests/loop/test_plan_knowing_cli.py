@@ -61,3 +61,18 @@ def test_plan_knowing_plans_one_budget_and_has_help_in_both_languages(fitted) ->
     for lang, word in (("en", "what is known"), ("zh", "认知程度")):
         r = runner.invoke(app, ["plan", "--help", "--lang", lang], env={"COLUMNS": "200"})
         assert r.exit_code == 0 and word in r.output, r.output
+
+
+def test_scale_tests_for_a_knowing_plan_value_what_a_reading_unlocks(fitted, tmp_path) -> None:
+    runner = CliRunner()
+    r = runner.invoke(app, ["plan", "-b", "30000", "-p", "2026-11", "--knowing", "--json",
+                            "-w", fitted])
+    assert r.exit_code == 0, r.output
+    out = tmp_path / "nov.csv"
+    r = runner.invoke(app, ["tests", "design", "--scale", "--period", "2026-11", "--schedule",
+                            str(out), "--json", "-w", fitted])
+    assert r.exit_code == 0, r.output
+    designs = json.loads(r.stdout)["tests"]
+    assert out.is_file()
+    for d in designs:  # each designed test is worth more than it gives up
+        assert d["value"] > d["profit_given_up"] and d["unit"] == "switchback"

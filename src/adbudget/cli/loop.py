@@ -232,7 +232,14 @@ def scale_design_cmd(ws: Any, period: str, schedule_out: Path | None, json_out: 
         raise UsageError(t("loop.design.no_plan"))
     known = {tuple(x) for x in ws.response_curves().lines}
     daily, buckets = _plan_daily(plan, known)
-    designs = ws.design_tests(daily, period, test_budget=buckets)
+    kw: dict[str, Any] = {}
+    if any((ln.reason_args or {}).get("move_rule") for ln in plan.lines):
+        # a plan made with the knowledge move limit (plan --knowing): a reading that pins a
+        # slope is also worth the larger moves the next such plan may then make
+        from adbudget.plan.knowledge import DEFAULT_STEPS
+
+        kw = {"knowledge": ws.move_knowledge(), "after": DEFAULT_STEPS["tested"]}
+    designs = ws.design_tests(daily, period, test_budget=buckets, **kw)
     start, days = _days_of(period)
     if schedule_out is not None:
         write_schedule(schedule_frame(daily, start, days, designs), schedule_out)
