@@ -239,6 +239,37 @@ def test_chinese_report_file_has_no_english_text(demo_server, browser, tmp_path)
         ctx.close()
 
 
+PRINT_TABLE_WIDTHS_JS = """() => { const out = [];
+  document.querySelectorAll('section').forEach(sec => {
+    const W = sec.getBoundingClientRect().width;
+    sec.querySelectorAll('table.data').forEach((tb, i) => {
+      const w = tb.getBoundingClientRect().width;
+      if (w > W + 1) out.push(`${sec.id} table ${i}: ${Math.round(w)} px > ${Math.round(W)} px`);
+    });
+  });
+  return out; }"""
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_report_prints_every_table_within_the_page(demo_server, browser, tmp_path, lang):
+    """Paper does not scroll: printed (A4 landscape, 1 cm margins: 1047 px at 96 dpi), no table
+    of any chapter is wider than its chapter (the plan's 22 columns and the claims table's 16
+    ran off a portrait page by up to 1,100 px before)."""
+    _, state, _ = demo_server
+    out = state.run(state.ws.write_report, tmp_path / f"report-{lang}.html", lang)
+    ctx = browser.new_context(viewport={"width": 1047, "height": 718})
+    page = ctx.new_page()
+    try:
+        page.route("http*://**", lambda route: route.abort())
+        page.emulate_media(media="print")
+        page.goto(out.resolve().as_uri())
+        page.wait_for_timeout(1000)
+        assert page.evaluate(PRINT_TABLE_WIDTHS_JS) == []
+        assert page.locator("#curves-claims li").count() > 0  # the Curves chapter's claims
+    finally:
+        ctx.close()
+
+
 def test_curves_page_says_what_platforms_claim_and_what_they_caused(demo_server, browser):
     base, state, _ = demo_server
     fit = state.run(state.ws.fit_state).fit
