@@ -14,6 +14,10 @@
       // phones: a horizontal legend above the plot (below it, it ran into the x axis title
       // once it wrapped onto a second row; above it, Plotly makes room for it)
       layout.legend = {orientation: "h", x: 0, y: 1.02, yanchor: "bottom"};
+      // the legend wraps to about one entry a row there: grow the chart by its rows, so the
+      // plot keeps its height (seven attribution models left it 80 px tall)
+      var entries = (spec.data || []).filter(function (tr) { return tr.showlegend !== false; });
+      layout.height = (layout.height || 450) + 20 * entries.length;
     }
     Plotly.newPlot(el, spec.data, layout, config).then(function () {
       el.dataset.rendered = "1";
