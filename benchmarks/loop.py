@@ -68,14 +68,15 @@ def main() -> None:
                     help="print each month's per-line diagnosis (rule, money, fitted vs true mROAS)")
     ap.add_argument("--json", default=None)
     ap.add_argument("--from", dest="from_", default=None,
-                    help="print the summary of earlier runs' --json files (comma-separated) "
-                         "instead of running: loops run side by side, one table")
+                    help="print the summary of earlier runs' --json files or workspaces' loop.json "
+                         "(comma-separated) instead of running: loops run side by side, one table")
     args = ap.parse_args()
     if args.from_:
         runs = []
         for path in args.from_.split(","):
             with open(path, encoding="utf-8") as f:
-                runs += json.load(f)["runs"]
+                data = json.load(f)
+            runs += data.get("runs", [data])  # a --json file, or a workspace's loop.json
         _summary([r["summary"] for r in runs], runs)
         return
 
