@@ -10,10 +10,12 @@ Per world (with its default 'modest' brand effect, and the same world with ``bra
   long-term revenue per unit of brand spend (its market's ``lt_roas``) inside the P10-P90
   interval? How informative is it (``p_effect``)?
 * **plans on the true curves**: the planner (``make_plan``) with the world's true curves, the
-  last 28 days' spend and CPM per line (brand money goes to the cheapest reach) and next
-  month's budget (last 30 days' spend), four ways: the four-bucket default with the brand
-  evidence (``[plan] horizon_months``), the same without it, brand at the method's floor
-  (brand=20,performance=60,test=12.5,reserve=7.5) and performance only (performance=100).
+  last 28 days' spend and CPM per line and next month's budget (last 30 days' spend): the
+  default policy with the brand evidence (``[plan] horizon_months``: share moved, brand bucket
+  split by value), the method's shares (brand=25,performance=55,test=12.5,reserve=7.5) and
+  brand at its floor (brand=20,performance=60) with the brand bucket split by value, each of
+  these three also without the estimates (``*_by_reach``: brand money to the cheapest reach,
+  the split before value), and performance only (performance=100).
   Each is scored by the truth over 30 days (``score_allocation``) and held over the horizon
   (``score_horizon``: the brand stock evolving, 10 % a year discount), against last period's
   split of the same money.
@@ -27,6 +29,7 @@ import time
 
 import pandas as pd
 
+FOUR = {"brand": 25.0, "performance": 55.0, "test": 12.5, "reserve": 7.5}
 FLOOR = {"brand": 20.0, "performance": 60.0, "test": 12.5, "reserve": 7.5}
 PERFORMANCE_ONLY = {"brand": 0.0, "performance": 100.0, "test": 0.0, "reserve": 0.0}
 MODES = ["modest", "none"]
@@ -73,9 +76,12 @@ def plans(world, months: int, brand_estimates: dict | None) -> dict:
                       settings=world_settings(world), curves=world.true_curves(world.next_month),
                       history=history[["market", "channel", "daily_spend", "cpm"]])
     variants = {
-        "four_bucket_evidence": replace(base, brand=brand_estimates),
-        "four_bucket": base,
-        "brand_floor": replace(base, buckets=FLOOR),
+        "default_evidence": replace(base, brand=brand_estimates),
+        "default_by_reach": base,
+        "four_bucket_25": replace(base, buckets=FOUR, brand=brand_estimates),
+        "four_bucket_25_by_reach": replace(base, buckets=FOUR),
+        "brand_floor_20": replace(base, buckets=FLOOR, brand=brand_estimates),
+        "brand_floor_20_by_reach": replace(base, buckets=FLOOR),
         "performance_only": replace(base, buckets=PERFORMANCE_ONLY),
     }
     out = {}
@@ -100,7 +106,7 @@ def plans(world, months: int, brand_estimates: dict | None) -> dict:
 
 
 def run(size: str, seed: int, months: int) -> dict:
-    from adbudget.response.brand import brand_daily_frame, estimate_brand
+    from adbudget.response.brand import brand_daily_frame, estimate_brand, with_channels
     from adbudget.simulate import World
 
     t0 = time.time()
@@ -110,7 +116,8 @@ def run(size: str, seed: int, months: int) -> dict:
         rows = recovery(world)
         rev = world.daily_markets()[["date", "market", "net_revenue"]].rename(
             columns={"net_revenue": "revenue"})
-        est = estimate_brand(brand_daily_frame(world.ad_daily(), rev), horizon_months=months)
+        ads = world.ad_daily()
+        est = with_channels(estimate_brand(brand_daily_frame(ads, rev), horizon_months=months), ads)
         res[mode] = {"recovery": rows,
                      "covered": f"{sum(r['inside'] for r in rows)}/{len(rows)}",
                      "plans": plans(world, months, est)}

@@ -2,7 +2,7 @@
 
     flock /tmp/adbudget-bench.lock nice .venv/bin/python benchmarks/brand_loop.py \\
         [--seeds 7] [--size small] [--months 12] [--brand modest|strong|none]
-        [--variants default,policy_floor] [--by-reach] [--json]
+        [--variants default,policy_floor] [--by-reach] [--tail 12] [--json]
 
 Each month the planner (``make_plan``) plans the month after the world's history on the
 world's true curves (no fitting: this isolates the bucket policy), with the last 28 days'
@@ -27,6 +27,10 @@ stay fixed (the estimates only move the default policy's shares). Variants:
   (brand=25,performance=55,test=12.5,reserve=7.5) and the same with brand=20,performance=60;
 * ``performance_only``; and ``--by-reach`` adds ``default_by_reach``: the default policy with
   the brand bucket split by reach cost (no estimates: the split before value).
+
+``--tail N`` then runs every variant's world N more months at the same split (last period's,
+before the loop) and reports that profit separately: what the brand stock each variant left
+behind earns after the loop's window, which the window cannot see.
 """
 
 from __future__ import annotations
@@ -105,7 +109,7 @@ def _estimates(world) -> dict:
 
 
 def run_variant(seed: int, size: str, months: int, buckets, brand: str = "modest",
-                by_reach: bool = False) -> dict:
+                by_reach: bool = False, tail: int = 0) -> dict:
     from adbudget.plan.planner import PlanInputs, make_plan
     from adbudget.simulate import World
     from adbudget.workspace.simulate import world_settings
@@ -116,6 +120,8 @@ def run_variant(seed: int, size: str, months: int, buckets, brand: str = "modest
     if buckets == "floor":
         settings, buckets = floor_settings(settings), None
     budget = float(world.current_spend(30).sum())  # per day, held
+    first = world.current_spend(28)
+    tail_daily = first / first.sum() * budget  # the tail's split: the same for every variant
     shares = []
     for _ in range(months):
         last_day = next(iter(world.panels.values())).dates[-1]
@@ -137,21 +143,33 @@ def run_variant(seed: int, size: str, months: int, buckets, brand: str = "modest
                                           if ln.bucket == "brand") / (budget * days), 1))
             sched = _schedule(world, result)
         world = world.forward(sched)
-    return {"profit": realized_profit(world, origin), "brand_pct": shares}
+    out = {"profit": realized_profit(world, origin), "brand_pct": shares}
+    if tail:  # what the stock left behind is worth: the same split for every variant after
+        end = world.spec.days
+        for _ in range(tail):
+            last_day = next(iter(world.panels.values())).dates[-1]
+            start = pd.Timestamp(str(last_day)) + pd.Timedelta(days=1)
+            days = pd.Period(start, freq="M").days_in_month
+            world = world.forward(pd.DataFrame([
+                {"date": d, "market": m, "channel": c, "spend": v}
+                for d in pd.date_range(start, periods=days)
+                for (m, c), v in zip(world.lines, tail_daily, strict=True)]))
+        out["tail_profit"] = realized_profit(world, end)
+    return out
 
 
 def run(seed: int, size: str, months: int, brand: str = "modest", only: list[str] | None = None,
-        by_reach: bool = False) -> dict:
+        by_reach: bool = False, tail: int = 0) -> dict:
     t0 = time.time()
     out = {"seed": seed, "size": size, "months": months, "brand": brand}
     names = only or ["status_quo", *VARIANTS]
     if "status_quo" in names:
-        out["status_quo"] = run_variant(seed, size, months, "status_quo", brand)
+        out["status_quo"] = run_variant(seed, size, months, "status_quo", brand, tail=tail)
     for name, buckets in VARIANTS.items():
         if name in names:
-            out[name] = run_variant(seed, size, months, buckets, brand)
+            out[name] = run_variant(seed, size, months, buckets, brand, tail=tail)
     if by_reach:
-        out["default_by_reach"] = run_variant(seed, size, months, None, brand, by_reach=True)
+        out["default_by_reach"] = run_variant(seed, size, months, None, brand, by_reach=True, tail=tail)
     out["seconds"] = round(time.time() - t0, 1)
     return out
 
@@ -164,10 +182,13 @@ def main() -> None:
     ap.add_argument("--brand", default="modest", help="the worlds' brand effect: modest, strong or none")
     ap.add_argument("--variants", default="", help="comma-separated subset (default: all)")
     ap.add_argument("--by-reach", action="store_true", help="add the default policy with brand split by reach")
+    ap.add_argument("--tail", type=int, default=0,
+                    help="months after the loop at last period's split, the same for every variant: "
+                         "what the brand stock left behind earns")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     only = [v for v in args.variants.split(",") if v] or None
-    results = [run(int(s), args.size, args.months, args.brand, only, args.by_reach)
+    results = [run(int(s), args.size, args.months, args.brand, only, args.by_reach, args.tail)
                for s in args.seeds.split(",")]
     if args.json:
         print(json.dumps(results, indent=1, default=float))
@@ -180,7 +201,8 @@ def main() -> None:
                 continue
             v = r[name]
             brand = f"brand {np.mean(v['brand_pct']):.1f} %" if v["brand_pct"] else ""
-            print(f"  {name:22s} {v['profit']:>12,.0f}  {brand}")
+            after = f"  then {v['tail_profit']:>12,.0f} over the tail" if "tail_profit" in v else ""
+            print(f"  {name:22s} {v['profit']:>12,.0f}  {brand}{after}")
 
 
 if __name__ == "__main__":
