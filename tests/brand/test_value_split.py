@@ -92,3 +92,21 @@ def test_brand_bucket_by_value_beats_by_reach_over_the_horizon() -> None:
     from adbudget.i18n import t
 
     assert "品牌" in t(rows[0].reason_key, lang="zh", **rows[0].reason_args)
+
+
+def test_channel_brand_shares_from_campaigns() -> None:
+    """The share of each channel's last 28 days of spend that builds the brand: every video
+    and KOL campaign, awareness campaigns elsewhere, nothing on brand search."""
+    from adbudget.response.brand import channel_brand_shares
+
+    days = pd.date_range("2026-01-01", periods=40)
+    rows = []
+    for d in days:
+        rows += [(d, "US", "youtube", "US_YT_Shorts", 10.0), (d, "US", "tiktok", "US_TT_Awareness", 30.0),
+                 (d, "US", "tiktok", "US_TT_VideoShopping", 90.0), (d, "US", "google_search", "US_GS_Brand", 50.0),
+                 (d, "DE", "meta", "DE_FB_Reach", 5.0 if d >= days[-28] else 500.0)]
+    ads = pd.DataFrame(rows, columns=["date", "market", "channel", "campaign", "spend_base"])
+    ads.loc[(ads["market"] == "DE") & (ads["date"] < days[-28]), "campaign"] = "DE_FB_Conversions"
+    shares = channel_brand_shares(ads)
+    assert shares["US"] == {"youtube": 1.0, "tiktok": pytest.approx(0.25), "google_search": 0.0}
+    assert shares["DE"] == {"meta": 1.0}  # only the last 28 days count
