@@ -96,8 +96,15 @@ class SparkEngine(Engine):
                    # timestamps without a zone read the same clock time as in DuckDB
                    .config("spark.sql.session.timeZone", "UTC")
                    .config("spark.ui.enabled", "false")
+                   # Spark's default of 200 shuffle partitions is for clusters: locally each
+                   # is a task of mostly overhead
                    .config("spark.sql.shuffle.partitions",
-                           str(shuffle_partitions or _local_cores(master) * 2)))
+                           str(shuffle_partitions or _local_cores(master) * 2))
+                   # adaptive execution merges small shuffle partitions and picks joins from
+                   # the sizes it sees (the default since Spark 3.2; said here for 3.x before)
+                   .config("spark.sql.adaptive.enabled", "true")
+                   # results come back to pandas as Arrow batches, not row by row
+                   .config("spark.sql.execution.arrow.pyspark.enabled", "true"))
         for key, value in (conf or {}).items():
             builder = builder.config(key, value)
         self.spark = builder.getOrCreate()
