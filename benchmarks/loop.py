@@ -130,7 +130,15 @@ def main() -> None:
 
 def _summary(rows: list[dict], runs: list[dict]) -> None:
     """The table over worlds, and every designed test's 90 % interval against its truth."""
-    covered = [t["covered"] for r in runs for p in r["periods"] for t in p["tests"]]
+    # the same test read the same way in two runs (runs that agree up to a month) counts once
+    seen: dict[tuple, dict] = {}
+    for r in runs:
+        for p in r["periods"]:
+            for t in p["tests"]:
+                key = (r["summary"]["size"], r["summary"]["seed"], t["test_id"], round(t["estimate"], 2))
+                seen.setdefault(key, t)
+    tests = list(seen.values())
+    covered = [t["covered"] for t in tests]
     print("\nworld            plan/oracle  sq/oracle  perf: plan/oracle  sq/oracle  beats sq (m2+)"
           "  tests  covered  seconds")
     for s in rows:
@@ -141,11 +149,10 @@ def _summary(rows: list[dict], runs: list[dict]) -> None:
               f" {s['tests']:6} {s['tests_covered'] if s['tests_covered'] is not None else '-':>8}"
               f" {s['seconds']:8.0f}")
     if covered:
-        z = [(t["estimate"] - t["true"]) / t["se"] for r in runs for p in r["periods"]
-             for t in p["tests"] if t.get("se")]
+        z = [(t["estimate"] - t["true"]) / t["se"] for t in tests if t.get("se")]
         mean = sum(z) / len(z)
         sd = (sum((x - mean) ** 2 for x in z) / max(len(z) - 1, 1)) ** 0.5
-        print(f"all tests: {len(covered)}, 90 % intervals covering the truth: {sum(covered)}"
+        print(f"all tests (distinct): {len(covered)}, 90 % intervals covering the truth: {sum(covered)}"
               f" ({100 * sum(covered) / len(covered):.0f} %); z = (estimate - truth) / SE: mean"
               f" {mean:+.2f}, sd {sd:.2f}")
     for s in rows:
