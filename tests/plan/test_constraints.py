@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from adbudget.errors import InputError
@@ -87,6 +87,9 @@ def test_caps_below_budget_named():
     caps=st.lists(st.one_of(st.none(), st.floats(0, 400)), min_size=6, max_size=6),
     max_change=st.one_of(st.none(), st.floats(0.05, 1.0)),
 )
+# found by Hypothesis: a tiny budget and a Hill k < 1 line left at 0, whose first millionth of
+# a cent pays more than lambda (the check now looks no nearer the bound than the polish)
+@example(n=2, seed=570, budget=1.0, k_hi=1.0, floors=[0.0] * 6, caps=[None] * 6, max_change=None)
 def test_any_constraints_hold_or_fail_clearly(n, seed, budget, k_hi, floors, caps, max_change):
     c = hill(n, seed=seed, k_range=(0.8, k_hi))
     labels = [f"US/c{i}" for i in range(n)]

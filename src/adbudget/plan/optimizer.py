@@ -273,7 +273,7 @@ def solve(
             if cand is not None and cand.beats(best):
                 best = cand
     return _finish(curves, fn, best.x, best.marginal, lo, hi, c, list(best.status), envs,
-                   check_tol, best.iterations, best.per_line, tested)
+                   check_tol, best.iterations, best.per_line, tested, floor=1e-7 * scale)
 
 
 def _greedy(envs: list[_Envelope], c: np.ndarray, lo: np.ndarray, rest: float):
@@ -411,7 +411,7 @@ def _apply(flips, envs, best, lo, c):
 
 
 def _finish(curves, fn, x, m, lo, hi, c, status, envs, check_tol, iters, per_line=None,
-            flips_tested: int = 0) -> Solution:
+            flips_tested: int = 0, floor: np.ndarray | None = None) -> Solution:
     labels = _labels(curves)
     free = np.array([s == "free" for s in status])
     per_budget = m / c
@@ -422,6 +422,11 @@ def _finish(curves, fn, x, m, lo, hi, c, status, envs, check_tol, iters, per_lin
     at_up = np.array([st == "upper" for st in status])
     if at_low.any():  # would the first cents above the bound pay more than lambda?
         probe = np.where(at_low, x + 1e-6 * max(float(c @ x), 1e-9), x)
+        if floor is not None:
+            # no nearer to the bound than the polish looks (``polish.floor_x``): a curve with
+            # infinite slope at zero (Hill k < 1) pays more than lambda on its first
+            # millionth of a cent whatever the optimum; found by tests/plan/test_constraints
+            probe = np.where(at_low, np.maximum(probe, lo + floor), probe)
         per_budget = np.where(at_low, fn.marginal(probe) / c, per_budget)
     if free.any():
         lam = float(np.median(per_budget[free]))
