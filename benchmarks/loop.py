@@ -146,7 +146,7 @@ def _summary(rows: list[dict], runs: list[dict]) -> None:
               f"{100 * s['status_quo_share_of_oracle']:9.0f}% {_pct(s['performance_share_of_oracle']):>18}"
               f" {_pct(s['performance_status_quo_share']):>10}"
               f" {str(s['beats_status_quo_from_second']):>14}"
-              f" {s['tests']:6} {s['tests_covered'] if s['tests_covered'] is not None else '-':>8}"
+              f" {s['tests']:6} {_pct(s['tests_covered']):>8}"
               f" {s['seconds']:8.0f}")
     if covered:
         z = [(t["estimate"] - t["true"]) / t["se"] for t in tests if t.get("se")]
