@@ -64,6 +64,7 @@ def english_words(texts: list[str], own: set[str] = frozenset()) -> list[str]:
     for s in texts:
         # commands to type are code, their options too (adbudget loop --dir)
         s = re.sub(r"`[^`]*`|'?adbudget [a-z]+(?: --?[a-z][a-z-]*)*'?", " ", s)
+        s = re.sub(r"(?<![\w-])--[a-z][a-z-]*", " ", s)  # an option to type: --method nuts
         # an English term glossed in parentheses after its Chinese words: 暂停 4-8 周（go-dark）
         s = re.sub(r"（[A-Za-z][A-Za-z -]*）", " ", s)
         # a setting as the seller writes it in adbudget.toml: [section] key

@@ -289,6 +289,8 @@ def fit_notices(fit: Any, lang: str) -> list[str]:
         values = dict(getattr(n, "values", {}) or {})
         if isinstance(values.get("channel"), str):
             values["channel"] = labels.channel(values["channel"], lang)
+        if values.get("method") in ("laplace", "svi", "nuts"):  # a fit method by name
+            values["method"] = t(f"web.fit.name_{values['method']}", lang)
         if isinstance(values.get("line"), str) and "/" in values["line"]:
             m, c = values["line"].split("/", 1)
             values["line"] = labels.line_label(m, c, lang)
