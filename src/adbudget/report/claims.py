@@ -11,13 +11,13 @@ does not carry is left out of the sentence, never computed in its place.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import pandas as pd
 
 from adbudget.i18n import t
 from adbudget.report import labels
+from adbudget.report.format import finite as _f
 from adbudget.report.format import money, number, ratio, share
 from adbudget.report.model import Column, Table
 
@@ -31,14 +31,6 @@ CLAIM_FIELDS = ("claimed_revenue", "claimed_conversions", "claimed_roas", "incre
 OPTIONAL_FIELDS = ("caused_conversions_lo", "caused_conversions_hi")
 # the shares are 0-1 in the fit and in ``data.lines``; tables show them as % (x 100)
 SHARES = ("incremental_share", "organic_claim_share")
-
-
-def _f(v: Any) -> float | None:
-    try:
-        x = float(v)
-    except (TypeError, ValueError):
-        return None
-    return x if math.isfinite(x) else None
 
 
 def claim_fields(rec: dict[str, Any]) -> dict[str, Any]:

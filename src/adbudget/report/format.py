@@ -24,6 +24,16 @@ def _locale(lang: str) -> str:
     return LOCALES.get(lang, "en_US")
 
 
+def finite(value: Any) -> float | None:
+    """A value as a float, or None where it is missing, not a number, NaN or infinite (what a
+    table cell or a chart point shows as "-")."""
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        return None
+    return x if math.isfinite(x) else None
+
+
 def _missing(value: Any) -> bool:
     return value is None or (isinstance(value, float) and (math.isnan(value) or math.isinf(value)))
 

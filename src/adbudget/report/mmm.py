@@ -8,7 +8,6 @@ plan's lines, and returns Plotly figure dicts and table rows.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
@@ -17,18 +16,11 @@ import pandas as pd
 from adbudget.i18n import t
 from adbudget.report import claims, labels
 from adbudget.report import figures as fg
+from adbudget.report.format import finite as _f
 
 # optional per-line fields of the fit summary (platform claims vs what we estimate it caused);
 # shown when present, nothing when absent (``report.claims`` renders them)
 CLAIM_FIELDS = claims.CLAIM_FIELDS
-
-
-def _f(v: Any) -> float | None:
-    try:
-        x = float(v)
-    except (TypeError, ValueError):
-        return None
-    return x if math.isfinite(x) else None
 
 
 def fit_stats(fit: pd.DataFrame, diagnostics: dict[str, Any] | None) -> dict[str, Any]:

@@ -11,7 +11,6 @@ the claim multiplier). Nothing about claims is shown when the fit has none.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import pandas as pd
@@ -20,18 +19,11 @@ from adbudget.i18n import t
 from adbudget.report import labels
 from adbudget.report import mmm as mv
 from adbudget.report.curves import curve_figures
+from adbudget.report.format import finite as _f
 from adbudget.report.mmm import planned_daily
 from adbudget.web.area_views import WebTable
 
 __all__ = ["claims", "curves_view", "line_table", "notices", "planned_daily"]
-
-
-def _f(v: Any) -> float | None:
-    try:
-        x = float(v)
-    except (TypeError, ValueError):
-        return None
-    return x if math.isfinite(x) else None
 
 
 def interval(lo: Any, hi: Any, kind: str, lang: str, currency: str = "USD") -> str:

@@ -11,7 +11,6 @@ seller's own names (experiments, arms, campaigns, creatives, test ids) are left 
 
 from __future__ import annotations
 
-import math
 import re
 from typing import Any
 
@@ -20,19 +19,12 @@ import pandas as pd
 from adbudget.i18n import t
 from adbudget.report import figures as fg
 from adbudget.report import labels
+from adbudget.report.format import finite as _f
 from adbudget.report.generic import jsonable
 from adbudget.web.area_views import WebTable
 from adbudget.web.plan_view import Tile
 
 _WINDOW = re.compile(r"^(\d+)d$")
-
-
-def _f(v: Any) -> float | None:
-    try:
-        x = float(v)
-    except (TypeError, ValueError):
-        return None
-    return x if math.isfinite(x) else None
 
 
 def _frame(v: Any) -> pd.DataFrame | None:

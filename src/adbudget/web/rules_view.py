@@ -8,7 +8,6 @@ logged like ``adbudget rules run``, so the CLI's ``rules log`` / ``rules undo`` 
 from __future__ import annotations
 
 import json
-import math
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -17,6 +16,7 @@ from fastapi.responses import HTMLResponse
 
 from adbudget.errors import AdbudgetError
 from adbudget.i18n import set_language, t
+from adbudget.report.format import finite as _f
 from adbudget.report.labels import metric_text
 from adbudget.web import labels
 from adbudget.web.security import CSRF_FIELD, csrf_ok_for_form
@@ -24,14 +24,6 @@ from adbudget.web.state import AppState, get_state, request_lang
 
 router = APIRouter(include_in_schema=False)
 RAISES = ("raise_budget", "scale_budget", "increase_budget")
-
-
-def _f(v: Any) -> float | None:
-    try:
-        x = float(v)
-    except (TypeError, ValueError):
-        return None
-    return x if math.isfinite(x) else None
 
 
 def _plan_lines(state: AppState) -> dict[tuple[str, str], dict[str, Any]]:
