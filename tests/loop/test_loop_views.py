@@ -34,7 +34,10 @@ def test_the_section_draws_plan_oracle_and_status_quo_per_month(lang: str, word:
     perf = s.figures[1].spec["data"]  # the performance bucket, like with like
     assert [tr["y"] for tr in perf][1] == [7000.0, 7600.0]
     share = next(k for k in s.kpis if k.fmt == "pct")
-    assert share.value == pytest.approx(12000 / 18500)
+    assert share.value == pytest.approx(100 * 12000 / 18500)  # "pct" cells take 0-100
+    from adbudget.report.render import fmt
+
+    assert fmt(share.value, share.fmt) == "64.9%"  # what the page shows (it said 0.6%)
     misses = s.tables[1].rows
     assert misses[0]["market"] == "US" and misses[1]["market"] == "DE"  # misses first
 

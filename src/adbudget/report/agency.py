@@ -41,7 +41,7 @@ def agency_section(doc: dict[str, Any] | None, lang: str = "en") -> Section:
         "status": t("agency.cli.ok" if r.get("ok") else "agency.cli.failed", lang),
         "currency": r.get("currency") or "", "spend": r.get("spend_30d"),
         "revenue": r.get("revenue_30d"), "budget": r.get("plan_budget"),
-        "profit": r.get("estimated_profit"), "change": r.get("plan_change_pct"),
+        "profit": r.get("estimated_profit"), "change": None if r.get("plan_change_pct") is None else 100.0 * r["plan_change_pct"],  # 0-1 -> "pct"
         "warnings": "; ".join(r.get("warnings") or []),
     } for r in sellers]
     s.tables.append(Table(t("agency.report.table", lang, action=doc.get("action", ""),  # type: ignore[union-attr]

@@ -20,6 +20,10 @@ from adbudget.report.model import Column, Figure, Kpi, Section, Table
 KEY = "brand"
 
 
+def _pct(share: float | None) -> float | None:
+    """A 0-1 share in the 0-100 units of a "pct" column."""
+    return None if share is None else 100.0 * share
+
 def section(ws: Any, lang: str = "en", **_: Any) -> Section:
     """The brand page from the workspace's ads and orders, or a plain notice."""
     from adbudget.workspace.brand import brand_decisions, brand_estimates
@@ -45,7 +49,7 @@ def brand_section(estimates: dict[str, Any], decisions: dict[str, Any], currency
     built = sum(e.revenue_daily * e.share for e in estimates.values())
     decided = [d for d in decisions.values() if abs(d.points) > 1e-9]
     s.kpis = [
-        Kpi(t("brand.report.kpi_share", lang), built / rev if rev > 0 else None, "pct",
+        Kpi(t("brand.report.kpi_share", lang), 100 * built / rev if rev > 0 else None, "pct",
             hint=t("brand.report.kpi_share_hint", lang)),
         Kpi(t("brand.report.kpi_markets", lang), len(estimates), "int"),
         Kpi(t("brand.report.kpi_moved", lang), len(decided), "int"),
@@ -55,10 +59,11 @@ def brand_section(estimates: dict[str, Any], decisions: dict[str, Any], currency
         d = decisions.get(m)
         rows.append({
             "market": m, "days": e.days, "half_life": round(e.half_life),
-            "share": e.share, "share_lo": e.share_lo, "share_hi": e.share_hi,
+            # "pct" columns take 0-100 (report.format.pct, report.render.fmt)
+            "share": _pct(e.share), "share_lo": _pct(e.share_lo), "share_hi": _pct(e.share_hi),
             "lt_roas": e.lt_roas, "lt_roas_lo": e.lt_roas_lo, "lt_roas_hi": e.lt_roas_hi,
-            "p_effect": e.p_effect, "trend": e.trend_pct / 100,
-            "prior": None if d is None else d.prior / 100, "decided": None if d is None else d.share / 100,
+            "p_effect": _pct(e.p_effect), "trend": e.trend_pct,
+            "prior": None if d is None else d.prior, "decided": None if d is None else d.share,
             "reason": "" if d is None else d.explain(lang),
         })
     s.tables.append(Table(t("brand.cli.title", lang, months=months, discount="10"), [

@@ -20,6 +20,13 @@ from adbudget.report.model import Column, Figure, Kpi, Section, Table
 KEY = "loop"
 
 
+def _pct(share: object) -> float | None:
+    """A 0-1 share (the loop record's) in the 0-100 units of a "pct" cell."""
+    try:
+        return 100.0 * float(share)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+
 def section(ws: Any, lang: str = "en", **_: Any) -> Section:
     """The loop page from the workspace's saved loop (``loop.json``), or a plain notice."""
     title = t("loop.report.title", lang)
@@ -40,9 +47,10 @@ def loop_section(record: dict[str, Any], lang: str = "en") -> Section:
     sq = [_num(p.get("status_quo_profit")) for p in periods]
     s = Section(key=KEY, title=t("loop.report.title", lang))
     s.kpis = [
-        Kpi(t("loop.report.share", lang), summary.get("share_of_oracle"), "pct"),
-        Kpi(t("loop.report.sq_share", lang), summary.get("status_quo_share_of_oracle"), "pct"),
-        Kpi(t("loop.report.perf_share", lang), summary.get("performance_share_of_oracle"), "pct",
+        # shares of the oracle are 0-1 in the record; "pct" shows 0-100
+        Kpi(t("loop.report.share", lang), _pct(summary.get("share_of_oracle")), "pct"),
+        Kpi(t("loop.report.sq_share", lang), _pct(summary.get("status_quo_share_of_oracle")), "pct"),
+        Kpi(t("loop.report.perf_share", lang), _pct(summary.get("performance_share_of_oracle")), "pct",
             hint=t("loop.report.perf_hint", lang)),
         Kpi(t("loop.report.regret", lang), _num(periods[-1].get("cumulative_regret")), "money"),
         Kpi(t("loop.report.beats", lang),
@@ -78,6 +86,7 @@ def loop_section(record: dict[str, Any], lang: str = "en") -> Section:
     ], [{**{k: p.get(k) for k in ("period", "plan_profit", "oracle_profit", "status_quo_profit",
                                   "cumulative_regret", "share_of_oracle", "plan_performance",
                                   "oracle_performance", "mroas_error")},
+         "share_of_oracle": _pct(p.get("share_of_oracle")),
          "tests": len(p.get("tests") or [])} for p in periods],
         note=t("loop.report.note", lang)))
     misses = [{"period": p.get("period"), **m} for p in periods for m in (p.get("misses") or [])]
