@@ -19,7 +19,8 @@ def brand_page(request: Request) -> HTMLResponse:
     from adbudget.report.brand import section as brand_section
     from adbudget.web.dash import render_section
 
-    section = brand_section(get_state(request).ws, request_lang(request))
+    state = get_state(request)  # read under the workspace lock, like every other page
+    section = state.run(brand_section, state.ws, request_lang(request))
     return render_section(request, "brand.html.j2", "brand", section)
 
 

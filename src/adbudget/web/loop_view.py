@@ -20,7 +20,8 @@ def loop_page(request: Request) -> HTMLResponse:
     from adbudget.report.loop import section as loop_section
     from adbudget.web.dash import render_section
 
-    section = loop_section(get_state(request).ws, request_lang(request))
+    state = get_state(request)  # read under the workspace lock, like every other page
+    section = state.run(loop_section, state.ws, request_lang(request))
     return render_section(request, "loop.html.j2", "loop", section)
 
 
