@@ -135,3 +135,19 @@ def test_pool_workers_are_single_threaded() -> None:
     with _env({"OPENBLAS_NUM_THREADS": "1"}):
         assert os.environ["OPENBLAS_NUM_THREADS"] == "1"
     assert os.environ.get("OPENBLAS_NUM_THREADS") == before
+
+
+@pytest.mark.parametrize(("lang", "more"), [("en", "… and 2 more"), ("zh", "……另有 2 条")])
+def test_the_agency_table_shows_the_first_warning_and_a_readable_time(lang: str, more: str) -> None:
+    """One warning and how many more, as the CLI shows them; the run's time to the minute (the
+    page showed every warning in one cell and the raw ISO timestamp)."""
+    from adbudget.report.agency import agency_section
+
+    doc = {"action": "status", "updated_at": "2026-12-07T23:27:56+00:00", "sellers": [
+        {"seller": "a", "ok": True, "currency": "USD", "spend_30d": 100.0, "plan_change_pct": 0.231,
+         "warnings": ["first warning", "second", "third"]}]}
+    s = agency_section(doc, lang)
+    table = s.tables[0]
+    assert "2026-12-07 23:27 UTC" in table.title
+    assert table.rows[0]["warnings"] == "first warning " + more
+    assert table.rows[0]["change"] == pytest.approx(23.1)  # a 0-100 "pct" cell

@@ -12,10 +12,19 @@ from pathlib import Path
 from typing import Any
 
 from adbudget.i18n import t
+from adbudget.report.format import datetime_
 from adbudget.report.model import Column, Kpi, Section, Table
 
 KEY = "agency"
 
+
+
+def _warnings(warnings: list[str], lang: str) -> str:
+    """The first warning and how many more, as the CLI shows them (all of them in one cell made
+    a phone row 700 px tall)."""
+    if len(warnings) <= 1:
+        return "".join(warnings)
+    return warnings[0] + " " + t("agency.report.more", lang, n=len(warnings) - 1)
 
 def agency_section(doc: dict[str, Any] | None, lang: str = "en") -> Section:
     """KPIs (sellers, failures, spend and profit per currency), the sellers, the errors."""
@@ -42,10 +51,10 @@ def agency_section(doc: dict[str, Any] | None, lang: str = "en") -> Section:
         "currency": r.get("currency") or "", "spend": r.get("spend_30d"),
         "revenue": r.get("revenue_30d"), "budget": r.get("plan_budget"),
         "profit": r.get("estimated_profit"), "change": None if r.get("plan_change_pct") is None else 100.0 * r["plan_change_pct"],  # 0-1 -> "pct"
-        "warnings": "; ".join(r.get("warnings") or []),
+        "warnings": _warnings(r.get("warnings") or [], lang),
     } for r in sellers]
     s.tables.append(Table(t("agency.report.table", lang, action=doc.get("action", ""),  # type: ignore[union-attr]
-                            updated=doc.get("updated_at", "")), [  # type: ignore[union-attr]
+                            updated=datetime_(doc.get("updated_at"))), [  # type: ignore[union-attr]
         Column("seller", t("agency.cli.seller", lang)),
         Column("status", t("agency.cli.status", lang)),
         Column("currency", t("agency.cli.currency", lang)),
