@@ -373,7 +373,10 @@ def run_loop(seed: int = 0, size: str = "small", months: int = 6, folder: Path |
         else:
             plan = ws.plan(round(daily_budget * days, 2), period, buckets=buckets, **kw)
         daily, test_bucket = _plan_daily(plan, known)
-        perf = _performance_score(world, plan, known, sq_split, period, days)
+        perf_daily, perf_money = _performance_lines(plan)
+        perf_oracle = world.oracle_allocation(perf_money, period) if perf_money > 0 else None
+        perf = _performance_score(world, perf_daily, perf_money, perf_oracle, known, sq_split,
+                                  period, days)
         forecast = _forecast(plan, known)
         designs = ws.design_tests(daily, period, test_budget=test_bucket, knowledge=knowledge,
                                   after=_tested_steps(move_steps) if move_limits else None,
@@ -384,9 +387,10 @@ def run_loop(seed: int = 0, size: str = "small", months: int = 6, folder: Path |
                     if designs else 0.0)
         oracle = world.oracle_allocation(daily_budget * days, period).profit
         sq = world.true_profit(sq_split * daily_budget, period)
-        err = _mroas_error(ws.response_curves(), world, daily, period)
-        diagnosis = line_diagnosis(ws.response_curves(), world, plan, daily, knowledge, period,
-                                   days)
+        curves = ws.response_curves()  # the refit's curves, read from the store once
+        err = _mroas_error(curves, world, daily, period)
+        diagnosis = line_diagnosis(curves, world, perf_daily, perf_oracle, daily, knowledge,
+                                   period)
         truth = None
         if designs:
             from adbudget.simulate.forward import designed_test_truth
@@ -449,21 +453,15 @@ def _rule_counts(plan: Any) -> dict[str, int]:
     return out
 
 
-def line_diagnosis(curves: Any, world: Any, plan: Any, daily: dict[tuple[str, str], float],
-                   knowledge: dict[str, Any], period: str, days: int) -> list[dict[str, Any]]:
+def line_diagnosis(curves: Any, world: Any, perf: dict[tuple[str, str], float],
+                   perf_oracle: Any, daily: dict[tuple[str, str], float],
+                   knowledge: dict[str, Any], period: str) -> list[dict[str, Any]]:
     """Per world line: the move rule and its (cut, raise), the performance money planned
-    (daily), all money planned, the oracle's daily split of the same performance money, and
-    the fitted (mean, sd) and true marginal ROAS at the planned spend, with the line's
-    break-even marginal ROAS (1 / profit per unit of revenue)."""
-    perf: dict[tuple[str, str], float] = {}
-    money = 0.0
-    for ln in plan.lines:
-        if ln.bucket == "performance":
-            money += float(ln.amount_base)
-            amount = float(ln.daily_budget_base or 0.0)
-            if np.isfinite(amount):
-                perf[(ln.market, ln.channel)] = perf.get((ln.market, ln.channel), 0.0) + amount
-    oracle = world.oracle_allocation(money, period).as_dict() if money > 0 else {}
+    (daily, :func:`_performance_lines`), all money planned, the oracle's daily split of the
+    same performance money (``perf_oracle``, None without any), and the fitted (mean, sd) and
+    true marginal ROAS at the planned spend, with the line's break-even marginal ROAS
+    (1 / profit per unit of revenue)."""
+    oracle = perf_oracle.as_dict() if perf_oracle is not None else {}
     lines = list(world.lines)
     spend = np.asarray([max(float(daily.get(k, 0.0)), 1e-6) for k in lines])
     true = world.true_curves(period).marginal(spend)[0]
@@ -487,21 +485,27 @@ def line_diagnosis(curves: Any, world: Any, plan: Any, daily: dict[tuple[str, st
     return out
 
 
-def _performance_score(world: Any, plan: Any, known: set[tuple[str, str]], sq_split: np.ndarray,
-                       period: str, days: int) -> dict[str, float]:
-    """Like with like on the performance bucket alone: the true profit of the plan's
-    performance lines (flat, without test arms), the oracle's best split of the same money,
-    and the status quo's split of it."""
-    daily = {k: 0.0 for k in sorted(known)}
+def _performance_lines(plan: Any) -> tuple[dict[tuple[str, str], float], float]:
+    """The plan's performance money per line and day, and its total over the period."""
+    perf: dict[tuple[str, str], float] = {}
     money = 0.0
     for ln in plan.lines:
         if ln.bucket != "performance":
             continue
         money += float(ln.amount_base)
-        key = (ln.market, ln.channel)
         amount = float(ln.daily_budget_base or 0.0)
-        if key in daily and np.isfinite(amount):
-            daily[key] += amount
+        if np.isfinite(amount):
+            perf[(ln.market, ln.channel)] = perf.get((ln.market, ln.channel), 0.0) + amount
+    return perf, money
+
+
+def _performance_score(world: Any, perf: dict[tuple[str, str], float], money: float,
+                       perf_oracle: Any, known: set[tuple[str, str]], sq_split: np.ndarray,
+                       period: str, days: int) -> dict[str, float]:
+    """Like with like on the performance bucket alone: the true profit of the plan's
+    performance lines (flat, without test arms), the oracle's best split of the same money
+    (``perf_oracle``), and the status quo's split of it."""
+    daily = {k: perf.get(k, 0.0) for k in sorted(known)}
     if not money > 0:
         return {"performance_budget": 0.0, "plan_performance": 0.0, "oracle_performance": 0.0,
                 "status_quo_performance": 0.0}
@@ -509,7 +513,7 @@ def _performance_score(world: Any, plan: Any, known: set[tuple[str, str]], sq_sp
     return {
         "performance_budget": money,
         "plan_performance": world.true_profit(daily, period) - max(unknown, 0.0) * days,
-        "oracle_performance": world.oracle_allocation(money, period).profit,
+        "oracle_performance": perf_oracle.profit,
         "status_quo_performance": world.true_profit(sq_split * money / days, period),
     }
 
