@@ -16,8 +16,6 @@ import argparse
 import dataclasses
 import tempfile
 
-import numpy as np
-
 
 def check(seed: int, size: str, mode: str) -> tuple[dict[str, tuple[float, float]], list[str]]:
     from adbudget.response import claims as cm
@@ -38,13 +36,7 @@ def check(seed: int, size: str, mode: str) -> tuple[dict[str, tuple[float, float
     peers = cm.peer_claims(data.claims, data.claims_mask, data.line_market)
     response = cm.claims_response(data.claims, data.spend, data.claims_mask, peers,
                                   data.claims_unit, data.dates.day_of_week.to_numpy())
-    pooled = {}
-    for c, name in enumerate(data.channels):
-        rows = response[(data.line_channel == c) & np.isfinite(response[:, 0])]
-        if len(rows):
-            weight = 1.0 / rows[:, 1] ** 2
-            pooled[name] = (float((rows[:, 0] * weight).sum() / weight.sum()),
-                            float(1.0 / np.sqrt(weight.sum())))
+    pooled = cm.pooled_by_channel(response, data.line_channel, data.channels)
     dropped = sorted(cm.uninformative_channels(response, data.line_channel, data.channels))
     return pooled, dropped
 

@@ -169,10 +169,9 @@ def value_split_pieces(inp: Any, curve_lines: list[tuple[str, str]], perf_daily:
         return None
     idx, frac = [], []
     for i, (m, ch) in enumerate(curve_lines):
-        f = line_brand_fraction(est, ch)
         if m == market and ch in CHANNELS and CHANNELS[ch].brand_capable:
             idx.append(i)
-            frac.append(f)
+            frac.append(line_brand_fraction(est, ch))
     if not idx:
         return None
     pieces: list[Piece] = []

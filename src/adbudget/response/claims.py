@@ -204,28 +204,36 @@ def claims_response(claims: np.ndarray, spend: np.ndarray, mask: np.ndarray, pee
     return out
 
 
-def uninformative_channels(response: np.ndarray, line_channel: np.ndarray,
-                           channels: list[str]) -> dict[str, tuple[float, float]]:
-    """Channels whose claims do not move with their spend: channel -> (pooled elasticity, SE).
-
-    Lines are pooled by inverse variance; a channel is uninformative when the pooled
-    elasticity is below ``MIN_CLAIMS_ELASTICITY`` or within ``MIN_CLAIMS_Z`` standard errors
-    of zero. Channels none of whose lines could be judged are kept.
-    """
+def pooled_by_channel(response: np.ndarray, line_channel: np.ndarray,
+                      channels: list[str]) -> dict[str, tuple[float, float]]:
+    """Each platform's elasticity of claims to own spend, its lines (:func:`claims_response`)
+    pooled by inverse variance: channel -> (pooled elasticity, SE); channels none of whose
+    lines could be judged are left out."""
     out: dict[str, tuple[float, float]] = {}
     for c, name in enumerate(channels):
         rows = response[(np.asarray(line_channel) == c) & np.isfinite(response[:, 0])
                         & (response[:, 1] > 0)]
-        if not len(rows):
-            continue
-        weight = 1.0 / rows[:, 1] ** 2
-        pooled = float((rows[:, 0] * weight).sum() / weight.sum())
-        se = float(1.0 / math.sqrt(weight.sum()))
-        if pooled < MIN_CLAIMS_ELASTICITY or pooled < MIN_CLAIMS_Z * se:
-            out[name] = (pooled, se)
+        if len(rows):
+            weight = 1.0 / rows[:, 1] ** 2
+            out[name] = (float((rows[:, 0] * weight).sum() / weight.sum()),
+                         float(1.0 / math.sqrt(weight.sum())))
     return out
 
 
+def uninformative_channels(response: np.ndarray, line_channel: np.ndarray,
+                           channels: list[str]) -> dict[str, tuple[float, float]]:
+    """Channels whose claims do not move with their spend: channel -> (pooled elasticity, SE).
+
+    A channel is uninformative when its pooled elasticity (:func:`pooled_by_channel`) is
+    below ``MIN_CLAIMS_ELASTICITY`` or within ``MIN_CLAIMS_Z`` standard errors of zero.
+    Channels none of whose lines could be judged are kept.
+    """
+    return {name: (pooled, se)
+            for name, (pooled, se) in pooled_by_channel(response, line_channel, channels).items()
+            if pooled < MIN_CLAIMS_ELASTICITY or pooled < MIN_CLAIMS_Z * se}
+
+
 __all__ = ["ATTRIBUTION_WINDOW_DAYS", "claims_arrays", "claims_response", "peer_claims",
+           "pooled_by_channel",
            "uninformative_channels", "is_organic_campaign", "net_of_refunds",
            "organic_campaign_share", "window_periods"]

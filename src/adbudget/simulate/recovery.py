@@ -186,7 +186,7 @@ def _claims_recovery(world: World, summary: pd.DataFrame, truth_roas: np.ndarray
     claims the fit used); empty where the fit has no claim columns or the world's claims are
     not informative."""
     needed = {"incremental_share_lo", "organic_claim_share_lo", "claimed_revenue"}
-    if not needed <= set(summary.columns) or getattr(world.spec, "claims", "informative") != "informative":
+    if not needed <= set(summary.columns) or world.spec.claims != "informative":
         return {}
     used = summary["organic_claim_share"].notna().to_numpy()
     if not used.any():

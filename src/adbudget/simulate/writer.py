@@ -242,7 +242,7 @@ def truth_dict(world: World) -> dict[str, Any]:
     return {
         "truth_version": TRUTH_VERSION,
         "seed": spec.seed, "size": spec.size, "start": spec.start, "end": spec.end,
-        "base_currency": spec.base_currency, "brand_mode": getattr(spec, "brand_mode", "modest"),
+        "base_currency": spec.base_currency, "brand_mode": spec.brand_mode,
         "definitions": {
             "revenue": "net of refunds, base currency, per day unless named total_*",
             "true_response": "steady daily spend -> expected incremental net revenue per day, "
