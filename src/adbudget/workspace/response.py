@@ -206,13 +206,12 @@ class ResponseMixin(WorkspaceData):
         from adbudget.response.data import prepare_data
         from adbudget.response.model import make_spec
 
-        fit = self.response_fit(check=False)
-        latent = getattr(fit, "saved_latent", None)
-        if latent is None:
-            return to_arviz(fit)
         try:
-            self.response_fit(check=True)
-        except NotFittedError:  # the data or settings moved on: the draws alone
+            fit, current = self.response_fit(check=True), True
+        except NotFittedError:  # the data or settings moved on (or no fit: raised below)
+            fit, current = self.response_fit(check=False), False
+        latent = getattr(fit, "saved_latent", None)
+        if latent is None or not current:  # the draws alone
             return to_arviz(fit)
         settings = self.settings.response
         inputs = self._response_inputs(fit.markets)
